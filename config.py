@@ -1,0 +1,163 @@
+"""Settings from the environment and `.env`, validated once at start with a fix-it line per problem."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Var:
+    """One environment variable: its default and what to tell someone who got it wrong."""
+
+    name: str
+    default: str | None
+    help: str
+
+
+VARIABLES: tuple[Var, ...] = (
+    Var("SLACK_BOT_TOKEN", None,
+        "the bot token (xoxb-...) from your Slack app's OAuth & Permissions page"),
+    Var("SLACK_SIGNING_SECRET", None,
+        "HTTP mode: from your Slack app's Basic Information page (App Credentials)"),
+    Var("SLACK_APP_TOKEN", None,
+        "Socket Mode: an app-level token (xapp-...) with connections:write; unset for HTTP mode"),
+    Var("SLACK_API_URL", DEFAULT_SLACK_API_URL,
+        "base URL of the Slack Web API (point it at a proxy or a test double)"),
+    Var("PORT", "3000", "HTTP mode: the port to serve /slack/events and /health on"),
+    Var("PE_ORCHESTRATOR_URL", None,
+        "the orchestrator, e.g. https://puppet.example.com:8143 (no /orchestrator/v1)"),
+    Var("PE_RBAC_TOKEN", None, "an RBAC token (`puppet access login --lifetime 1y`, then "
+        "`puppet access show`); or use PE_RBAC_TOKEN_FILE"),
+    Var("PE_RBAC_TOKEN_FILE", None, "a file holding the RBAC token, e.g. ~/.puppetlabs/token"),
+    Var("PE_CA_CERT", None,
+        "the PE CA certificate, copied from /etc/puppetlabs/puppet/ssl/certs/ca.pem on the primary"),
+    Var("PE_CONSOLE_URL", None, "the PE console, e.g. https://puppet.example.com, for job links"),
+    Var("PE_TIMEOUT", "10", "seconds to wait for one orchestrator response"),
+    Var("DATABASE_PATH", "./chatops.db", "the SQLite file holding jobs, approvals and audit"),
+    Var("POLL_INTERVAL", "5", "seconds between polls of a running job"),
+    Var("POLICY_FILE", "policy.toml", "the TOML policy file (safe defaults when absent)"),
+    Var("CONNECTIONS_FILE", "connections.toml",
+        "the TOML file of SSH/WinRM connection profiles for `/task --via <profile>`"),
+    Var("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR"),
+)
+_BY_NAME = {v.name: v for v in VARIABLES}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the bot reads, already parsed and checked."""
+
+    slack_bot_token: str
+    slack_signing_secret: str | None
+    slack_app_token: str | None
+    slack_api_url: str
+    port: int
+    pe_orchestrator_url: str
+    pe_rbac_token: str | None
+    pe_rbac_token_file: str | None
+    pe_ca_cert: str | None
+    pe_console_url: str | None
+    pe_timeout: float
+    database_path: str
+    poll_interval: float
+    policy_file: str
+    connections_file: str
+    log_level: str
+    extra: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    def __repr__(self) -> str:
+        # Tokens never appear in logs, so the repr names only what is harmless.
+        return (
+            f"Settings(mode={'socket' if self.socket_mode else 'http'}, "
+            f"orchestrator={self.pe_orchestrator_url!r}, database={self.database_path!r})"
+        )
+
+
+def environment(env_file: str | None = ".env") -> dict[str, str]:
+    """The process environment over the `.env` file (the environment wins, as in python-dotenv)."""
+    values = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if (
+        env_file and Path(env_file).is_file()
+    ) else {}
+    values.update(os.environ)
+    return values
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or _BY_NAME[name].default
+
+
+def _require(env: Mapping[str, str], name: str) -> str:
+    value = _get(env, name)
+    if not value:
+        raise ConfigError(f"{name} is not set: {_BY_NAME[name].help}")
+    return value
+
+
+def _number(env: Mapping[str, str], name: str, *, minimum: float, integer: bool = False) -> float:
+    raw = _get(env, name) or ""
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number: {_BY_NAME[name].help}") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={raw!r} must be at least {minimum}: {_BY_NAME[name].help}")
+    return value
+
+
+def _url(env: Mapping[str, str], name: str) -> str:
+    value = _require(env, name)
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(f"{name}={value!r} is not an http(s) URL: {_BY_NAME[name].help}")
+    return value.rstrip("/")
+
+
+def load(env: Mapping[str, str]) -> Settings:
+    """Parse and check the settings; raises ConfigError naming the first bad variable."""
+    app_token = _get(env, "SLACK_APP_TOKEN")
+    if app_token and not app_token.startswith("xapp-"):
+        raise ConfigError(f"SLACK_APP_TOKEN must start with xapp-: {_BY_NAME['SLACK_APP_TOKEN'].help}")
+    signing = _get(env, "SLACK_SIGNING_SECRET")
+    if not app_token and not signing:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is not set (needed in HTTP mode; set SLACK_APP_TOKEN for "
+            f"Socket Mode instead): {_BY_NAME['SLACK_SIGNING_SECRET'].help}"
+        )
+    if not (_get(env, "PE_RBAC_TOKEN") or _get(env, "PE_RBAC_TOKEN_FILE")):
+        raise ConfigError(f"PE_RBAC_TOKEN is not set: {_BY_NAME['PE_RBAC_TOKEN'].help}")
+    level = (_get(env, "LOG_LEVEL") or "INFO").upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"LOG_LEVEL={level!r}: {_BY_NAME['LOG_LEVEL'].help}")
+    return Settings(
+        slack_bot_token=_require(env, "SLACK_BOT_TOKEN"),
+        slack_signing_secret=signing,
+        slack_app_token=app_token,
+        slack_api_url=_url(env, "SLACK_API_URL") + "/",
+        port=int(_number(env, "PORT", minimum=1, integer=True)),
+        pe_orchestrator_url=_url(env, "PE_ORCHESTRATOR_URL"),
+        pe_rbac_token=_get(env, "PE_RBAC_TOKEN"),
+        pe_rbac_token_file=_get(env, "PE_RBAC_TOKEN_FILE"),
+        pe_ca_cert=_get(env, "PE_CA_CERT"),
+        pe_console_url=(_get(env, "PE_CONSOLE_URL") or "").rstrip("/") or None,
+        pe_timeout=_number(env, "PE_TIMEOUT", minimum=0.1),
+        database_path=_require(env, "DATABASE_PATH"),
+        poll_interval=_number(env, "POLL_INTERVAL", minimum=0.1),
+        policy_file=_require(env, "POLICY_FILE"),
+        connections_file=_require(env, "CONNECTIONS_FILE"),
+        log_level=level,
+    )

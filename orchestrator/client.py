@@ -1,0 +1,250 @@
+"""The orchestrator API client: typed methods over an injected `httpx.Client`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from orchestrator import models
+from orchestrator.errors import Unavailable, rejection
+from orchestrator.requests import (
+    CommandRequest,
+    DeployRequest,
+    EnvironmentPlanRunRequest,
+    PlanRunRequest,
+    ScheduleRequest,
+    StopPlanRequest,
+    StopRequest,
+    TaskRequest,
+    TaskTargetRequest,
+)
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/orchestrator/v1"
+RETRY_STATUSES = frozenset({502, 503, 504})
+# The documentation calls these two idempotent; every other command POST creates something.
+IDEMPOTENT_COMMANDS = frozenset({StopRequest.ENDPOINT, StopPlanRequest.ENDPOINT})
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """`package::install` → (`package`, `install`); a module's default task or plan is `init`."""
+    parts = name.split("::")
+    if len(parts) > 2 or not all(parts):
+        raise ValueError(f"not a task or plan name: {name!r} (expected module or module::name)")
+    return (parts[0], parts[1] if len(parts) == 2 else "init")
+
+
+def _path(*segments: str) -> str:
+    return "/" + "/".join(quote(str(s), safe="") for s in segments)
+
+
+class OrchestratorClient:
+    """Speaks the PE orchestrator API v1 at `base_url` (the `/orchestrator/v1` prefix is added)."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        base_url: str,
+        token: str,
+        *,
+        attempts: int = 3,
+        backoff: float = 0.25,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._http = http
+        self._root = base_url.rstrip("/") + API_PREFIX
+        self._token = token
+        self._attempts = max(1, attempts)
+        self._backoff = backoff
+        self._sleep = sleep
+
+    def __repr__(self) -> str:
+        return f"OrchestratorClient({self._root!r})"
+
+    @property
+    def root(self) -> str:
+        return self._root
+
+    # -- commands -------------------------------------------------------------------------------
+
+    def deploy(self, request: DeployRequest) -> models.JobRef:
+        return models.JobRef.parse(self._command(request)["job"])
+
+    def task(self, request: TaskRequest) -> models.JobRef:
+        return models.JobRef.parse(self._command(request)["job"])
+
+    def plan_run(self, request: PlanRunRequest) -> models.PlanJobRef:
+        return models.PlanJobRef(models.ident(self._command(request)["name"]))
+
+    def environment_plan_run(self, request: EnvironmentPlanRunRequest) -> models.PlanJobRef:
+        return models.PlanJobRef(models.ident(self._command(request)["name"]))
+
+    def stop(self, job: str, *, force: bool = False) -> models.StopResult:
+        request = StopRequest(job=str(job), force=True if force else None)
+        return models.StopResult.parse(self._command(request))
+
+    def stop_plan(self, plan_job: str) -> models.PlanJobRef:
+        answer = self._command(StopPlanRequest(plan_job=str(plan_job)))
+        return models.PlanJobRef(models.ident(answer["name"]))
+
+    def task_target(self, request: TaskTargetRequest) -> models.CreatedRef:
+        return models.CreatedRef.parse(self._command(request)["task_target"])
+
+    def schedule(self, request: ScheduleRequest) -> models.CreatedRef:
+        return models.CreatedRef.parse(self._command(request)["scheduled_job"])
+
+    def submit(self, request: CommandRequest) -> Any:
+        """Send any command request; returns the typed answer of its endpoint."""
+        send: dict[type, Callable[[Any], Any]] = {
+            DeployRequest: self.deploy,
+            TaskRequest: self.task,
+            PlanRunRequest: self.plan_run,
+            EnvironmentPlanRunRequest: self.environment_plan_run,
+            StopRequest: lambda r: self.stop(r.job, force=bool(r.force)),
+            StopPlanRequest: lambda r: self.stop_plan(r.plan_job),
+            TaskTargetRequest: self.task_target,
+            ScheduleRequest: self.schedule,
+        }
+        return send[type(request)](request)
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def job(self, job: str) -> models.Job:
+        return models.Job.parse(self._get(_path("jobs", job)))
+
+    def jobs(self, **params: Any) -> models.JobList:
+        """GET /jobs with limit, offset, order_by, order, type, task, min/max_finish_timestamp."""
+        return models.JobList.parse(self._get("/jobs", params))
+
+    def job_nodes(self, job: str, **params: Any) -> models.NodePage:
+        """GET /jobs/<id>/nodes with state, order_by, order, limit, offset."""
+        return models.NodePage.parse(self._get(_path("jobs", job, "nodes"), params))
+
+    def all_job_nodes(self, job: str, *, state: str | None = None, page: int = 500) -> list:
+        """Every node of a job (optionally in one state), page by page."""
+        nodes: list[models.Node] = []
+        while True:
+            params = {"limit": page, "offset": len(nodes), "order_by": "name"}
+            got = self.job_nodes(job, **params, **({"state": state} if state else {})).items
+            nodes.extend(got)
+            if len(got) < page:
+                return nodes
+
+    def job_events(self, job: str, start: int = 0) -> models.EventPage:
+        data = self._get(_path("jobs", job, "events"), {"start": start})
+        return models.event_page(data, start, models.Event.parse)
+
+    def plan_job(self, plan_job: str) -> models.PlanJob:
+        return models.PlanJob.parse(self._get(_path("plan_jobs", plan_job)))
+
+    def plan_jobs(self, **params: Any) -> list[models.PlanJob]:
+        data = self._get("/plan_jobs", params)
+        return [models.PlanJob.parse(p) for p in data.get("items") or ()]
+
+    def plan_job_events(self, plan_job: str, start: int = 0) -> models.EventPage:
+        data = self._get(_path("plan_jobs", plan_job, "events"), {"start": start})
+        return models.event_page(data, start, models.PlanEvent.parse)
+
+    def tasks(self, environment: str = "production") -> models.Listing:
+        return models.Listing.parse(self._get("/tasks", {"environment": environment}))
+
+    def task_info(self, name: str, environment: str = "production") -> models.TaskInfo:
+        data = self._get(_path("tasks", *split_name(name)), {"environment": environment})
+        return models.TaskInfo.parse(data)
+
+    def plans(self, environment: str = "production") -> models.Listing:
+        return models.Listing.parse(self._get("/plans", {"environment": environment}))
+
+    def plan_info(self, name: str, environment: str = "production") -> models.PlanInfo:
+        data = self._get(_path("plans", *split_name(name)), {"environment": environment})
+        return models.PlanInfo.parse(data)
+
+    def inventory(self, nodes: list[str] | None = None) -> list[models.InventoryNode]:
+        """Connection state of every node, or of the given nodes (POST /inventory, a read)."""
+        if nodes is None:
+            data = self._get("/inventory")
+        else:
+            data = self._call("POST", "/inventory", body={"nodes": list(nodes)}, retry=True)
+        return [models.InventoryNode.parse(n) for n in data.get("items") or ()]
+
+    def root_info(self) -> Mapping[str, Any]:
+        return self._get("")
+
+    # -- transport ------------------------------------------------------------------------------
+
+    def _get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        return self._call("GET", path, params=clean, retry=True)
+
+    def _command(self, request: CommandRequest) -> Any:
+        endpoint = request.ENDPOINT
+        path = "/" + endpoint if "/" in endpoint else "/command/" + endpoint
+        retry = endpoint in IDEMPOTENT_COMMANDS
+        return self._call("POST", path, body=request.body(), retry=retry)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        retry: bool,
+    ) -> Any:
+        attempts = self._attempts if retry else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._once(method, path, params, body)
+            except Unavailable as exc:
+                retriable = exc.status is None or exc.status in RETRY_STATUSES
+                if attempt == attempts or not retriable:
+                    raise
+                delay = self._backoff * 2 ** (attempt - 1) * (1 + random.random() / 2)
+                log.info("%s %s: %s; retry %d in %.2fs", method, path, exc, attempt, delay)
+                self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(self, method: str, path: str, params: Any, body: Any) -> Any:
+        headers = {"X-Authentication": self._token, "Accept": "application/json"}
+        try:
+            response = self._http.request(
+                method, self._root + path, params=params, json=body, headers=headers
+            )
+        except httpx.TimeoutException as exc:
+            raise Unavailable(f"timed out talking to the orchestrator ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise Unavailable(f"cannot reach the orchestrator: {exc}") from exc
+        return decode(response)
+
+
+def decode(response: httpx.Response) -> Any:
+    """The JSON of a success, or the exception an error response stands for."""
+    status = response.status_code
+    try:
+        data = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = None
+    if status >= 500:
+        what = f"{data.get('kind')}: {data.get('msg')}" if _is_error(data) else "no details"
+        raise Unavailable(f"the orchestrator answered HTTP {status} ({what})", status=status)
+    if status >= 400:
+        if not _is_error(data):
+            raise Unavailable(f"the orchestrator answered HTTP {status} without an error body",
+                              status=status)
+        raise rejection(data["kind"], str(data.get("msg", "")), data.get("details"), status)
+    if data is None:
+        raise Unavailable(f"the orchestrator answered HTTP {status} with a body that is not JSON",
+                          status=status)
+    return data
+
+
+def _is_error(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("kind"), str)

@@ -1,0 +1,95 @@
+"""Building a client from settings: the token, TLS against the PE CA, plain HTTP only on loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import ssl
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from orchestrator.client import OrchestratorClient
+
+log = logging.getLogger(__name__)
+
+LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+class ConnectionSettingsError(ValueError):
+    """The orchestrator URL, token or CA certificate setting cannot be used."""
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def read_token(token: str | None, token_file: str | None) -> str:
+    """The RBAC token from PE_RBAC_TOKEN, or else the file PE_RBAC_TOKEN_FILE names."""
+    if token:
+        return token.strip()
+    if not token_file:
+        raise ConnectionSettingsError(
+            "PE_RBAC_TOKEN or PE_RBAC_TOKEN_FILE must be set: run `puppet access login` and "
+            "point PE_RBAC_TOKEN_FILE at ~/.puppetlabs/token"
+        )
+    path = Path(token_file).expanduser()
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConnectionSettingsError(
+            f"PE_RBAC_TOKEN_FILE: cannot read {path} ({exc.strerror})"
+        ) from None
+    if not value:
+        raise ConnectionSettingsError(f"PE_RBAC_TOKEN_FILE: {path} is empty")
+    return value
+
+
+def tls_verification(url: str, ca_cert: str | None) -> ssl.SSLContext | bool:
+    """What httpx should verify with: the PE CA for https; nothing for a loopback simulator."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        if not ca_cert:
+            raise ConnectionSettingsError(
+                "PE_CA_CERT must name the PE CA certificate to verify the orchestrator's TLS "
+                "(on the primary: /etc/puppetlabs/puppet/ssl/certs/ca.pem)"
+            )
+        try:
+            return ssl.create_default_context(cafile=str(Path(ca_cert).expanduser()))
+        except (OSError, ssl.SSLError) as exc:
+            raise ConnectionSettingsError(f"PE_CA_CERT: cannot load {ca_cert} ({exc})") from None
+    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
+        log.warning(
+            "PE_ORCHESTRATOR_URL is plain http on %s: fine for the local simulator, "
+            "never for a real PE server",
+            parts.hostname,
+        )
+        return False
+    raise ConnectionSettingsError(
+        f"PE_ORCHESTRATOR_URL must be https://<primary>:8143 (plain http is allowed only on "
+        f"loopback, for the simulator); got {parts.scheme or 'no'} scheme on {parts.hostname!r}"
+    )
+
+
+def connect(
+    url: str,
+    *,
+    token: str,
+    ca_cert: str | None = None,
+    timeout: float = 10.0,
+    max_connections: int = 64,
+) -> OrchestratorClient:
+    """A client for `url` with TLS verified against `ca_cert`; raises ConnectionSettingsError."""
+    verify = tls_verification(url, ca_cert)
+    http = httpx.Client(
+        verify=verify,
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=32),
+    )
+    return OrchestratorClient(http, url, token)

@@ -1,0 +1,126 @@
+"""One exception tree for everything that can go wrong talking to the orchestrator."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+KIND_PREFIX = "puppetlabs.orchestrator/"
+
+
+class OrchestratorError(Exception):
+    """Anything that went wrong talking to the orchestrator."""
+
+
+class Unavailable(OrchestratorError):
+    """The orchestrator could not be reached or did not answer usefully (network, timeout, 5xx)."""
+
+    def __init__(self, reason: str, *, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+class Rejected(OrchestratorError):
+    """The orchestrator answered with an error body: `{kind, msg, details}`."""
+
+    def __init__(
+        self, kind: str, msg: str, details: Mapping[str, Any] | None = None, *, status: int
+    ) -> None:
+        super().__init__(f"{kind}: {msg}")
+        self.kind = kind
+        self.msg = msg
+        self.details: Mapping[str, Any] = dict(details or {})
+        self.status = status
+
+    @property
+    def short_kind(self) -> str:
+        """The kind without its namespace: `unknown-environment`."""
+        return self.kind.rsplit("/", 1)[-1]
+
+
+class AuthenticationFailed(Rejected):
+    """The RBAC token is missing, invalid, expired or revoked (`puppetlabs.rbac/*`)."""
+
+
+class ValidationFailed(Rejected):
+    """The request was malformed (`validation-error`)."""
+
+
+class UnknownEnvironment(Rejected):
+    """The environment does not exist (`unknown-environment`)."""
+
+
+class EmptyEnvironment(Rejected):
+    """The environment has no nodes (`empty-environment`)."""
+
+
+class EmptyTarget(Rejected):
+    """The scope or targets resolved to no nodes (`empty-target`)."""
+
+
+class PuppetDBError(Rejected):
+    """The orchestrator could not query PuppetDB for a query scope (`puppetdb-error`)."""
+
+
+class QueryError(Rejected):
+    """The query is invalid or not permitted (`query-error`)."""
+
+
+class NotPermitted(Rejected):
+    """The RBAC user may not run this task, plan or node set (`not-permitted`)."""
+
+
+class UnknownJob(Rejected):
+    """No such job or plan job (`unknown-job`)."""
+
+
+class UnknownPlan(Rejected):
+    """No such plan in that environment (`unknown-plan`)."""
+
+
+class UnknownTask(Rejected):
+    """No such task in that environment (`unknown-task`)."""
+
+
+class UnknownTaskTarget(Rejected):
+    """No such task-target (`unknown-task-target`)."""
+
+
+class MismatchedJobEventId(Rejected):
+    """The event does not belong to that plan job (`mismatched-job-event-id`)."""
+
+
+class InvalidTime(Rejected):
+    """A scheduled start time is in the past (`invalid-time`)."""
+
+
+class DisabledScheduledJob(Rejected):
+    """The scheduled job is disabled and cannot be changed (`disabled-scheduled-job`)."""
+
+
+_BY_SHORT_KIND: dict[str, type[Rejected]] = {
+    "validation-error": ValidationFailed,
+    "unknown-environment": UnknownEnvironment,
+    "empty-environment": EmptyEnvironment,
+    "empty-target": EmptyTarget,
+    "puppetdb-error": PuppetDBError,
+    "query-error": QueryError,
+    "not-permitted": NotPermitted,
+    "unknown-job": UnknownJob,
+    "unknown-plan": UnknownPlan,
+    "unknown-task": UnknownTask,
+    "unknown-task-target": UnknownTaskTarget,
+    "mismatched-job-event-id": MismatchedJobEventId,
+    "invalid-time": InvalidTime,
+    "disabled-scheduled-job": DisabledScheduledJob,
+}
+
+
+def rejection(kind: str, msg: str, details: Mapping[str, Any] | None, status: int) -> Rejected:
+    """The most specific exception for an error body; the suffix decides, as in PE's own clients."""
+    if kind.startswith("puppetlabs.rbac/"):
+        cls: type[Rejected] = AuthenticationFailed
+    else:
+        cls = _BY_SHORT_KIND.get(kind.rsplit("/", 1)[-1], Rejected)
+    return cls(kind, msg, details, status=status)
