@@ -1,0 +1,183 @@
+"""One policy rule, what it matches and why not, and the built-in defaults written as rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from policy.model import DEFAULT_EXPIRY, ENV_COMMANDS, NAMED_COMMANDS, Action, Subject
+from policy.principals import join_or
+
+# An unnamed environment (agents' own, or not given) could reach production nodes, so globs
+# are tried against this name; a rule for production* then also holds such runs.
+ASSUMED_ENVIRONMENT = "production"
+DEFAULT_PREFIX = "default: "
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One [[rule]]: None in a matcher means "any"; requesters None means "anyone"."""
+
+    name: str
+    action: Action
+    commands: tuple[str, ...] | None = None
+    environments: tuple[str, ...] | None = None
+    channels: tuple[str, ...] | None = None
+    names: tuple[str, ...] | None = None
+    noop: bool | None = None
+    force: bool | None = None
+    min_nodes: int | None = None
+    max_nodes: int | None = None
+    requesters: tuple[str, ...] | None = None
+    deny: tuple[str, ...] = ()
+    approvers: tuple[str, ...] = ()
+    approvals: int = 1
+    self_approval: bool = False
+    expiry: float = DEFAULT_EXPIRY
+    reason: str | None = None
+    line: int | None = None
+
+
+def _quoted(items: tuple[str, ...]) -> str:
+    return join_or([f'"{i}"' if i == "" else i for i in items])
+
+
+def _environment_miss(rule_envs: tuple[str, ...], subject: Subject, quiet: bool) -> str | None:
+    verb = subject.verb
+    if verb not in ENV_COMMANDS:
+        if quiet:
+            return None
+        return f"{verb or 'this command'} has no environment, rule wants {_quoted(rule_envs)}"
+    if subject.own_environment:
+        if any(g == "" or fnmatchcase(ASSUMED_ENVIRONMENT, g) for g in rule_envs):
+            return None
+        return (
+            "no environment is named (agents use their own, counted as "
+            f"{ASSUMED_ENVIRONMENT}), rule wants {_quoted(rule_envs)}"
+        )
+    env = str(subject.environment)
+    if any(g and fnmatchcase(env, g) for g in rule_envs):
+        return None
+    return f"environment is {env}, rule wants {_quoted(rule_envs)}"
+
+
+def _name_miss(rule_names: tuple[str, ...], subject: Subject, quiet: bool) -> str | None:
+    verb = subject.verb
+    name = subject.name if isinstance(subject.name, str) else ""
+    if verb not in NAMED_COMMANDS or not name:
+        if quiet and verb not in NAMED_COMMANDS:
+            return None
+        return f"{verb or 'this command'} has no task or plan name, rule wants " + join_or(
+            rule_names
+        )
+    if any(fnmatchcase(name, g) for g in rule_names):
+        return None
+    return f"{verb} name is {name}, rule wants {join_or(rule_names)}"
+
+
+def _noop_miss(want: bool, subject: Subject, quiet: bool) -> str | None:
+    wanted = "noop runs" if want else "enforcing runs"
+    if subject.verb not in ENV_COMMANDS:
+        return None if quiet else f"{subject.verb or 'this'} is not a run, rule wants {wanted}"
+    if bool(subject.noop) == want:
+        return None
+    return f"this is {'a noop' if subject.noop else 'an enforcing'} run, rule wants {wanted}"
+
+
+def _force_miss(want: bool, subject: Subject, quiet: bool) -> str | None:
+    wanted = "/stop --force" if want else "a /stop without --force"
+    if subject.verb != "stop":
+        return None if quiet else f"{subject.verb or 'this'} is not a stop, rule wants {wanted}"
+    if bool(subject.force) == want:
+        return None
+    return (
+        f"this is {'/stop --force' if subject.force else 'a /stop without --force'}, "
+        f"rule wants {wanted}"
+    )
+
+
+def _nodes(count: int) -> str:
+    return f"{count} node{'' if count == 1 else 's'}"
+
+
+def _size_miss(rule: Rule, subject: Subject) -> list[str]:
+    size = subject.size
+    misses = []
+    # An unknown size (a query, a node group) could be the whole fleet: it counts as large.
+    if rule.min_nodes is not None and size is not None and size < rule.min_nodes:
+        misses.append(f"target is {_nodes(size)}, rule wants at least {rule.min_nodes}")
+    if rule.max_nodes is not None:
+        if size is None:
+            misses.append(
+                f"target size is unknown (counted as large), rule wants at most {rule.max_nodes}"
+            )
+        elif size > rule.max_nodes:
+            misses.append(f"target is {_nodes(size)}, rule wants at most {rule.max_nodes}")
+    return misses
+
+
+def mismatches(rule: Rule, subject: Subject) -> list[str]:
+    """Every reason this rule does not match the subject; empty when it matches."""
+    misses: list[str | None] = []
+    verb = subject.verb
+    if rule.commands is not None and verb not in rule.commands:
+        misses.append(f"command is {verb or 'empty'}, rule wants {join_or(rule.commands)}")
+    # Once the command is wrong, "a stop has no environment" and the like go without saying.
+    quiet = bool(misses)
+    if rule.environments is not None:
+        misses.append(_environment_miss(rule.environments, subject, quiet))
+    if rule.channels is not None and subject.channel_id not in rule.channels:
+        misses.append(f"channel is {subject.channel_id}, rule wants {join_or(rule.channels)}")
+    if rule.names is not None:
+        misses.append(_name_miss(rule.names, subject, quiet))
+    if rule.noop is not None:
+        misses.append(_noop_miss(rule.noop, subject, quiet))
+    if rule.force is not None:
+        misses.append(_force_miss(rule.force, subject, quiet))
+    misses.extend(_size_miss(rule, subject))
+    return [m for m in misses if m]
+
+
+def matches(rule: Rule, subject: Subject) -> bool:
+    """Does this rule apply to the subject (requesters and deny lists are checked after)."""
+    return not mismatches(rule, subject)
+
+
+_SOMEONE_ELSE = "one approval from someone other than the requester"
+
+DEFAULT_RULES: tuple[Rule, ...] = (
+    Rule(
+        name="default: /stop --force",
+        commands=("stop",),
+        force=True,
+        action="approve",
+        reason=f"/stop --force needs {_SOMEONE_ELSE}",
+    ),
+    Rule(
+        # A task target grants running tasks on nodes, in PE, to whoever holds it.
+        name="default: task target creation",
+        commands=("task_target",),
+        action="approve",
+        reason=f"creating a task target needs {_SOMEONE_ELSE}",
+    ),
+    Rule(
+        name="default: enforcing run in production*",
+        commands=ENV_COMMANDS,
+        environments=("production*",),
+        noop=False,
+        action="approve",
+        reason=f"enforcing runs in production* need {_SOMEONE_ELSE}",
+    ),
+    Rule(
+        name="default: everything else runs at once",
+        action="run",
+        reason="noop runs, runs outside production* and plain stops run at once",
+    ),
+)
+
+# With `defaults = false`, a request no rule matches is denied: the file is the whole policy.
+NO_MATCH = Rule(
+    name="default: no rule matched",
+    action="deny",
+    reason="no rule in the policy file matches this request, and its defaults are switched off",
+)
