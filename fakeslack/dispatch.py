@@ -32,6 +32,7 @@ METHODS: dict[str, Method] = {
     "conversations.history": methods_read.conversations_history,
     "conversations.replies": methods_read.conversations_replies,
     "conversations.info": methods_read.conversations_info,
+    "usergroups.list": methods_read.usergroups_list,
     "usergroups.users.list": methods_read.usergroups_users_list,
     "users.info": methods_read.users_info,
     "views.open": methods_read.views_open,

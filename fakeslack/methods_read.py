@@ -108,6 +108,19 @@ def usergroups_users_list(state: State, params: dict[str, Any]) -> Outcome:
     return Outcome({"ok": True, "users": list(group.users)})
 
 
+def usergroups_list(state: State, params: dict[str, Any]) -> Outcome:
+    """The workspace's user groups (handles resolve to ids through this)."""
+    include_users = str(params.get("include_users", "")).lower() in ("1", "true")
+    groups = []
+    for group in state.usergroups.values():
+        entry: dict[str, Any] = {"id": group.id, "handle": group.handle, "name": group.handle,
+                                 "team_id": TEAM_ID, "user_count": len(group.users)}
+        if include_users:
+            entry["users"] = list(group.users)
+        groups.append(entry)
+    return Outcome({"ok": True, "usergroups": groups})
+
+
 def users_info(state: State, params: dict[str, Any]) -> Outcome:
     user = state.users.get(required(params, "user"))
     if user is None:

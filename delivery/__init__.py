@@ -1,0 +1,1 @@
+"""Getting messages to Slack: the Web API client and the outbox sender."""

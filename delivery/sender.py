@@ -1,0 +1,312 @@
+"""The outbox sender: each queued post reaches Slack once; cards are edited, coalesced.
+
+Posts are claimed (pending → sending) before the call and settled after it. A post left in
+`sending` by a crash is looked up in Slack by the key carried in its message metadata before
+anything is sent again, so a restart neither loses nor doubles a message. Each channel gets
+about one post a second (Slack's limit), with a small burst; a 429 pauses only that channel for
+its Retry-After.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from delivery.slack import CHANNEL_ERRORS
+from render.blocks import Message
+from store import Store, approvals, jobs, posts
+from store.approvals import ApprovalRow
+from store.jobs import JobRow
+from store.posts import PostRow
+
+log = logging.getLogger(__name__)
+
+METADATA_TYPE = "chatops_post"
+GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
+
+
+class CardSource(Protocol):
+    """Renders the current version of a status card or an approval card."""
+
+    def job_card(self, job: JobRow) -> Message: ...
+
+    def approval_card(self, approval: ApprovalRow) -> Message: ...
+
+
+class Pacer:
+    """Per-channel token buckets and 429 pauses."""
+
+    def __init__(self, clock: Callable[[], float], *, rate: float, burst: int) -> None:
+        self._clock = clock
+        self._rate = rate
+        self._burst = burst
+        self._tokens: dict[str, tuple[float, float]] = {}
+        self._paused: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def paused(self, channel: str) -> bool:
+        with self._lock:
+            return self._paused.get(channel, 0.0) > self._clock()
+
+    def pause(self, channel: str, seconds: float) -> None:
+        with self._lock:
+            self._paused[channel] = max(self._paused.get(channel, 0.0), self._clock() + seconds)
+
+    def take(self, channel: str) -> bool:
+        now = self._clock()
+        with self._lock:
+            if self._paused.get(channel, 0.0) > now:
+                return False
+            tokens, at = self._tokens.get(channel, (float(self._burst), now))
+            tokens = min(float(self._burst), tokens + (now - at) * self._rate)
+            if tokens < 1.0:
+                self._tokens[channel] = (tokens, now)
+                return False
+            self._tokens[channel] = (tokens - 1.0, now)
+            return True
+
+
+def retry_after(exc: SlackApiError) -> float | None:
+    """Seconds to wait when Slack answered 429, else None."""
+    response = exc.response
+    if getattr(response, "status_code", None) != 429:
+        return None
+    headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+    value = headers.get("retry-after", "1")
+    value = value[0] if isinstance(value, list) else value
+    try:
+        return max(1.0, float(value))
+    except ValueError:
+        return 1.0
+
+
+def error_of(exc: SlackApiError) -> str:
+    data = getattr(exc.response, "data", None)
+    return str(data.get("error")) if isinstance(data, dict) else str(exc)
+
+
+class Sender:
+    """Drains the outbox and edits cards; `flush()` is one pass, safe to call from any thread."""
+
+    def __init__(
+        self,
+        store: Store,
+        slack: WebClient,
+        cards: CardSource,
+        *,
+        clock: Callable[[], float],
+        rate: float = 1.0,
+        burst: int = 3,
+        card_gap: float = 1.0,
+        workers: int = 4,
+    ) -> None:
+        self.store = store
+        self.slack = slack
+        self.cards = cards
+        self.clock = clock
+        self.pacer = Pacer(clock, rate=rate, burst=burst)
+        self.card_gap = card_gap
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sender")
+        self._lock = threading.Lock()
+        self.wake = threading.Event()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def flush(self) -> int:
+        """Send what is due; returns the number of Slack calls that succeeded."""
+        with self._lock:
+            self.wake.clear()
+            pending = posts.pending(self.store.db)
+            by_channel: dict[str, list[PostRow]] = defaultdict(list)
+            for row in pending:
+                by_channel[row.channel_id].append(row)
+            sent = sum(self._pool.map(self._send_channel, by_channel.values()))
+            return sent + self._edit_cards()
+
+    # -- posts ----------------------------------------------------------------------------------
+
+    def _send_channel(self, rows: list[PostRow]) -> int:
+        sent = 0
+        blocked_threads: set[str] = set()
+        for row in rows:
+            if row.thread_of in blocked_threads:
+                continue
+            thread_ts = self._thread_ts(row)
+            if row.thread_of and thread_ts is None:
+                if self._parent_lost(row):
+                    posts.settle(self.store.db, row.seq, state="dead", now=self.clock(),
+                                 error="its thread's first message could not be posted")
+                    continue
+                blocked_threads.add(row.thread_of)
+                continue
+            if not self.pacer.take(row.channel_id):
+                break
+            outcome = self._send(row, thread_ts)
+            if outcome == "stop":
+                break
+            sent += outcome == "sent"
+        return sent
+
+    def _thread_ts(self, row: PostRow) -> str | None:
+        if not row.thread_of:
+            return None
+        db = self.store.db
+        if row.thread_of.startswith("approval:"):
+            approval = approvals.get(db, row.thread_of.split(":", 1)[1])
+            return approval.card_ts if approval else None
+        job = jobs.get(db, row.thread_of)
+        return job.card_ts if job else None
+
+    def _parent_lost(self, row: PostRow) -> bool:
+        """The card that starts this thread was given up on, so the reply never can be sent."""
+        parent = posts.get(self.store.db, f"{row.thread_of}/card")
+        return parent is not None and parent.state == "dead"
+
+    def _send(self, row: PostRow, thread_ts: str | None) -> str:
+        db = self.store.db
+        if not posts.claim(db, row.seq):
+            return "skipped"
+        try:
+            response = self.slack.chat_postMessage(
+                channel=row.channel_id,
+                thread_ts=thread_ts,
+                text=row.payload["text"],
+                blocks=row.payload.get("blocks") or None,
+                metadata={"event_type": METADATA_TYPE, "event_payload": {"key": row.key}},
+                unfurl_links=False,
+            )
+        except SlackApiError as exc:
+            return self._failed(row, exc)
+        except OSError as exc:
+            log.warning("Slack unreachable posting %s: %s", row.key, exc)
+            posts.settle(db, row.seq, state="pending", now=self.clock(), error=str(exc))
+            return "stop"
+        self._settled(row, str(response["ts"]))
+        return "sent"
+
+    def _failed(self, row: PostRow, exc: SlackApiError) -> str:
+        db = self.store.db
+        wait = retry_after(exc)
+        if wait is not None:
+            log.info("Slack rate-limited channel %s; waiting %.0fs (Retry-After)", row.channel_id,
+                     wait)
+            self.pacer.pause(row.channel_id, wait)
+            posts.settle(db, row.seq, state="pending", now=self.clock(), error="ratelimited")
+            return "stop"
+        error = error_of(exc)
+        if error in CHANNEL_ERRORS:
+            log.error(
+                "cannot post in channel %s (%s): invite the bot there (/invite @bot) or check the "
+                "channel; its queued messages are dropped, other channels carry on",
+                row.channel_id, error,
+            )
+            posts.settle(db, row.seq, state="dead", now=self.clock(), error=error)
+            db.execute(
+                "UPDATE posts SET state = 'dead', error = ? WHERE channel_id = ? AND state = "
+                "'pending'", [error, row.channel_id],
+            )
+            return "stop"
+        log.error("Slack refused post %s: %s", row.key, error)
+        posts.settle(db, row.seq, state="dead", now=self.clock(), error=error)
+        return "dead"
+
+    def _settled(self, row: PostRow, ts: str) -> None:
+        with self.store.write() as db:
+            posts.settle(db, row.seq, state="sent", now=self.clock(), ts=ts)
+            if row.kind == "card" and row.ref:
+                jobs.update(db, row.ref, card_ts=ts)
+                jobs.card_sent(db, row.ref, 1, self.clock())
+            elif row.kind == "approval_card" and row.ref:
+                approvals.set_card(db, row.ref, ts)
+                approvals.card_sent(db, row.ref, 1, self.clock())
+
+    # -- crash recovery -------------------------------------------------------------------------
+
+    def reconcile(self) -> int:
+        """Settle posts a crash left in `sending`: found in Slack → sent, else → pending."""
+        found = 0
+        for row in posts.in_flight(self.store.db):
+            ts = self._find_in_slack(row)
+            if ts:
+                self._settled(row, ts)
+                found += 1
+            else:
+                posts.settle(self.store.db, row.seq, state="pending", now=self.clock())
+        return found
+
+    def _find_in_slack(self, row: PostRow) -> str | None:
+        try:
+            thread_ts = self._thread_ts(row)
+            if thread_ts:
+                response = self.slack.conversations_replies(
+                    channel=row.channel_id, ts=thread_ts, include_all_metadata=True, limit=200)
+            else:
+                response = self.slack.conversations_history(
+                    channel=row.channel_id, oldest=str(row.created_at - 60),
+                    include_all_metadata=True, limit=200)
+        except SlackApiError as exc:
+            log.warning("cannot check Slack for post %s (%s); sending it again", row.key,
+                        error_of(exc))
+            return None
+        for message in response.get("messages") or ():
+            meta = message.get("metadata") or {}
+            if (meta.get("event_payload") or {}).get("key") == row.key:
+                return str(message["ts"])
+        return None
+
+    # -- card edits -----------------------------------------------------------------------------
+
+    def _edit_cards(self) -> int:
+        now = self.clock()
+        db = self.store.db
+        edits: list[tuple[str, str, Callable[[], Message], Callable[[], None], Any]] = []
+        for approval in approvals.cards_to_update(db, now, self.card_gap):
+            edits.append(self._approval_edit(approval))
+        for job in jobs.cards_to_update(db, now, self.card_gap):
+            edits.append(self._job_edit(job))
+        return sum(1 for edit in edits if self._edit(*edit))
+
+    def _approval_edit(self, approval: ApprovalRow) -> tuple[Any, ...]:
+        def done() -> None:
+            approvals.card_sent(self.store.db, approval.id, approval.card_version, self.clock())
+
+        return (approval.channel_id, approval.card_ts, lambda: self.cards.approval_card(approval),
+                done, approval.id)
+
+    def _job_edit(self, job: JobRow) -> tuple[Any, ...]:
+        def done() -> None:
+            jobs.card_sent(self.store.db, job.id, job.card_version, self.clock())
+
+        return (job.channel_id, job.card_ts, lambda: self.cards.job_card(job), done, job.id)
+
+    def _edit(self, channel: str, ts: str, render: Callable[[], Message],
+              done: Callable[[], None], what: str) -> bool:
+        if self.pacer.paused(channel):
+            return False
+        message = render()
+        try:
+            self.slack.chat_update(channel=channel, ts=ts, text=message.text,
+                                   blocks=list(message.payload()["blocks"]))
+        except SlackApiError as exc:
+            wait = retry_after(exc)
+            if wait is not None:
+                self.pacer.pause(channel, wait)
+                return False
+            error = error_of(exc)
+            log.error("cannot edit the card of %s in %s: %s", what, channel, error)
+            if error in GONE_MESSAGE or error in CHANNEL_ERRORS:
+                done()
+            return False
+        except OSError as exc:
+            log.warning("Slack unreachable editing the card of %s: %s", what, exc)
+            return False
+        done()
+        return True

@@ -1,0 +1,260 @@
+"""`make demo`: the whole bot against the built-in simulator, with a terminal standing in for Slack.
+
+Commands typed here become signed Slack requests into the same Bolt app, through the same WSGI
+handler as HTTP mode; what the bot posts goes to a local Slack Web API stand-in that prints it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+
+import config
+import runtime
+from fakeslack import FakeSlack, SlackEvent, render_blocks
+from fakeslack.requests import block_actions, signed_headers, slash_command, view_submission
+from health import Health
+from orchestrator.simulator import Simulator, default_world, serve
+from serve import EVENTS_PATH, wsgi_app
+from store import jobs
+
+USERS = {"alice": "U0ALICE", "bob": "U0BOB", "carol": "U0CAROL"}
+NAMES = {v: k for k, v in USERS.items()}
+CHANNEL = "C0DEPLOYS"
+WAIT_LIMIT = 300.0
+HELP = """\
+Type slash commands as in Slack, e.g.
+  /deploy production --nodes web01.example.com,web02.example.com --noop
+  /task package action=status name=openssl --nodes db01.example.com -e development
+  /plan canary nodes=web01.example.com,web02.example.com command=whoami canary=1 -e development
+Other lines:
+  as <alice|bob|carol> <command>   act as another user (you are alice)
+  click <button> [reason]          press a button on the latest card that has it
+                                   (approve, reject, stop, enforce, re-run, force-stop)
+  wait                             wait until every followed job is done
+  help, quit
+"""
+
+
+class Console:
+    """Prints what the bot posts; turns typed lines into signed requests."""
+
+    def __init__(self, out: TextIO, slack: FakeSlack, http: httpx.Client, secret: str,
+                 bot: runtime.Bot) -> None:
+        self.out = out
+        self.slack = slack
+        self.http = http
+        self.secret = secret
+        self.bot = bot
+        self.user = USERS["alice"]
+        self._lock = threading.Lock()
+        self._buttons: list[tuple[str, str, dict[str, Any]]] = []
+        self._pending_reason = "no reason given"
+        self._clicker = self.user
+
+    # -- what Slack shows -----------------------------------------------------------------------
+
+    def show(self, event: SlackEvent) -> None:
+        names = {k: v for k, v in self.slack.user_names().items()}
+        text = render_blocks(event.text, event.blocks, names)
+        with self._lock:
+            if event.kind == "view_opened":
+                self._submit_reason(event)
+                return
+            if event.kind == "posted" and event.thread_ts and event.thread_ts != event.ts:
+                self._print("  ↳ " + text.replace("\n", "\n    "))
+            elif event.kind == "posted":
+                self._print(f"\n#deploys · pe-bot\n  {text.replace(chr(10), chr(10) + '  ')}")
+            elif event.kind == "updated":
+                self._print(f"  ✎ card updated: {render_blocks(event.text, None, names)}")
+            elif event.kind in ("ephemeral", "response"):
+                who = NAMES.get(event.user or "", event.user or "you")
+                self._print(f"  (only {who} sees) " + text.replace("\n", "\n    "))
+            self._remember_buttons(event)
+
+    def _print(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def _remember_buttons(self, event: SlackEvent) -> None:
+        for block in event.blocks or ():
+            for element in block.get("elements") or ():
+                if element.get("type") == "button":
+                    self._buttons.append((event.channel or CHANNEL, event.ts or "", element))
+
+    # -- what people do -------------------------------------------------------------------------
+
+    def line(self, raw: str) -> bool:
+        """Handle one typed line; False means quit."""
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            return True
+        if text in ("quit", "exit"):
+            return False
+        if text == "help":
+            self._print(HELP)
+        elif text == "wait":
+            self.wait()
+        elif text.startswith("as "):
+            _, who, rest = (text.split(None, 2) + ["", ""])[:3]
+            self.act(USERS.get(who.lower(), who), rest)
+        else:
+            self.act(self.user, text)
+        return True
+
+    def act(self, user: str, text: str) -> None:
+        if text.startswith("/"):
+            self.command(user, text)
+        elif text.startswith("click "):
+            self.click(user, text[len("click "):])
+        else:
+            self._print(f"  ? {text!r}: type a slash command, `click <button>`, `wait` or `help`")
+
+    def command(self, user: str, text: str) -> None:
+        name, _, rest = text.partition(" ")
+        url = self.slack.new_response_url(channel=CHANNEL, user=user)
+        self._post(slash_command(name, rest, user_id=user, channel_id=CHANNEL, response_url=url))
+
+    def click(self, user: str, words: str) -> None:
+        wanted, _, reason = words.partition(" ")
+        found = self._find_button(wanted.lower())
+        if found is None:
+            self._print(f"  ? no button like {wanted!r} on the cards so far")
+            return
+        channel, ts, button = found
+        self._pending_reason = reason or "no reason given"
+        self._clicker = user
+        url = self.slack.new_response_url(channel=channel, user=user, message_ts=ts or None)
+        self._print(f"  ({NAMES.get(user, user)} clicks [ {button['text']['text']} ])")
+        self._post(block_actions(button["action_id"], button.get("value", ""), user_id=user,
+                                 channel_id=channel, message_ts=ts or "0", response_url=url,
+                                 button_text=button["text"]["text"]))
+
+    def _find_button(self, wanted: str) -> tuple[str, str, dict[str, Any]] | None:
+        key = wanted.replace("-", "").replace("_", "")
+        with self._lock:
+            for channel, ts, button in reversed(self._buttons):
+                label = button["text"]["text"].lower().replace("-", "").replace(" ", "")
+                action = button["action_id"].replace("_", "")
+                if label.startswith(key) or key in action:
+                    return channel, ts, button
+        return None
+
+    def _submit_reason(self, event: SlackEvent) -> None:
+        """A modal opened (Reject asks why): answer it with the reason typed after `click`."""
+        opened = self.slack.views()[-1].view
+        body = view_submission(opened.get("callback_id", ""), opened.get("private_metadata", ""),
+                               {"reason": {"reason_text": self._pending_reason}},
+                               user_id=self._clicker)
+        threading.Thread(target=self._post, args=(body,), daemon=True).start()
+
+    def _post(self, body: bytes) -> None:
+        response = self.http.post(EVENTS_PATH, content=body,
+                                  headers=signed_headers(body, self.secret))
+        if response.status_code != 200:
+            self._print(f"  ! the bot answered HTTP {response.status_code}")
+            return
+        if response.content and response.headers.get("content-type", "").startswith(
+                "application/json"):
+            payload = response.json()
+            who = "you"
+            self._print(f"  (only {who} sees) " + render_blocks(payload.get("text"),
+                                                                  payload.get("blocks")))
+        elif response.content:
+            self._print(f"  (only you see) {response.text}")
+        time.sleep(0.3)
+
+    def busy(self) -> bool:
+        db = self.bot.deps.store.db
+        open_requests = db.execute(
+            "SELECT count(*) FROM requests WHERE state IN ('new', 'approved', 'launching')"
+        ).fetchone()[0]
+        unsent = db.execute(
+            "SELECT count(*) FROM posts WHERE state IN ('pending', 'sending')").fetchone()[0]
+        stale_cards = db.execute(
+            "SELECT count(*) FROM jobs WHERE card_ts IS NOT NULL AND "
+            "card_version > card_sent_version").fetchone()[0]
+        return bool(open_requests or unsent or stale_cards or jobs.followed_count(db))
+
+    def wait(self, limit: float = WAIT_LIMIT) -> None:
+        deadline = time.monotonic() + limit
+        time.sleep(0.5)
+        while self.busy() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if self.busy():
+            self._print("  (still busy; giving up waiting)")
+
+
+def _settings(tmp: Path, sim_url: str, slack: FakeSlack, secret: str,
+              database: str | None) -> config.Settings:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-demo-token",
+        "SLACK_SIGNING_SECRET": secret,
+        "SLACK_API_URL": slack.api_url,
+        "PE_ORCHESTRATOR_URL": sim_url,
+        "PE_RBAC_TOKEN": "demo-token",
+        "PE_CONSOLE_URL": "https://puppet.example.com",
+        "DATABASE_PATH": database or str(tmp / "demo.db"),
+        "POLL_INTERVAL": "1",
+        "POLICY_FILE": os.environ.get("POLICY_FILE", "policy.toml"),
+        "CONNECTIONS_FILE": str(tmp / "connections.toml"),
+        "LOG_LEVEL": "WARNING",
+    }
+    return config.load(env)
+
+
+def run_demo(*, node_seconds: float = 1.0, database: str | None = None,
+             stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    import logsetup
+
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        os.environ.pop(name, None)  # the demo's Slack is on loopback; slack_sdk ignores NO_PROXY
+    logsetup.setup("WARNING", stream=sys.stderr)
+    secret = secrets.token_hex(16)
+    with tempfile.TemporaryDirectory() as tmpdir, FakeSlack("xoxb-demo-token") as slack:
+        sim = Simulator(default_world(), node_seconds=node_seconds)
+        with serve(sim, port=0) as running:
+            settings = _settings(Path(tmpdir), running.url, slack, secret, database)
+            bot = runtime.build(settings)
+            bot.start()
+            http = httpx.Client(transport=httpx.WSGITransport(
+                app=wsgi_app(bot, Health(bot.deps))), base_url="http://bot")
+            console = Console(out, slack, http, secret, bot)
+            slack.subscribe(console.show)
+            out.write(f"PE ChatOps demo · simulator at {running.url} · you are alice in #deploys\n")
+            out.write(HELP if stdin.isatty() else "")
+            try:
+                _loop(console, stdin, out)
+                console.wait()
+            except KeyboardInterrupt:
+                out.write("\n")
+            finally:
+                bot.shutdown()
+    return 0
+
+
+def _loop(console: Console, stdin: TextIO, out: TextIO) -> None:
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            out.write(f"{NAMES.get(console.user, console.user)}> ")
+            out.flush()
+        raw = stdin.readline()
+        if not raw:
+            return
+        if not interactive and raw.strip():
+            out.write(f"\n> {raw.rstrip()}\n")
+        if not console.line(raw):
+            return
+
+
+if __name__ == "__main__":
+    sys.exit(run_demo())

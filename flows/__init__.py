@@ -1,0 +1,1 @@
+"""What happens after the ack: build the exact request, check policy, send it, record it."""

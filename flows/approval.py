@@ -1,0 +1,207 @@
+"""Approvals: a card with the exact request, clicks checked against policy, decided once.
+
+The decision is a compare-and-set in the store, so twenty people clicking at once launch the
+job exactly once; the policy is asked again at approval time, so a change made in between
+counts; what runs is the stored body the card showed, never text parsed again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flows.asker import Asker
+from flows.deps import Deps, new_id
+from flows.messages import answer
+from flows.pipeline import execute, subject_of
+from policy import Decision
+from policy.principals import who
+from render.renderer import Safe
+from render.views import request_view
+from store import approvals, audit, posts, requests
+from store.approvals import ApprovalRow
+from store.requests import RequestRow
+
+log = logging.getLogger(__name__)
+
+
+def request_approval(deps: Deps, asker: Asker, row: RequestRow, decision: Decision) -> str:
+    """Hold the request and post an approval card in the channel; returns the approval id."""
+    now = deps.clock()
+    approval_id = new_id()
+    with deps.store.write() as db:
+        approval = approvals.create(
+            db, id=approval_id, request_id=row.id, channel_id=row.channel_id,
+            requester=row.user_id,
+            approvers={"users": list(decision.approvers_users),
+                       "groups": list(decision.approvers_groups)},
+            required=decision.required, self_approval=decision.self_approval,
+            rule=decision.rule, now=now, expires_at=now + decision.expiry_seconds,
+        )
+        requests.transition(db, row.id, ("new",), "awaiting_approval", now)
+        audit.record(db, now=now, actor=row.user_id, action="approval_requested",
+                     channel_id=row.channel_id, request_id=row.id, rule=decision.rule,
+                     result=decision.reason, detail={"required": decision.required})
+        message = deps.sender.cards.approval_card(approval)
+        posts.enqueue(db, key=f"approval:{approval_id}/card", channel_id=row.channel_id,
+                      message=message, kind="approval_card", ref=approval_id, now=now)
+    deps.sender.wake.set()
+    answer(deps, row.response_url, "approval_pending", replace=row.respond_replace,
+           reason=decision.reason, channel=row.channel_id)
+    return approval_id
+
+
+def card_data(*, approval: ApprovalRow, request: RequestRow, votes: list[str],
+              now: float) -> dict[str, Any]:
+    """Everything approval_card.j2 shows."""
+    return {
+        "id": approval.id,
+        "state": approval.state,
+        "req": request_view(request.endpoint, request.body, request.via),
+        "request_state": request.state,
+        "request_error": request.error,
+        "requester": approval.requester,
+        "rule": approval.rule,
+        "fingerprint": request.fingerprint,
+        "expires_at": approval.expires_at,
+        "expires_in": max(0.0, approval.expires_at - now),
+        "required": approval.required,
+        "votes": votes,
+        "approvers": Safe(who(approval.approvers.get("users", []),
+                              approval.approvers.get("groups", []))),
+        "self_approval": approval.self_approval,
+        "decided_by": approval.decided_by,
+        "decided_at": approval.decided_at,
+        "reason": approval.reason,
+        "evidence": request.evidence,
+    }
+
+
+def _current_decision(deps: Deps, row: RequestRow) -> Decision:
+    requester = Asker(user_id=row.user_id, channel_id=row.channel_id)
+    return deps.policy.decide(subject_of(row.typed(), requester), deps.groups)
+
+
+def _refuse(deps: Deps, asker: Asker, title: str, detail: str = "") -> None:
+    # Both texts are the bot's or the policy file's own words, mentions included.
+    answer(deps, asker.response_url, "error", title=Safe(title), detail=Safe(detail), kind=None,
+           hint="Nothing was changed.")
+
+
+def _load(deps: Deps, asker: Asker, approval_id: str) -> tuple[ApprovalRow, RequestRow] | None:
+    db = deps.store.db
+    approval = approvals.get(db, approval_id)
+    row = requests.get(db, approval.request_id) if approval else None
+    if approval is None or row is None:
+        _refuse(deps, asker, "That approval is not known here.")
+        return None
+    if approval.state == "pending" and approval.expires_at <= deps.clock():
+        expire(deps, approval)
+        approval = approvals.get(db, approval_id) or approval
+    if approval.state != "pending":
+        _refuse(deps, asker, _already(approval))
+        return None
+    return approval, row
+
+
+def _already(approval: ApprovalRow) -> str:
+    if approval.state == "expired":
+        return "This request has expired; ask for it again if it is still needed."
+    who = f"<@{approval.decided_by}>" if approval.decided_by else "someone"
+    return f"This request was already {approval.state} by {who}."
+
+
+def approve(deps: Deps, asker: Asker, approval_id: str) -> None:
+    """One Approve click: authorise the clicker, count the vote, decide when enough."""
+    loaded = _load(deps, asker, approval_id)
+    if loaded is None:
+        return
+    approval, row = loaded
+    decision = _current_decision(deps, row)
+    if decision.action == "deny":
+        _decide(deps, approval, row, state="rejected", by="policy", reason=decision.reason)
+        _refuse(deps, asker, "The policy no longer allows this request.", decision.reason)
+        return
+    required = decision.required if decision.action == "approve" else 1
+    if decision.action == "approve":
+        allowed, why = deps.policy.may_approve(decision, asker.user_id, row.user_id, deps.groups)
+        if not allowed:
+            _refuse(deps, asker, "You cannot approve this request.", why)
+            return
+    now = deps.clock()
+    with deps.store.write() as db:
+        fresh = approvals.add_vote(db, approval.id, asker.user_id, now)
+        count = len(approvals.votes(db, approval.id))
+        if fresh:
+            approvals.bump_card(db, approval.id)
+            audit.record(db, now=now, actor=asker.user_id, action="approval_vote",
+                         channel_id=row.channel_id, request_id=row.id, rule=decision.rule,
+                         result=f"{count}/{required}")
+    deps.sender.wake.set()
+    if count < required:
+        said = "Your approval is recorded" if fresh else "You have already approved"
+        _refuse(deps, asker, f"{said}: {count} of {required}.",
+                "The request runs when enough different people have approved.")
+        return
+    if _decide(deps, approval, row, state="approved", by=asker.user_id):
+        execute(deps, row.id)
+    else:
+        fresh_row = approvals.get(deps.store.db, approval.id) or approval
+        _refuse(deps, asker, _already(fresh_row))
+
+
+def _decide(deps: Deps, approval: ApprovalRow, row: RequestRow, *, state: str, by: str,
+            reason: str | None = None) -> bool:
+    """The compare-and-set: True only for the one caller whose decision counts."""
+    now = deps.clock()
+    with deps.store.write() as db:
+        if not approvals.decide(db, approval.id, state=state, by=by, now=now, reason=reason):
+            return False
+        target = {"approved": "approved", "rejected": "rejected", "expired": "expired"}[state]
+        requests.transition(db, row.id, ("awaiting_approval",), target, now)
+        audit.record(db, now=now, actor=by, action=state, channel_id=row.channel_id,
+                     request_id=row.id, rule=approval.rule,
+                     approvers=approvals.votes(db, approval.id) if state == "approved" else None,
+                     result=reason or state)
+    deps.sender.wake.set()
+    log.info("approval %s %s by %s", approval.id, state, by)
+    return True
+
+
+def may_reject(deps: Deps, asker: Asker, approval_id: str) -> bool:
+    """Before the reason modal opens: approvers may reject, and requesters may withdraw."""
+    loaded = _load(deps, asker, approval_id)
+    if loaded is None:
+        return False
+    approval, row = loaded
+    if asker.user_id == row.user_id:
+        return True
+    decision = _current_decision(deps, row)
+    if decision.action != "approve":
+        return True
+    allowed, why = deps.policy.may_approve(decision, asker.user_id, row.user_id, deps.groups)
+    if not allowed:
+        _refuse(deps, asker, "You cannot reject this request.", why)
+    return allowed
+
+
+def reject(deps: Deps, asker: Asker, approval_id: str, reason: str) -> None:
+    if not may_reject(deps, asker, approval_id):
+        return
+    approval = approvals.get(deps.store.db, approval_id)
+    row = requests.get(deps.store.db, approval.request_id) if approval else None
+    if approval and row and not _decide(deps, approval, row, state="rejected",
+                                        by=asker.user_id, reason=reason or "no reason given"):
+        _refuse(deps, asker, _already(approvals.get(deps.store.db, approval_id) or approval))
+
+
+def expire(deps: Deps, approval: ApprovalRow) -> None:
+    row = requests.get(deps.store.db, approval.request_id)
+    if row is not None:
+        _decide(deps, approval, row, state="expired", by="expiry")
+
+
+def expire_due(deps: Deps, now: float) -> None:
+    """Run by the poller: pending approvals past their expiry become Expired on their card."""
+    for approval in approvals.due_to_expire(deps.store.db, now):
+        expire(deps, approval)

@@ -1,0 +1,90 @@
+"""Starting again after a crash: every request and job carries on from where it was left."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flows.deps import Deps
+from flows.pipeline import execute, launched
+from orchestrator.errors import OrchestratorError
+from orchestrator.models import JobRef, PlanJobRef
+from store import Store, audit, requests
+from store.requests import RequestRow
+
+log = logging.getLogger(__name__)
+
+# A request that never reached the orchestrator is sent after a restart only while it is fresh;
+# an older one is reported instead, since its requester may have moved on.
+RELAUNCH_WITHIN = 300.0
+RECENT_JOBS = 200
+
+
+def known_environments(store: Store) -> list[str]:
+    """Environments that jobs have run in before, for 'unknown environment' answers."""
+    rows = store.db.execute(
+        """SELECT DISTINCT json_extract(body, '$.environment') AS env FROM requests
+           WHERE state = 'launched' AND env IS NOT NULL AND env != '' ORDER BY env"""
+    )
+    return [r["env"] for r in rows]
+
+
+def resume(deps: Deps) -> None:
+    """Send requests a crash left unsent, and settle those caught mid-send."""
+    now = deps.clock()
+    for row in requests.in_states(deps.store.db, ("launching",), older_than=now):
+        _settle_launching(deps, row)
+    for row in requests.in_states(deps.store.db, ("new", "approved"), older_than=now):
+        if now - row.created_at <= RELAUNCH_WITHIN:
+            log.info("sending request %s that a restart interrupted", row.id)
+            execute(deps, row.id)
+        else:
+            _give_up(deps, row, "the bot restarted before sending it, and it is now too old")
+
+
+def _settle_launching(deps: Deps, row: RequestRow) -> None:
+    """Ask the orchestrator whether the request made it: jobs carry the request id in userdata."""
+    try:
+        ref = _find_launched(deps, row)
+    except OrchestratorError as exc:
+        log.warning("cannot check request %s against the orchestrator (%s); will retry at the "
+                    "next start", row.id, exc)
+        return
+    if ref is not None:
+        log.info("request %s had launched %s before the restart", row.id, ref)
+        launched(deps, row, ref)
+    elif row.endpoint in ("stop", "stop_plan"):
+        # Idempotent by the documentation: sending it again is safe.
+        requests.transition(deps.store.db, row.id, ("launching",), "new", deps.clock())
+        execute(deps, row.id)
+    else:
+        _give_up(deps, row, "the bot restarted while sending it and the orchestrator has no "
+                 "record of it")
+
+
+def _find_launched(deps: Deps, row: RequestRow) -> Any:
+    if row.endpoint in ("deploy", "task"):
+        page = deps.orchestrator.jobs(order="desc", order_by="timestamp", limit=RECENT_JOBS)
+        for job in page.items:
+            if job.userdata.get("chatops_request") == row.id:
+                return JobRef(name=job.name, id=job.id)
+    elif row.endpoint in ("plan_run", "environment_plan_run"):
+        for plan in deps.orchestrator.plan_jobs(order="desc", order_by="timestamp",
+                                                limit=RECENT_JOBS):
+            if plan.userdata.get("chatops_request") == row.id:
+                return PlanJobRef(name=plan.name)
+    return None
+
+
+def _give_up(deps: Deps, row: RequestRow, why: str) -> None:
+    now = deps.clock()
+    with deps.store.write() as db:
+        if not requests.transition(db, row.id, (row.state,), "failed", now, error=why):
+            return
+        audit.record(db, now=now, actor=row.user_id, action="launch_failed",
+                     channel_id=row.channel_id, request_id=row.id, rule=row.rule,
+                     result="interrupted", detail={"why": why})
+    from flows.messages import answer
+
+    answer(deps, row.response_url, "error", title="A request was not sent.",
+           detail=f"{row.text}: {why}.", kind=None, hint="Send the command again if still needed.")

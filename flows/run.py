@@ -1,0 +1,77 @@
+"""Carrying out a parsed command after the ack, on the bot's own worker pool."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from commands import intents as i
+from commands.intents import UsageError
+from flows import build, reads
+from flows.asker import Asker
+from flows.deps import Deps, new_id
+from flows.explain import Explanation, explain
+from flows.messages import answer, error_message
+from flows.pipeline import submit
+from flows.profiles import ProfileError
+from orchestrator.errors import OrchestratorError
+from orchestrator.requests import StopPlanRequest, StopRequest
+
+log = logging.getLogger(__name__)
+
+
+def run_intent(deps: Deps, asker: Asker, intent: i.Intent) -> None:
+    """Do what the intent asks; every known failure becomes a private, actionable answer."""
+    guarded(deps, asker, lambda: _dispatch(deps, asker, intent))
+
+
+def guarded(deps: Deps, asker: Asker, work: Callable[[], Any]) -> None:
+    """The one error boundary of the worker pool (Bolt's @app.error does not reach it)."""
+    from delivery.slack import respond
+
+    try:
+        work()
+    except OrchestratorError as exc:
+        respond(asker.response_url, error_message(
+            deps.renderer, explain(exc, environments=deps.known_environments())),
+            replace=asker.replace)
+    except (UsageError, ProfileError) as exc:
+        why = Explanation(title="That request cannot be sent as it is.", detail=str(exc),
+                          hint="Nothing was run. Fix it and send the command again.")
+        respond(asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
+    except Exception:
+        ref = new_id()[:6]
+        log.exception("internal error handling %s %r (ref %s)", asker.command, asker.text, ref)
+        why = Explanation(title="The bot hit an internal error.", detail=f"reference {ref}",
+                          hint="Nothing was run. The error is in the bot's log.")
+        respond(asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
+
+
+def _dispatch(deps: Deps, asker: Asker, intent: i.Intent) -> None:
+    match intent:
+        case i.RunDeploy(request=request) | i.CreateTaskTarget(request=request):
+            submit(deps, asker, request)
+        case i.RunTask():
+            if intent.via:
+                deps.profiles.check(intent.via)
+            submit(deps, asker, build.task_request(deps.orchestrator, intent), via=intent.via)
+        case i.RunPlan():
+            submit(deps, asker, build.plan_request(deps.orchestrator, intent))
+        case i.StopJob(job=job, force=True):
+            # Shown only to the requester (ephemeral); the click goes through policy again.
+            answer(deps, asker.response_url, "stop_confirm", replace=asker.replace, job=job)
+        case i.StopJob(job=job):
+            submit(deps, asker, StopRequest(job=job))
+        case i.StopPlan(plan_job=plan_job):
+            submit(deps, asker, StopPlanRequest(plan_job=plan_job))
+        case i.ListTasks(environment=env):
+            reads.list_tasks(deps, asker, env)
+        case i.ShowTask(task=name, environment=env):
+            reads.show_task(deps, asker, name, env)
+        case i.ListPlans(environment=env):
+            reads.list_plans(deps, asker, env)
+        case i.ShowPlan(plan=name, environment=env):
+            reads.show_plan(deps, asker, name, env)
+        case _:
+            raise TypeError(f"no flow for {intent!r}")

@@ -1,0 +1,15 @@
+"""Bolt listeners: thin functions that parse, ack, and hand the work to the flows."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from flows.deps import Deps
+from handlers import actions, approvals, commands, errors
+
+
+def register(app: App, deps: Deps) -> None:
+    commands.register(app, deps)
+    actions.register(app, deps)
+    approvals.register(app, deps)
+    errors.register(app, deps)

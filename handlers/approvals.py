@@ -1,0 +1,98 @@
+"""Approval buttons, the reject-reason modal, and the follow-up offers on finished jobs."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+from slack_bolt import App
+
+from flows import approval, offers
+from flows.asker import Asker
+from flows.deps import Deps
+from flows.run import guarded
+
+log = logging.getLogger(__name__)
+
+REASON_VIEW = "approval_reject_reason"
+REASON_BLOCK = "reason"
+REASON_INPUT = "reason_text"
+
+
+def register(app: App, deps: Deps) -> None:
+    app.action("approval_approve")(partial(on_approve, deps=deps))
+    app.action("approval_reject")(partial(on_reject, deps=deps))
+    app.view(REASON_VIEW)(partial(on_reason, deps=deps))
+    app.action("enforce_changed")(partial(on_offer, deps=deps))
+    app.action("enforce_all")(partial(on_offer, deps=deps))
+    app.action("rerun_failed")(partial(on_offer, deps=deps))
+
+
+def _value(body: Mapping[str, Any]) -> str:
+    return str((body.get("actions") or [{}])[0].get("value") or "")
+
+
+def on_approve(ack: Callable[..., None], body: Mapping[str, Any], *, deps: Deps) -> None:
+    ack()
+    asker = Asker.from_action(body)
+    approval_id = _value(body)
+    log.info("approve clicked on %s by %s", approval_id, asker.user_id)
+    deps.work.submit(guarded, deps, asker, lambda: approval.approve(deps, asker, approval_id))
+
+
+def on_reject(ack: Callable[..., None], body: Mapping[str, Any], *, deps: Deps) -> None:
+    """Reject asks for a reason first; the modal opens only for someone allowed to reject."""
+    ack()
+    asker = Asker.from_action(body)
+    approval_id = _value(body)
+    if not approval.may_reject(deps, asker, approval_id):
+        return
+    deps.slack.views_open(trigger_id=asker.trigger_id, view=reason_view(approval_id,
+                                                                        asker.channel_id))
+
+
+def reason_view(approval_id: str, channel_id: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": REASON_VIEW,
+        "private_metadata": json.dumps({"approval": approval_id, "channel": channel_id}),
+        "title": {"type": "plain_text", "text": "Reject request"},
+        "submit": {"type": "plain_text", "text": "Reject"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [{
+            "type": "input",
+            "block_id": REASON_BLOCK,
+            "label": {"type": "plain_text", "text": "Why? The requester will see this."},
+            "element": {"type": "plain_text_input", "action_id": REASON_INPUT,
+                        "multiline": True, "max_length": 500},
+        }],
+    }
+
+
+def on_reason(ack: Callable[..., None], body: Mapping[str, Any], view: Mapping[str, Any], *,
+              deps: Deps) -> None:
+    ack()
+    meta = json.loads(view.get("private_metadata") or "{}")
+    values = (view.get("state") or {}).get("values") or {}
+    reason = str(((values.get(REASON_BLOCK) or {}).get(REASON_INPUT) or {}).get("value") or "")
+    asker = Asker(user_id=str(body["user"]["id"]), channel_id=str(meta.get("channel", "")))
+    deps.work.submit(guarded, deps, asker,
+                     lambda: approval.reject(deps, asker, str(meta.get("approval", "")),
+                                             reason.strip()))
+
+
+def on_offer(ack: Callable[..., None], body: Mapping[str, Any], action: Mapping[str, Any], *,
+             deps: Deps) -> None:
+    """Enforce / re-run buttons: a new request from the clicker, through the policy."""
+    ack()
+    asker = Asker.from_action(body)
+    key = _value(body)
+    which = action.get("action_id")
+    if which == "rerun_failed":
+        work = partial(offers.rerun_failed, deps, asker, key)
+    else:
+        work = partial(offers.enforce, deps, asker, key, only_changed=which == "enforce_changed")
+    deps.work.submit(guarded, deps, asker, work)

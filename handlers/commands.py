@@ -1,0 +1,49 @@
+"""Slash commands: parse and ack at once, then carry on off Bolt's listener pool."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+from slack_bolt import App
+
+from commands import parse
+from commands.intents import ShowHelp, UsageError
+from commands.usage import usage
+from flows.asker import Asker
+from flows.deps import Deps
+from flows.run import run_intent
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("/deploy", "/task", "/plan", "/stop")
+READS = ("ListTasks", "ShowTask", "ListPlans", "ShowPlan")
+
+
+def register(app: App, deps: Deps) -> None:
+    for name in COMMANDS:
+        app.command(name)(partial(on_command, deps=deps))
+
+
+def on_command(ack: Callable[..., None], command: Mapping[str, Any], *, deps: Deps) -> None:
+    """Ack within milliseconds whatever the orchestrator's latency: parsing is pure and fast,
+    and everything that talks to the orchestrator runs on the bot's own worker pool."""
+    name = str(command.get("command", ""))
+    try:
+        intent = parse(name, str(command.get("text", "")))
+    except UsageError as exc:
+        message = deps.renderer.render("usage_error", message=exc.message,
+                                       usage=usage(name.lstrip("/")))
+        ack(**message.payload(), response_type="ephemeral")
+        return
+    if isinstance(intent, ShowHelp):
+        message = deps.renderer.render("usage", usage=usage(intent.command.lstrip("/")))
+        ack(**message.payload(), response_type="ephemeral")
+        return
+    working = "Looking it up…" if type(intent).__name__ in READS else "Working on it…"
+    ack(text=f"⏳ {working}", response_type="ephemeral")
+    asker = Asker.from_command(command)
+    log.info("%s %s from %s in %s", name, type(intent).__name__, asker.user_id, asker.channel_id)
+    deps.work.submit(run_intent, deps, asker, intent)

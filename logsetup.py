@@ -1,0 +1,48 @@
+"""Logging: one format, and a filter that keeps every secret out of every log line."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+SLACK_TOKEN = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]{6,}")
+REDACTED = "[redacted]"
+
+
+class Redact(logging.Filter):
+    """Replaces known secrets and anything shaped like a Slack token with [redacted]."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        super().__init__()
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return SLACK_TOKEN.sub(REDACTED, text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = self.scrub(message)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.scrub(record.exc_text)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        return True
+
+
+def setup(level: str = "INFO", secrets: Iterable[str | None] = (),
+          stream: object = None) -> Redact:
+    handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    redact = Redact(secrets)
+    handler.addFilter(redact)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request at INFO; the URLs carry no secrets, but they drown the bot's own.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return redact

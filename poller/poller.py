@@ -1,0 +1,124 @@
+"""The poller: follows every unfinished job beside the Slack listener, in the same process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Any
+
+from orchestrator.client import OrchestratorClient
+from orchestrator.errors import AuthenticationFailed, Rejected, Unavailable, UnknownJob
+from poller.observe import observe_job, observe_plan
+from poller.record import Recorder
+from store import Store, jobs
+from store.jobs import JobRow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 60.0
+
+
+class Poller:
+    """`tick(now)` is one pass (tests call it with their own clock); `run()` loops."""
+
+    def __init__(
+        self,
+        store: Store,
+        orchestrator: OrchestratorClient,
+        recorder: Recorder,
+        sender: Any,
+        *,
+        clock: Callable[[], float],
+        housekeeping: Callable[[float], None] | None = None,
+        workers: int = 8,
+    ) -> None:
+        self.store = store
+        self.orchestrator = orchestrator
+        self.recorder = recorder
+        self.sender = sender
+        self.clock = clock
+        self.housekeeping = housekeeping
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poll")
+        self._inflight: dict[str, Future[None]] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def tick(self, now: float | None = None) -> None:
+        """Expire approvals, poll every due job (waiting for them), send what they queued."""
+        now = self.clock() if now is None else now
+        if self.housekeeping:
+            self.housekeeping(now)
+        wait(self.poll_due(now))
+        self.sender.flush()
+
+    def poll_due(self, now: float) -> list[Future[None]]:
+        """Start a poll of each due job not already being polled; one slow job holds up none."""
+        started = []
+        with self._lock:
+            self._inflight = {k: f for k, f in self._inflight.items() if not f.done()}
+            for job in jobs.due(self.store.db, now):
+                if job.id in self._inflight:
+                    continue
+                future = self._pool.submit(self.poll, job, now)
+                self._inflight[job.id] = future
+                started.append(future)
+        return started
+
+    def poll(self, job: JobRow, now: float) -> None:
+        try:
+            if job.kind == "plan_job":
+                seen = observe_plan(self.orchestrator, job)
+                with self.store.write() as db:
+                    self.recorder.plan(db, job, seen, now)
+            else:
+                seen = observe_job(self.orchestrator, job)
+                with self.store.write() as db:
+                    self.recorder.job(db, job, seen, now)
+        except UnknownJob as exc:
+            log.warning("%s is unknown to the orchestrator (%s); no longer following it",
+                        job.id, exc.msg)
+            with self.store.write() as db:
+                self.recorder.forget(db, job, exc.short_kind, now)
+        except (Unavailable, AuthenticationFailed, Rejected) as exc:
+            self._trouble(job, exc, now)
+        except Exception:
+            log.exception("unexpected error polling %s; will retry", job.id)
+            self._trouble(job, Unavailable("internal error"), now)
+
+    def _trouble(self, job: JobRow, exc: Exception, now: float) -> None:
+        errors = job.poll_errors + 1
+        delay = min(MAX_BACKOFF, self.recorder.pacing.interval * 2 ** min(errors - 1, 6))
+        reason = _reason(exc)
+        if isinstance(exc, AuthenticationFailed):
+            log.error("the orchestrator refused the bot's RBAC token (%s): renew PE_RBAC_TOKEN",
+                      exc.short_kind)
+        else:
+            log.warning("polling %s failed (%s); next try in %.0fs", job.id, reason, delay)
+        with self.store.write() as db:
+            self.recorder.lost(db, job, reason, now, errors=errors, delay=delay)
+
+    def run(self, stop: threading.Event, *, period: float = 0.25) -> None:
+        """Poll and send until `stop` is set. Sends happen at once when a flow wakes us."""
+        self.sender.reconcile()
+        last_housekeeping = 0.0
+        while not stop.is_set():
+            now = self.clock()
+            try:
+                if self.housekeeping and now - last_housekeeping >= 1.0:
+                    self.housekeeping(now)
+                    last_housekeeping = now
+                self.poll_due(now)
+                self.sender.flush()
+            except Exception:
+                log.exception("poller pass failed; carrying on")
+            self.sender.wake.wait(period)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, Rejected):
+        return f"{exc.short_kind}: {exc.msg}"
+    return str(exc)

@@ -1,0 +1,191 @@
+"""Recording a poll: node outcomes, thread posts, the new cursor and snapshot, in one transaction.
+
+Because the cursor moves in the same transaction that queues the posts, a crash either loses
+the whole poll (it is read again, and the posts' unique keys make the repeat harmless) or keeps
+all of it. Nothing is lost and nothing is posted twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from orchestrator.models import Job, PlanJob
+from poller.observe import JobObservation, PlanObservation
+from render import Renderer
+from render.cards import failures_data, summary_data
+from store import audit, jobs, posts
+from store.db import dumps
+from store.jobs import JobRow
+
+OUTPUT_LINES = 20
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How often to poll and how often to speak in a thread."""
+
+    interval: float = 5.0
+    fast_interval: float = 1.0
+    fast_window: float = 15.0
+    failure_batch: int = 25
+    failure_gap: float = 300.0
+    failures_listed: int = 10
+
+
+def next_poll(job: JobRow, now: float, pacing: Pacing) -> float:
+    """Young jobs are polled faster: the first events are the ones people watch for."""
+    young = now - job.created_at < pacing.fast_window
+    return now + (min(pacing.fast_interval, pacing.interval) if young else pacing.interval)
+
+
+def _merge_details(snapshot: dict[str, Any], details: Job | PlanJob | None) -> None:
+    if details is None:
+        return
+    started = getattr(details, "started", None) or getattr(details, "created", None)
+    if started and "started_at" not in snapshot:
+        snapshot["started_at"] = started.timestamp()
+    if isinstance(details, Job):
+        snapshot["node_count"] = details.node_count
+        if details.done or snapshot.get("state") in (None, "new", "ready"):
+            snapshot["state"] = details.state
+    else:
+        snapshot["state"] = details.state
+        if details.done:
+            snapshot["result"] = details.result
+    if details.done and details.duration is not None:
+        snapshot["duration"] = details.duration
+
+
+class Recorder:
+    """Turns observations into store rows and queued posts."""
+
+    def __init__(self, renderer: Renderer, *, pacing: Pacing, console_url: str | None) -> None:
+        self.renderer = renderer
+        self.pacing = pacing
+        self.console_url = console_url
+
+    def _post(self, db: Any, job: JobRow, suffix: str, template: str, now: float, /,
+              **data: Any) -> None:
+        posts.enqueue(db, key=f"{job.id}/{suffix}", channel_id=job.channel_id,
+                      message=self.renderer.render(template, **data), kind="reply", now=now,
+                      thread_of=job.id)
+
+    def _contact_back(self, db: Any, job: JobRow, now: float) -> dict[str, Any]:
+        if job.contact != "lost":
+            return {}
+        self._post(db, job, f"contact/back/{job.poll_errors}-{int(now)}", "contact_back", now,
+                   kind_word=_kind_word(job), name=job.name)
+        return {"contact": "ok"}
+
+    def job(self, db: Any, job: JobRow, seen: JobObservation, now: float) -> None:
+        snapshot = dict(seen.progress.snapshot)
+        _merge_details(snapshot, seen.details)
+        for o in seen.progress.outcomes:
+            jobs.record_node(db, job.id, o.node, o.state, o.at.timestamp() if o.at else now,
+                             message=o.message, changes=o.changes, resources=o.resources,
+                             result=o.result)
+        pending = [*job.failures_pending, *seen.progress.failures]
+        fields: dict[str, Any] = self._contact_back(db, job, now)
+        if seen.progress.stopping:
+            self._post(db, job, "stopping", "job_stopping", now, kind_word=_kind_word(job),
+                       name=job.name, running=len(snapshot.get("running") or ()))
+        if seen.final:
+            self._finish(db, job, snapshot, now, outputs=seen.outputs)
+            pending = []
+            fields.update(done=True, finished_at=now)
+        elif pending and self._failures_due(job, len(pending), now):
+            number = job.failure_posts + 1
+            self._post(db, job, f"failures/{number}", "job_failures", now,
+                       **failures_data(job.name, pending))
+            fields.update(failure_posts=number, last_failure_post_at=now)
+            pending = []
+        self._save(db, job, snapshot, now, cursor=seen.next_cursor, failures_pending=pending,
+                   **fields)
+
+    def _failures_due(self, job: JobRow, count: int, now: float) -> bool:
+        # The first failure is news at once; after that, full batches or a quiet gap, so that a
+        # thousand failing nodes make a handful of messages.
+        if job.failure_posts == 0 or count >= self.pacing.failure_batch:
+            return True
+        last = job.last_failure_post_at or 0.0
+        return now - last >= self.pacing.failure_gap
+
+    def plan(self, db: Any, job: JobRow, seen: PlanObservation, now: float) -> None:
+        snapshot = dict(seen.progress.snapshot)
+        _merge_details(snapshot, seen.details)
+        steps = [dict(s) for s in snapshot.get("steps") or ()]
+        for step in steps:
+            child = seen.children.get(step["job"])
+            if child is not None:
+                step.update(state=child.state, name=str(child.options.get("task") or ""),
+                            node_states=dict(child.node_states), nodes=child.node_count)
+        snapshot["steps"] = steps
+        fields: dict[str, Any] = self._contact_back(db, job, now)
+        for number, step in enumerate(steps, start=1):
+            if step["job"] in seen.progress.new_steps:
+                label = f"{step.get('kind', 'task')} {step.get('name') or ''}".strip()
+                self._post(db, job, f"step/{step['job']}", "plan_step", now, number=number,
+                           label=label, job=step["job"], nodes=step.get("nodes") or 0)
+        if seen.progress.messages:
+            lines = list(seen.progress.messages)
+            self._post(db, job, f"output/{job.cursor}", "plan_output", now,
+                       lines=lines[:OUTPUT_LINES], more=max(0, len(lines) - OUTPUT_LINES))
+        if seen.final:
+            self._finish(db, job, snapshot, now, outputs=())
+            fields.update(done=True, finished_at=now)
+        self._save(db, job, snapshot, now, cursor=seen.next_cursor, **fields)
+
+    def _finish(self, db: Any, job: JobRow, snapshot: Mapping[str, Any], now: float,
+                outputs: Any) -> None:
+        listed = self.pacing.failures_listed
+        failed = jobs.nodes(db, job.id, ("failed", "errored"), limit=listed)
+        totals = jobs.node_totals(db, job.id)
+        failed_total = sum(totals["counts"].get(s, 0) for s in ("failed", "errored"))
+        data = summary_data(
+            kind=job.kind, name=job.name, endpoint=job.endpoint, body=job.body,
+            snapshot=snapshot, failed=failed, failed_total=failed_total,
+            outputs=[{"node": n.name, "result": n.result} for n in outputs if n.result],
+            changed_nodes=totals["changed_nodes"], console_url=self.console_url, now=now,
+        )
+        offers = {"enforce": bool(data["noop"] and data["changed_nodes"] and job.command == "deploy"),
+                  "rerun": bool(failed_total and job.kind == "job")}
+        self._post(db, job, "finished", "job_finished", now, key=job.id, offers=offers, **data)
+        audit.record(db, now=now, actor=job.requester, action="finished",
+                     channel_id=job.channel_id, request_id=job.request_id, job_id=job.id,
+                     result=str(snapshot.get("state")),
+                     detail={"counts": snapshot.get("counts"), "duration": snapshot.get("duration")})
+
+    def _save(self, db: Any, job: JobRow, snapshot: dict[str, Any], now: float,
+              **fields: Any) -> None:
+        changed = dumps(_visible(snapshot)) != dumps(_visible(job.snapshot))
+        if changed:
+            fields["card_version"] = job.card_version + 1
+        jobs.update(db, job.id, snapshot=snapshot, state=str(snapshot.get("state") or job.state),
+                    poll_errors=0, next_poll_at=next_poll(job, now, self.pacing), **fields)
+
+    def lost(self, db: Any, job: JobRow, reason: str, now: float, *, errors: int,
+             delay: float) -> None:
+        fields: dict[str, Any] = {"poll_errors": errors, "next_poll_at": now + delay}
+        if job.contact == "ok" and errors >= 2:
+            self._post(db, job, f"contact/lost/{errors}-{int(now)}", "contact_lost", now,
+                       kind_word=_kind_word(job), name=job.name, reason=reason)
+            fields["contact"] = "lost"
+        jobs.update(db, job.id, **fields)
+
+    def forget(self, db: Any, job: JobRow, reason: str, now: float) -> None:
+        self._post(db, job, "forgotten", "job_forgotten", now, kind_word=_kind_word(job),
+                   name=job.name, reason=reason)
+        snapshot = {**job.snapshot, "state": "forgotten"}
+        jobs.update(db, job.id, done=True, finished_at=now, state="forgotten", snapshot=snapshot,
+                    card_version=job.card_version + 1)
+
+
+def _visible(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """What the card shows: a change in anything else is not worth an edit."""
+    return {k: v for k, v in snapshot.items() if k not in ("quiet_polls", "running")}
+
+
+def _kind_word(job: JobRow) -> str:
+    return "plan job" if job.kind == "plan_job" else "job"

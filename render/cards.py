@@ -1,0 +1,132 @@
+"""Data for the job's status card and its thread messages. Pure functions of stored rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from render import views
+from render.fmt import progress_bar
+
+STOP_HELP = (
+    "No new runs start; runs in progress finish, then the job is stopped. "
+    "To also end runs in progress, use /stop <job-id> --force."
+)
+PLAN_STOP_HELP = "The plan is interrupted; its running step finishes."
+FAILURE_LIST = 25
+
+
+def kind_word(kind: str) -> str:
+    return "plan job" if kind == "plan_job" else "job"
+
+
+def _approval(approval: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not approval:
+        return None
+    return {"by": list(approval["by"]), "at": approval["at"], "fingerprint": approval["fingerprint"]}
+
+
+def _steps(snapshot: Mapping[str, Any]) -> list[dict[str, Any]]:
+    shown = []
+    for step in snapshot.get("steps") or ():
+        counts = step.get("node_states") or {}
+        detail = ", ".join(f"{n} {views.NODE_WORDS.get(s, s)}" for s, n in sorted(counts.items()))
+        label = f"{step.get('kind', 'task')} {step['name']}" if step.get("name") else step.get(
+            "kind", "step")
+        shown.append({
+            "job": step["job"],
+            "label": label,
+            "emoji": views.STATE_EMOJI.get(step.get("state", ""), "•"),
+            "detail": detail,
+        })
+    return shown
+
+
+def job_card_data(
+    *,
+    key: str,
+    kind: str,
+    name: str,
+    endpoint: str,
+    body: Mapping[str, Any],
+    requester: str,
+    snapshot: Mapping[str, Any],
+    now: float,
+    console_url: str | None,
+    via: str | None = None,
+    approval: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything job_card.j2 shows."""
+    state = str(snapshot.get("state") or "new")
+    node_count = int(snapshot.get("node_count") or 0)
+    done = state in ("finished", "failed", "stopped", "success", "failure", "forgotten")
+    ended = views.ended(snapshot)
+    return {
+        "key": key,
+        "name": name,
+        "kind_word": kind_word(kind),
+        "req": views.request_view(endpoint, body, via),
+        "requester": requester,
+        "emoji": views.STATE_EMOJI.get(state, "•"),
+        "state_word": views.STATE_WORDS.get(state, state),
+        "node_count": node_count,
+        "ended": ended,
+        "bar": progress_bar(ended, node_count),
+        "counts": views.node_counts(snapshot),
+        "steps": _steps(snapshot),
+        "elapsed_word": "Took" if done else "Running for",
+        "elapsed": views.elapsed(snapshot, now),
+        "console": views.console_link(console_url, kind, name),
+        "approval": _approval(approval),
+        "stoppable": not done and state != "stopping",
+        "stop_help": PLAN_STOP_HELP if kind == "plan_job" else STOP_HELP,
+    }
+
+
+def failures_data(name: str, failures: Sequence[Mapping[str, str]]) -> dict[str, Any]:
+    """A batch of failed or errored nodes for the thread."""
+    shown = list(failures[:FAILURE_LIST])
+    return {"name": name, "failures": shown, "more": len(failures) - len(shown),
+            "count": len(failures)}
+
+
+def summary_data(
+    *,
+    kind: str,
+    name: str,
+    endpoint: str,
+    body: Mapping[str, Any],
+    snapshot: Mapping[str, Any],
+    failed: Sequence[Mapping[str, Any]],
+    failed_total: int,
+    outputs: Sequence[Mapping[str, Any]],
+    changed_nodes: int,
+    console_url: str | None,
+    now: float,
+) -> dict[str, Any]:
+    """The final summary: `N/M nodes succeeded`, counts, failures, changes, output, duration."""
+    counts = snapshot.get("counts") or {}
+    state = str(snapshot.get("state") or "")
+    resources = snapshot.get("resources") or {}
+    return {
+        "kind_word": kind_word(kind),
+        "name": name,
+        "subject": views.subject(endpoint, body),
+        "state": state,
+        "emoji": views.STATE_EMOJI.get(state, "•"),
+        "state_word": views.STATE_WORDS.get(state, state),
+        "succeeded": int(counts.get("finished", 0)),
+        "node_count": int(snapshot.get("node_count") or 0),
+        "counts": views.node_counts(snapshot),
+        "failed": list(failed),
+        "failed_more": max(0, failed_total - len(failed)),
+        "resources": resources if any(resources.values()) else {},
+        "noop": bool(body.get("noop")),
+        "changed_nodes": changed_nodes,
+        "outputs": list(outputs),
+        "steps": _steps(snapshot),
+        "result": snapshot.get("result"),
+        "is_plan": kind == "plan_job",
+        "duration": views.elapsed(snapshot, now),
+        "console": views.console_link(console_url, kind, name),
+    }

@@ -1,0 +1,51 @@
+"""Small formatting helpers for templates: durations, plurals, progress bars. Pure functions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+
+def duration(seconds: float | None) -> str:
+    """`42s`, `3m 05s`, `2h 01m`: like the PE CLI's `Duration:` line, but shorter."""
+    if seconds is None:
+        return "?"
+    total = max(0, int(round(seconds)))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def progress_bar(done: int, total: int, width: int = 20) -> str:
+    if total <= 0:
+        return "░" * width
+    filled = min(width, round(width * done / total))
+    return "█" * filled + "░" * (width - filled)
+
+
+def clock(epoch: float | None) -> str:
+    """`14:05 UTC`: the time of day of a decision or a start."""
+    if epoch is None:
+        return "?"
+    return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M UTC")
+
+
+def cap(items: Sequence[Any], limit: int) -> tuple[list[Any], int]:
+    """The first `limit` items and how many more there were ("and K more")."""
+    items = list(items)
+    return items[:limit], max(0, len(items) - limit)
+
+
+def compact_json(value: Any, limit: int = 600) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(", ", ": "), default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

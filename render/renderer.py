@@ -1,0 +1,109 @@
+"""The jinja2 environment: StrictUndefined, and escaping of every value not marked safe."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from render import fmt
+from render.blocks import Message, build
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+class Safe(str):
+    """Slack markup the bot built itself (a mention, a link); everything else gets escaped."""
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; this is what keeps user text from injecting markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def finalize(value: Any) -> str:
+    if isinstance(value, Safe):
+        return value
+    return escape("" if value is None else str(value))
+
+
+def mention(user_id: str) -> Safe:
+    return Safe(f"<@{escape(str(user_id))}>")
+
+
+def channel(channel_id: str) -> Safe:
+    return Safe(f"<#{escape(str(channel_id))}>")
+
+
+def link(url: str | None, label: str) -> Safe:
+    if not url:
+        return Safe(escape(label))
+    return Safe(f"<{escape(url)}|{escape(label).replace('|', '¦')}>")
+
+
+def code(text: Any) -> Safe:
+    # A backtick inside would end the code span early; a look-alike keeps the text readable.
+    return Safe("`" + escape(str(text)).replace("`", "ˋ") + "`")
+
+
+def button(
+    label: str,
+    action_id: str,
+    value: str,
+    *,
+    style: str | None = None,
+    confirm: dict[str, str] | None = None,
+) -> Safe:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    if confirm:
+        element["confirm"] = {
+            "title": {"type": "plain_text", "text": confirm["title"][:100]},
+            "text": {"type": "mrkdwn", "text": escape(confirm["text"])[:300]},
+            "confirm": {"type": "plain_text", "text": confirm.get("confirm", "Yes")[:30]},
+            "deny": {"type": "plain_text", "text": confirm.get("deny", "Cancel")[:30]},
+        }
+    return Safe("<button>" + json.dumps(element, separators=(",", ":")))
+
+
+class Renderer:
+    """Renders `templates/<name>.j2` with data into a Message."""
+
+    def __init__(self, directory: Path = TEMPLATES) -> None:
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(directory)),
+            undefined=jinja2.StrictUndefined,
+            finalize=finalize,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(
+            mention=mention,
+            channel=channel,
+            code=code,
+            duration=fmt.duration,
+            plural=fmt.plural,
+            bar=fmt.progress_bar,
+            clock=fmt.clock,
+            cap=fmt.cap,
+            compact=fmt.compact_json,
+        )
+        self.env.globals.update(link=link, button=button, mention=mention, code=code)
+
+    def names(self) -> list[str]:
+        return sorted(n[:-3] for n in self.env.list_templates(extensions=["j2"]))
+
+    def markup(self, template: str, /, **data: Any) -> str:
+        return self.env.get_template(f"{template}.j2").render(**data)
+
+    def render(self, template: str, /, **data: Any) -> Message:
+        return build(self.markup(template, **data))

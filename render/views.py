@@ -1,0 +1,182 @@
+"""Template data from requests and jobs: what a person reads about a request. Pure functions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from render.fmt import duration
+
+MARKER_KEYS = ("chatops_request", "chatops_slack_user")
+STATE_EMOJI = {
+    "new": "⏳", "ready": "⏳", "pending": "⏳", "running": "🔄", "stopping": "⏹️",
+    "stopped": "⏹️", "finished": "✅", "success": "✅", "failed": "❌", "failure": "❌",
+    "forgotten": "❔",
+}
+STATE_WORDS = {
+    "new": "Starting", "ready": "Starting", "pending": "Pending", "running": "Running",
+    "stopping": "Stopping", "stopped": "Stopped", "finished": "Finished", "success": "Succeeded",
+    "failed": "Finished with failures", "failure": "Failed", "forgotten": "No longer known",
+}
+NODE_STATES = ("finished", "failed", "errored", "skipped", "running")
+NODE_WORDS = {"finished": "succeeded", "failed": "failed", "errored": "errored",
+              "skipped": "skipped", "running": "running", "pending": "pending"}
+TITLES = {"deploy": "Puppet run", "task": "Task", "plan_run": "Plan",
+          "environment_plan_run": "Plan", "stop": "Stop", "stop_plan": "Stop plan",
+          "task_target": "Task-target"}
+DEPLOY_FLAGS = ("debug", "trace", "evaltrace", "use_cached_catalog", "usecacheonfailure")
+DEPLOY_VALUES = ("concurrency", "tags", "skip_tags", "ordering", "filetimeout",
+                 "http_connect_timeout", "http_keepalive_timeout", "http_read_timeout")
+LIST_LIMIT = 10
+
+
+def console_link(console_url: str | None, kind: str, name: str) -> str | None:
+    """The job's page in the PE console, when PE_CONSOLE_URL is set."""
+    if not console_url:
+        return None
+    path = f"plan/{name}" if kind == "plan_job" else name
+    return f"{console_url}/#/run/jobs/{path}"
+
+
+def _names(names: list[str], limit: int = LIST_LIMIT) -> str:
+    shown = ", ".join(names[:limit])
+    more = len(names) - limit
+    return f"{shown} (+{more} more)" if more > 0 else shown
+
+
+def describe_scope(scope: Mapping[str, Any] | None) -> str:
+    if not scope:
+        return "no scope"
+    kind, value = next(iter(scope.items()))
+    if kind == "nodes":
+        nodes = list(value)
+        return f"{len(nodes)} node{'s' if len(nodes) != 1 else ''}: {_names(nodes)}"
+    if kind == "query":
+        return f"query {value if isinstance(value, str) else _compact(value)}"
+    return f"node group {value}"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def user_data(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The userdata a person set, without the bot's own request marker."""
+    data = dict(body.get("userdata") or {})
+    for key in MARKER_KEYS:
+        data.pop(key, None)
+    return data
+
+
+def describe_options(endpoint: str, body: Mapping[str, Any]) -> list[str]:
+    """Everything set on the request besides its target, one short phrase each."""
+    opts: list[str] = []
+    if body.get("noop"):
+        opts.append("noop")
+    if body.get("no_noop"):
+        opts.append("no-noop (enforce)")
+    if endpoint == "deploy":
+        opts += [k.replace("_", "-") for k in DEPLOY_FLAGS if body.get(k)]
+        opts += [f"{k.replace('_', '-')} {body[k]}" for k in DEPLOY_VALUES if body.get(k)]
+        if body.get("enforce_environment") is False:
+            opts.append("agents keep their own environment")
+    if body.get("timeout"):
+        opts.append(f"timeout {body['timeout']}s")
+    if body.get("force"):
+        opts.append("force")
+    extra = user_data(body)
+    if extra:
+        opts.append("userdata " + ", ".join(f"{k}={v}" for k, v in sorted(extra.items())))
+    return opts
+
+
+def describe_params(endpoint: str, body: Mapping[str, Any]) -> list[str]:
+    """Task and plan parameters as `name=value` (scoped plan parameters show their type)."""
+    params = body.get("params") or {}
+    shown: list[str] = []
+    for key, value in sorted(params.items()):
+        if endpoint == "environment_plan_run" and isinstance(value, Mapping):
+            kind = value.get("type")
+            text = value.get("value")
+            shown.append(f"{key}={kind + ':' if kind else ''}{_plain(text)}")
+        else:
+            shown.append(f"{key}={_plain(value)}")
+    return shown
+
+
+def _plain(value: Any) -> str:
+    return value if isinstance(value, str) else _compact(value)
+
+
+def subject(endpoint: str, body: Mapping[str, Any]) -> str:
+    """`Puppet run in production`, `Task package in production`, `Plan canary`."""
+    title = TITLES.get(endpoint, endpoint)
+    if endpoint == "deploy":
+        env = body.get("environment")
+        return f"{title} in {env}" if env else f"{title} (agents' own environments)"
+    if endpoint == "task":
+        return f"{title} {body.get('task')} in {body.get('environment') or 'production'}"
+    if endpoint in ("plan_run", "environment_plan_run"):
+        env = body.get("environment")
+        return f"{title} {body.get('plan_name')}" + (f" in {env}" if env else "")
+    if endpoint == "stop":
+        return f"Stop job {body.get('job')}" + (" (force)" if body.get("force") else "")
+    if endpoint == "stop_plan":
+        return f"Stop plan job {body.get('plan_job')}"
+    if endpoint == "task_target":
+        return f"Task-target {body.get('display_name')}"
+    return title
+
+
+def request_view(endpoint: str, body: Mapping[str, Any], via: str | None = None) -> dict[str, Any]:
+    """The exact request, as cards show it: subject, target, options, parameters."""
+    target = describe_scope(body.get("scope")) if "scope" in body else None
+    if endpoint == "task_target":
+        target = _task_target_scope(body)
+    return {
+        "subject": subject(endpoint, body),
+        "target": target,
+        "options": describe_options(endpoint, body),
+        "params": describe_params(endpoint, body),
+        "description": body.get("description"),
+        "via": via,
+    }
+
+
+def _task_target_scope(body: Mapping[str, Any]) -> str:
+    parts = []
+    if body.get("all_tasks"):
+        parts.append("all tasks")
+    elif body.get("tasks"):
+        parts.append("tasks " + _names(list(body["tasks"])))
+    if body.get("nodes"):
+        parts.append("nodes " + _names(list(body["nodes"])))
+    if body.get("node_groups"):
+        parts.append("node groups " + _names(list(body["node_groups"])))
+    if body.get("pql_query"):
+        parts.append(f"query {body['pql_query']}")
+    return "; ".join(parts)
+
+
+def node_counts(snapshot: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Counts by node state in a fixed order, pending derived, zeros left out."""
+    counts = dict(snapshot.get("counts") or {})
+    total = int(snapshot.get("node_count") or 0)
+    seen = sum(counts.get(s, 0) for s in NODE_STATES)
+    if total > seen:
+        counts["pending"] = total - seen
+    order = ("finished", "failed", "errored", "skipped", "running", "pending")
+    return [(NODE_WORDS[s], counts[s]) for s in order if counts.get(s)]
+
+
+def ended(snapshot: Mapping[str, Any]) -> int:
+    counts = snapshot.get("counts") or {}
+    return sum(v for k, v in counts.items() if k != "running")
+
+
+def elapsed(snapshot: Mapping[str, Any], now: float) -> str:
+    started = snapshot.get("started_at")
+    if snapshot.get("duration") is not None:
+        return duration(snapshot["duration"])
+    return duration(now - started) if started else "?"

@@ -1,0 +1,68 @@
+"""Serving Slack: Socket Mode (outbound only), or HTTP under waitress with /health."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from health import Health
+from runtime import Bot
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+MAX_BODY = 1_000_000
+HEALTH_LOG_EVERY = 60.0
+
+
+def wsgi_app(bot: Bot, health: Health) -> Callable[..., Iterable[bytes]]:
+    """/slack/events for commands, interactivity and events; /health for the operator."""
+    slack = SlackRequestHandler(bot.app)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/health" and environ.get("REQUEST_METHOD") == "GET":
+            report = health.report()
+            body = json.dumps(report).encode()
+            status = "200 OK" if report["ok"] else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "application/json"),
+                                    ("Content-Length", str(len(body)))])
+            return [body]
+        if path == EVENTS_PATH:
+            if int(environ.get("CONTENT_LENGTH") or 0) > MAX_BODY:
+                start_response("413 Payload Too Large", [("Content-Type", "text/plain")])
+                return [b"request body too large"]
+            return slack(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+
+    return app
+
+
+def serve_http(bot: Bot, port: int, *, host: str = "0.0.0.0", threads: int = 16) -> None:
+    import waitress
+
+    log.info("HTTP mode: serving %s and /health on port %d", EVENTS_PATH, port)
+    waitress.serve(wsgi_app(bot, Health(bot.deps)), host=host, port=port, threads=threads,
+                   max_request_body_size=MAX_BODY, ident="pe-chatops")
+
+
+def serve_socket_mode(bot: Bot, app_token: str) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(bot.app, app_token)
+    handler.connect()
+    log.info("Socket Mode: connected to Slack")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    health = Health(bot.deps)
+    while not stop.wait(HEALTH_LOG_EVERY):
+        log.info("health: %s", json.dumps(health.report()))
+    handler.close()

@@ -1,0 +1,51 @@
+"""The audit log: who asked for what, who decided, what the orchestrator answered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlite_utils import Database
+
+from store.db import dumps, loads
+
+ACTIONS = (
+    "request", "denied", "approval_requested", "approved", "approval_vote", "rejected",
+    "expired", "launch", "launch_failed", "stop", "finished", "cancelled",
+)
+
+
+def record(
+    db: Database,
+    *,
+    now: float,
+    actor: str,
+    action: str,
+    channel_id: str | None = None,
+    request_id: str | None = None,
+    job_id: str | None = None,
+    rule: str | None = None,
+    approvers: list[str] | None = None,
+    request: Any = None,
+    result: str | None = None,
+    detail: Any = None,
+) -> None:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    db.execute(
+        """INSERT INTO audit (at, actor, action, channel_id, request_id, job_id, rule,
+           approvers, request, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [now, actor, action, channel_id, request_id, job_id, rule,
+         None if approvers is None else dumps(approvers),
+         None if request is None else dumps(request), result,
+         None if detail is None else dumps(detail)],
+    )
+
+
+def since(db: Database, at: float) -> Iterator[dict[str, Any]]:
+    """Audit records at or after `at`, oldest first, with JSON columns decoded."""
+    for raw in db.execute("SELECT * FROM audit WHERE at >= ? ORDER BY id", [at]):
+        row = dict(raw)
+        for key in ("approvers", "request", "detail"):
+            row[key] = loads(row[key])
+        yield row

@@ -1,0 +1,95 @@
+"""Opening the store: one connection per thread, WAL, migrations applied once at start."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from store.migrations import MIGRATIONS
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def dumps(value: Any) -> str:
+    """JSON for a column: compact and with sorted keys, so equal values store equal text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def loads(text: str | None, default: Any = None) -> Any:
+    return default if text is None else json.loads(text)
+
+
+class Store:
+    """The SQLite file at `path`; `db` is this thread's connection (a Database is not shareable)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[sqlite3.Connection] = []
+
+    def __repr__(self) -> str:
+        return f"Store({self.path!r})"
+
+    @property
+    def db(self) -> Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._open()
+            self._local.db = db
+        return db
+
+    def _open(self) -> Database:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # One connection per thread by convention; check_same_thread is off only so close() can
+        # run from the thread shutting the bot down.
+        conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        db = Database(conn)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.enable_wal()
+        # NORMAL is durable across a process kill (kill -9); only an OS crash can lose the
+        # last transactions, which is the trade WAL mode is designed around.
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        with self._lock:
+            self._all.append(conn)
+        return db
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations; returns the names applied."""
+        pending = [m.name for m in MIGRATIONS.pending(self.db)]
+        MIGRATIONS.apply(self.db)
+        return pending
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        """A write transaction taken with BEGIN IMMEDIATE, so concurrent writers queue on the
+        busy timeout instead of failing when a read snapshot turns into a write."""
+        db = self.db
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.rollback()
+            raise
+        else:
+            db.conn.commit()
+
+    def close(self) -> None:
+        """Close every connection this store opened (tests, shutdown)."""
+        with self._lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()

@@ -1,0 +1,177 @@
+"""Followed jobs: where each card lives, how far its events were read, what each node ended with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from store.db import dumps, loads
+
+KINDS = ("job", "plan_job")
+
+
+def job_key(kind: str, name: str) -> str:
+    """Deploy/task jobs and plan jobs are numbered separately, so keys carry the kind."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    return f"{'plan' if kind == 'plan_job' else 'job'}:{name}"
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """One row of `jobs`."""
+
+    id: str
+    kind: str
+    name: str
+    command: str
+    request_id: str | None
+    channel_id: str
+    card_ts: str | None
+    requester: str
+    endpoint: str
+    body: dict[str, Any]
+    state: str
+    done: bool
+    cursor: int
+    snapshot: dict[str, Any]
+    card_version: int
+    card_sent_version: int
+    card_sent_at: float | None
+    created_at: float
+    next_poll_at: float
+    finished_at: float | None
+    contact: str
+    poll_errors: int
+    failures_pending: list[dict[str, Any]]
+    last_failure_post_at: float | None
+    failure_posts: int
+
+
+def _row(raw: Any) -> JobRow:
+    data = dict(raw)
+    data["body"] = loads(data["body"])
+    data["snapshot"] = loads(data["snapshot"], {})
+    data["failures_pending"] = loads(data["failures_pending"], [])
+    data["done"] = bool(data["done"])
+    return JobRow(**data)
+
+
+def create(
+    db: Database,
+    *,
+    kind: str,
+    name: str,
+    command: str,
+    request_id: str | None,
+    channel_id: str,
+    requester: str,
+    endpoint: str,
+    body: dict[str, Any],
+    snapshot: dict[str, Any],
+    now: float,
+    card_ts: str | None = None,
+) -> JobRow:
+    key = job_key(kind, name)
+    db.execute(
+        """INSERT INTO jobs (id, kind, name, command, request_id, channel_id, card_ts, requester,
+           endpoint, body, state, snapshot, created_at, next_poll_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [key, kind, name, command, request_id, channel_id, card_ts, requester, endpoint,
+         dumps(body), snapshot.get("state", "new"), dumps(snapshot), now, now],
+    )
+    found = get(db, key)
+    assert found is not None
+    return found
+
+
+def get(db: Database, key: str) -> JobRow | None:
+    raw = db.execute("SELECT * FROM jobs WHERE id = ?", [key]).fetchone()
+    return None if raw is None else _row(raw)
+
+
+def due(db: Database, now: float, limit: int = 1000) -> list[JobRow]:
+    rows = db.execute(
+        "SELECT * FROM jobs WHERE done = 0 AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?",
+        [now, limit],
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
+def followed_count(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM jobs WHERE done = 0").fetchone()[0]
+
+
+def update(db: Database, key: str, **fields: Any) -> None:
+    encoded = {
+        k: dumps(v) if k in ("snapshot", "failures_pending", "body") else v
+        for k, v in fields.items()
+    }
+    if "done" in encoded:
+        encoded["done"] = int(bool(encoded["done"]))
+    sets = ", ".join(f"{k} = ?" for k in encoded)
+    db.execute(f"UPDATE jobs SET {sets} WHERE id = ?", [*encoded.values(), key])
+
+
+def cards_to_update(db: Database, now: float, min_gap: float) -> list[JobRow]:
+    """Cards whose content changed since the last edit, at most one edit per `min_gap`."""
+    rows = db.execute(
+        """SELECT * FROM jobs WHERE card_ts IS NOT NULL AND card_version > card_sent_version
+           AND (card_sent_at IS NULL OR card_sent_at <= ?) ORDER BY card_sent_at""",
+        [now - min_gap],
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
+def card_sent(db: Database, key: str, version: int, now: float) -> None:
+    db.execute(
+        """UPDATE jobs SET card_sent_version = max(card_sent_version, ?), card_sent_at = ?
+           WHERE id = ?""",
+        [version, now, key],
+    )
+
+
+def record_node(
+    db: Database, key: str, node: str, state: str, at: float, *, message: str = "",
+    changes: int = 0, resources: Any = None, result: Any = None,
+) -> None:
+    db.execute(
+        """INSERT INTO job_nodes (job_id, node, state, at, message, changes, resources, result)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (job_id, node) DO UPDATE SET state = excluded.state, at = excluded.at,
+           message = excluded.message, changes = excluded.changes,
+           resources = excluded.resources, result = excluded.result""",
+        [key, node, state, at, message, changes,
+         None if resources is None else dumps(resources),
+         None if result is None else dumps(result)],
+    )
+
+
+def nodes(db: Database, key: str, states: tuple[str, ...] | None = None,
+          limit: int = 10_000) -> list[dict[str, Any]]:
+    where, args = "job_id = ?", [key]
+    if states:
+        where += f" AND state IN ({', '.join('?' for _ in states)})"
+        args += list(states)
+    rows = db.execute(
+        f"SELECT * FROM job_nodes WHERE {where} ORDER BY node LIMIT ?", [*args, limit]
+    ).fetchall()
+    return [
+        {**dict(r), "resources": loads(r["resources"]), "result": loads(r["result"])} for r in rows
+    ]
+
+
+def node_totals(db: Database, key: str) -> dict[str, Any]:
+    """Counts by final state and how many nodes reported changes."""
+    counts = {
+        r["state"]: r["n"]
+        for r in db.execute(
+            "SELECT state, count(*) AS n FROM job_nodes WHERE job_id = ? GROUP BY state", [key]
+        )
+    }
+    changed = db.execute(
+        "SELECT count(*) FROM job_nodes WHERE job_id = ? AND changes > 0", [key]
+    ).fetchone()[0]
+    return {"counts": counts, "changed_nodes": changed}

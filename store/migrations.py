@@ -1,0 +1,101 @@
+"""Numbered schema migrations. An applied migration is never edited: add the next one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("chatops")
+
+_M001 = [
+    # A command as a person typed it, and what became of it.
+    """CREATE TABLE requests (
+        id TEXT PRIMARY KEY,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        team_id TEXT, channel_id TEXT NOT NULL, user_id TEXT NOT NULL,
+        command TEXT NOT NULL, text TEXT NOT NULL,
+        endpoint TEXT NOT NULL, body TEXT NOT NULL, fingerprint TEXT NOT NULL,
+        state TEXT NOT NULL, rule TEXT, response_url TEXT,
+        job_id TEXT, error TEXT, evidence TEXT,
+        -- An SSH/WinRM connection profile name: targets (with secrets) are built only at send
+        -- time from the bot's configuration, never stored, shown or audited.
+        via TEXT,
+        -- 1 when answers may replace the asker's ephemeral message (slash commands); a
+        -- click on a public card must never replace the card.
+        respond_replace INTEGER NOT NULL DEFAULT 1
+    )""",
+    "CREATE INDEX requests_state ON requests(state)",
+    # Every job or plan job the bot follows: where its card lives and how far we have read.
+    """CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL, name TEXT NOT NULL, command TEXT NOT NULL,
+        request_id TEXT REFERENCES requests(id),
+        channel_id TEXT NOT NULL, card_ts TEXT, requester TEXT NOT NULL,
+        endpoint TEXT NOT NULL, body TEXT NOT NULL,
+        state TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0,
+        cursor INTEGER NOT NULL DEFAULT 0,
+        snapshot TEXT NOT NULL DEFAULT '{}',
+        card_version INTEGER NOT NULL DEFAULT 1, card_sent_version INTEGER NOT NULL DEFAULT 0,
+        card_sent_at REAL,
+        created_at REAL NOT NULL, next_poll_at REAL NOT NULL, finished_at REAL,
+        contact TEXT NOT NULL DEFAULT 'ok', poll_errors INTEGER NOT NULL DEFAULT 0,
+        failures_pending TEXT NOT NULL DEFAULT '[]',
+        last_failure_post_at REAL, failure_posts INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX jobs_followed ON jobs(done, next_poll_at)",
+    "CREATE UNIQUE INDEX jobs_by_name ON jobs(kind, name)",
+    # What each node of a followed job ended with, filled from events as they arrive, so a
+    # summary never re-reads the whole node list.
+    """CREATE TABLE job_nodes (
+        job_id TEXT NOT NULL REFERENCES jobs(id),
+        node TEXT NOT NULL, state TEXT NOT NULL, at REAL NOT NULL,
+        message TEXT, changes INTEGER NOT NULL DEFAULT 0, resources TEXT, result TEXT,
+        PRIMARY KEY (job_id, node)
+    )""",
+    # The outbox: every Slack post the bot makes, so each is sent exactly once.
+    """CREATE TABLE posts (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        key TEXT NOT NULL UNIQUE,
+        channel_id TEXT NOT NULL,
+        thread_of TEXT, kind TEXT NOT NULL, ref TEXT,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        ts TEXT, error TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL, sent_at REAL
+    )""",
+    "CREATE INDEX posts_pending ON posts(state, channel_id, seq)",
+    # Approvals: decided once, by compare-and-set on state.
+    """CREATE TABLE approvals (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE REFERENCES requests(id),
+        channel_id TEXT NOT NULL, card_ts TEXT,
+        state TEXT NOT NULL, requester TEXT NOT NULL,
+        approvers TEXT NOT NULL, required INTEGER NOT NULL,
+        self_approval INTEGER NOT NULL, rule TEXT NOT NULL,
+        created_at REAL NOT NULL, expires_at REAL NOT NULL,
+        decided_by TEXT, decided_at REAL, reason TEXT,
+        card_version INTEGER NOT NULL DEFAULT 1, card_sent_version INTEGER NOT NULL DEFAULT 0,
+        card_sent_at REAL
+    )""",
+    "CREATE INDEX approvals_pending ON approvals(state, expires_at)",
+    """CREATE TABLE approval_votes (
+        approval_id TEXT NOT NULL REFERENCES approvals(id),
+        user_id TEXT NOT NULL, at REAL NOT NULL,
+        PRIMARY KEY (approval_id, user_id)
+    )""",
+    # Who asked for what, who decided, what the orchestrator answered.
+    """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+        channel_id TEXT, request_id TEXT, job_id TEXT, rule TEXT,
+        approvers TEXT, request TEXT, result TEXT, detail TEXT
+    )""",
+    "CREATE INDEX audit_at ON audit(at)",
+]
+
+
+@MIGRATIONS(name="0001_initial")
+def m0001_initial(db: Database) -> None:
+    for statement in _M001:
+        db.execute(statement)

@@ -1,0 +1,100 @@
+"""The outbox: each Slack post is written here first and sent once, whatever crashes between."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from render.blocks import Message
+from store.db import dumps, loads
+
+KINDS = ("card", "reply", "approval_card", "note")
+
+
+@dataclass(frozen=True)
+class PostRow:
+    """One row of `posts`."""
+
+    seq: int
+    key: str
+    channel_id: str
+    thread_of: str | None
+    kind: str
+    ref: str | None
+    payload: dict[str, Any]
+    state: str
+    ts: str | None
+    error: str | None
+    attempts: int
+    created_at: float
+
+
+def _row(raw: Any) -> PostRow:
+    data = {k: raw[k] for k in raw.keys() if k in PostRow.__dataclass_fields__}
+    data["payload"] = loads(data["payload"])
+    return PostRow(**data)
+
+
+def enqueue(
+    db: Database,
+    *,
+    key: str,
+    channel_id: str,
+    message: Message,
+    kind: str,
+    now: float,
+    ref: str | None = None,
+    thread_of: str | None = None,
+) -> bool:
+    """Queue a post under a unique key; the same key twice is one post (False the second time)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown post kind {kind!r}")
+    cursor = db.execute(
+        """INSERT OR IGNORE INTO posts (key, channel_id, thread_of, kind, ref, payload, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [key, channel_id, thread_of, kind, ref, dumps(message.payload()), now],
+    )
+    return cursor.rowcount == 1
+
+
+def pending(db: Database, limit: int = 500) -> list[PostRow]:
+    rows = db.execute(
+        "SELECT * FROM posts WHERE state = 'pending' ORDER BY seq LIMIT ?", [limit]
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
+def in_flight(db: Database) -> list[PostRow]:
+    """Posts claimed for sending but never settled: a crash happened mid-send."""
+    return [_row(r) for r in db.execute("SELECT * FROM posts WHERE state = 'sending'")]
+
+
+def claim(db: Database, seq: int) -> bool:
+    cursor = db.execute(
+        "UPDATE posts SET state = 'sending', attempts = attempts + 1 "
+        "WHERE seq = ? AND state = 'pending'",
+        [seq],
+    )
+    return cursor.rowcount == 1
+
+
+def settle(db: Database, seq: int, *, state: str, now: float, ts: str | None = None,
+           error: str | None = None) -> None:
+    if state not in ("pending", "sent", "dead"):
+        raise ValueError(f"cannot settle a post as {state!r}")
+    db.execute(
+        "UPDATE posts SET state = ?, ts = coalesce(?, ts), error = ?, sent_at = ? WHERE seq = ?",
+        [state, ts, error, now if state == "sent" else None, seq],
+    )
+
+
+def get(db: Database, key: str) -> PostRow | None:
+    raw = db.execute("SELECT * FROM posts WHERE key = ?", [key]).fetchone()
+    return None if raw is None else _row(raw)
+
+
+def for_thread(db: Database, job_key: str) -> list[PostRow]:
+    rows = db.execute("SELECT * FROM posts WHERE thread_of = ? ORDER BY seq", [job_key])
+    return [_row(r) for r in rows]

@@ -1,0 +1,131 @@
+"""Requests: a command as typed, the exact body that will be sent, and its state."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from orchestrator.requests import CommandRequest, request_from_body
+from store.db import dumps, loads
+
+# new → (confirming) → (awaiting_approval → approved) → launching → launched | failed;
+# or denied, rejected, expired, cancelled.
+OPEN_STATES = ("new", "confirming", "awaiting_approval", "approved", "launching")
+
+
+def fingerprint(endpoint: str, body: dict[str, Any]) -> str:
+    """A short digest of exactly what will be sent, shown on approval cards."""
+    return hashlib.sha256(f"{endpoint}\n{dumps(body)}".encode()).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """One row of `requests`."""
+
+    id: str
+    created_at: float
+    channel_id: str
+    user_id: str
+    command: str
+    text: str
+    endpoint: str
+    body: dict[str, Any]
+    fingerprint: str
+    state: str
+    rule: str | None
+    response_url: str | None
+    job_id: str | None
+    error: str | None
+    evidence: Any
+    via: str | None = None
+    respond_replace: bool = True
+
+    def typed(self) -> CommandRequest:
+        return request_from_body(self.endpoint, self.body)
+
+
+def _row(raw: Any) -> RequestRow:
+    return RequestRow(
+        id=raw["id"],
+        created_at=raw["created_at"],
+        channel_id=raw["channel_id"],
+        user_id=raw["user_id"],
+        command=raw["command"],
+        text=raw["text"],
+        endpoint=raw["endpoint"],
+        body=loads(raw["body"]),
+        fingerprint=raw["fingerprint"],
+        state=raw["state"],
+        rule=raw["rule"],
+        response_url=raw["response_url"],
+        job_id=raw["job_id"],
+        error=raw["error"],
+        evidence=loads(raw["evidence"]),
+        via=raw["via"],
+        respond_replace=bool(raw["respond_replace"]),
+    )
+
+
+def create(
+    db: Database,
+    *,
+    id: str,
+    now: float,
+    channel_id: str,
+    user_id: str,
+    command: str,
+    text: str,
+    request: CommandRequest,
+    state: str = "new",
+    response_url: str | None = None,
+    team_id: str | None = None,
+    rule: str | None = None,
+    evidence: Any = None,
+    via: str | None = None,
+    respond_replace: bool = True,
+) -> RequestRow:
+    body = request.body()
+    db.execute(
+        """INSERT INTO requests (id, created_at, updated_at, team_id, channel_id, user_id,
+           command, text, endpoint, body, fingerprint, state, rule, response_url, evidence, via,
+           respond_replace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [id, now, now, team_id, channel_id, user_id, command, text, request.ENDPOINT,
+         dumps(body), fingerprint(request.ENDPOINT, body), state, rule, response_url,
+         None if evidence is None else dumps(evidence), via,
+         int(respond_replace)],
+    )
+    found = get(db, id)
+    assert found is not None
+    return found
+
+
+def get(db: Database, request_id: str) -> RequestRow | None:
+    raw = db.execute("SELECT * FROM requests WHERE id = ?", [request_id]).fetchone()
+    return None if raw is None else _row(raw)
+
+
+def transition(
+    db: Database, request_id: str, from_states: tuple[str, ...], to_state: str, now: float,
+    **fields: Any,
+) -> bool:
+    """Compare-and-set the state; True only for the one caller that moved it."""
+    sets = ", ".join(f"{k} = ?" for k in fields)
+    marks = ", ".join("?" for _ in from_states)
+    cursor = db.execute(
+        f"UPDATE requests SET state = ?, updated_at = ?{', ' + sets if sets else ''} "
+        f"WHERE id = ? AND state IN ({marks})",
+        [to_state, now, *fields.values(), request_id, *from_states],
+    )
+    return cursor.rowcount == 1
+
+
+def in_states(db: Database, states: tuple[str, ...], *, older_than: float) -> list[RequestRow]:
+    marks = ", ".join("?" for _ in states)
+    rows = db.execute(
+        f"SELECT * FROM requests WHERE state IN ({marks}) AND updated_at <= ? ORDER BY created_at",
+        [*states, older_than],
+    ).fetchall()
+    return [_row(r) for r in rows]
