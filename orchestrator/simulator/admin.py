@@ -1,0 +1,52 @@
+"""The simulator's own admin API under /_sim/ (no auth): stats, event log and fault injection."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from .faults import faults_from_json
+
+if TYPE_CHECKING:
+    from .core import SimResponse, Simulator
+
+log = logging.getLogger(__name__)
+
+ROUTES = {
+    ("GET", "/_sim/stats"): "per-route, per-job and per-status request counts and bytes",
+    ("POST", "/_sim/stats/reset"): "zero the statistics",
+    ("GET", "/_sim/event_log"): "every event with id > ?since=N, with its clock time",
+    ("GET", "/_sim/faults"): "the current fault set",
+    ("POST", "/_sim/faults"): "replace the fault set with the JSON body ({} clears all)",
+}
+
+
+def handle(
+    sim: Simulator, method: str, path: str, query: Mapping[str, list[str]], body: bytes
+) -> SimResponse:
+    from .core import json_response
+
+    path = path.rstrip("/")
+    if (method, path) == ("GET", "/_sim/stats"):
+        return json_response(200, sim.stats())
+    if (method, path) == ("POST", "/_sim/stats/reset"):
+        sim.reset_stats()
+        return json_response(200, sim.stats())
+    if (method, path) == ("GET", "/_sim/event_log"):
+        raw = (query.get("since") or ["0"])[0]
+        if not raw.lstrip("-").isdigit():
+            return json_response(400, {"error": "since must be an integer"})
+        items = sim.event_log(int(raw))
+        last = items[-1]["event_id"] if items else int(raw)
+        return json_response(200, {"items": items, "last": last})
+    if path == "/_sim/faults" and method in ("GET", "POST"):
+        if method == "POST":
+            try:
+                sim.set_faults(**faults_from_json(json.loads(body or b"{}")).as_json())
+            except (ValueError, TypeError) as exc:
+                return json_response(400, {"error": str(exc)})
+        return json_response(200, sim.faults.as_json())
+    routes = [{"method": m, "path": p, "what": what} for (m, p), what in ROUTES.items()]
+    return json_response(404, {"error": f"no admin route {method} {path}", "routes": routes})

@@ -1,0 +1,202 @@
+"""The simulated estate: environments, nodes, groups, tasks, plans and users (see WORLD.md)."""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+OUTCOMES = ("success", "changed", "failed", "unreachable")
+
+
+class WorldError(ValueError):
+    """A world description that cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    code_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Node:
+    certname: str
+    environment: str = "production"
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    connected: bool = True
+    outcome: str = "success"
+    factor: float = 1.0
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the node's PXP agent answers (an `unreachable` outcome is never connected)."""
+        return self.connected and self.outcome != "unreachable"
+
+
+@dataclass(frozen=True)
+class NodeGroup:
+    id: str
+    name: str
+    rules: bool = True
+    nodes: tuple[str, ...] = ()  # certnames or fnmatch patterns
+
+    def members(self, nodes: tuple[Node, ...]) -> list[str]:
+        return [
+            n.certname for n in nodes if any(fnmatch.fnmatchcase(n.certname, p) for p in self.nodes)
+        ]
+
+
+@dataclass(frozen=True)
+class TaskDef:
+    name: str
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    environments: tuple[str, ...] | None = None  # None: every environment
+    result: Any = None
+    fails_on: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """`module/task` as used in /tasks/<module>/<task>; a module's default task is `init`."""
+        module, _, short = self.name.partition("::")
+        return f"{module}/{short or 'init'}"
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    task: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    targets: str | None = None  # the plan parameter naming the targets
+    first: int | str | None = None  # only the first N targets (N or the parameter giving N)
+    rest: int | str | None = None  # all but the first N targets
+    out_message: str | None = None
+    catch_errors: bool = False
+
+
+@dataclass(frozen=True)
+class PlanDef:
+    name: str
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    environments: tuple[str, ...] | None = None
+    permitted: bool = True
+    steps: tuple[PlanStep, ...] = ()
+    result: Any = None
+    fail: str | None = None
+
+    @property
+    def path(self) -> str:
+        module, _, short = self.name.partition("::")
+        return f"{module}/{short or 'init'}"
+
+
+@dataclass(frozen=True)
+class Permissions:
+    tasks: tuple[str, ...] = ("*",)
+    plans: tuple[str, ...] = ("*",)
+    environments: tuple[str, ...] = ("*",)
+    deploy: bool = True
+
+    def allows(self, what: str, name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, p) for p in getattr(self, what))
+
+
+@dataclass(frozen=True)
+class User:
+    token: str
+    login: str
+    id: str
+    display_name: str = ""
+    email: str = ""
+    superuser: bool = False
+    permissions: Permissions = field(default_factory=Permissions)
+    expired: bool = False
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    deploy_concurrency: int = 10
+    task_concurrency: int = 250
+    console_url: str = "https://console.example.com"
+    broker: str = "pcp://puppet.example.com/server"
+
+
+@dataclass(frozen=True)
+class Flags:
+    puppetdb_unreachable: bool = False
+    pcp_broker_down: bool = False
+
+
+@dataclass(frozen=True)
+class World:
+    environments: tuple[Environment, ...]
+    nodes: tuple[Node, ...] = ()
+    node_groups: tuple[NodeGroup, ...] = ()
+    tasks: tuple[TaskDef, ...] = ()
+    plans: tuple[PlanDef, ...] = ()
+    users: tuple[User, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+    flags: Flags = field(default_factory=Flags)
+    _index: dict[str, dict[str, Any]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Lookups are by name on every request; index once so big worlds stay cheap.
+        by_env: dict[str, list[str]] = {e.name: [] for e in self.environments}
+        for n in self.nodes:
+            by_env.setdefault(n.environment, []).append(n.certname)
+        index = {
+            "env": {e.name: e for e in self.environments},
+            "node": {n.certname: n for n in self.nodes},
+            "env_nodes": by_env,
+            "group": {g.id: g for g in self.node_groups},
+            "user": {u.token: u for u in self.users},
+        }
+        object.__setattr__(self, "_index", index)
+
+    def environment(self, name: str) -> Environment | None:
+        return self._index["env"].get(name)
+
+    def node(self, certname: str) -> Node | None:
+        return self._index["node"].get(certname)
+
+    def nodes_in(self, env: str) -> list[str]:
+        return list(self._index["env_nodes"].get(env, ()))
+
+    def group(self, group_id: str) -> NodeGroup | None:
+        return self._index["group"].get(group_id)
+
+    def user(self, token: str) -> User | None:
+        return self._index["user"].get(token)
+
+    def tasks_in(self, env: str) -> list[TaskDef]:
+        return [t for t in self.tasks if t.environments is None or env in t.environments]
+
+    def task(self, env: str, name: str) -> TaskDef | None:
+        return next((t for t in self.tasks_in(env) if t.name == name), None)
+
+    def plans_in(self, env: str) -> list[PlanDef]:
+        return [p for p in self.plans if p.environments is None or env in p.environments]
+
+    def plan(self, env: str, name: str) -> PlanDef | None:
+        return next((p for p in self.plans_in(env) if p.name == name), None)
+
+    def with_admin_token(self, token: str) -> World:
+        """The same world where `token` authenticates the `admin` user (added if missing)."""
+        admin = next((u for u in self.users if u.login == "admin"), None)
+        if admin is None:
+            admin = User(
+                token=token,
+                login="admin",
+                id=ADMIN_ID,
+                display_name="Administrator",
+                superuser=True,
+            )
+        others = tuple(u for u in self.users if u.login != "admin" and u.token != token)
+        return replace(self, users=(replace(admin, token=token), *others))
+
+
+ADMIN_ID = "42bf351c-f9ec-40af-84ad-e976fec7f4bd"
