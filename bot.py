@@ -14,7 +14,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py", description="Slack ChatOps for the Puppet Enterprise orchestrator.")
     sub = parser.add_subparsers(dest="cmd")
-    sub.add_parser("run", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP)")
+    run_cmd = sub.add_parser("run", help="run the bot")
+    run_cmd.add_argument("--mode", choices=("auto", "http", "socket"), default="auto",
+                         help="auto (default): Socket Mode when SLACK_APP_TOKEN is set, else HTTP")
     demo = sub.add_parser("demo", help="the bot against the built-in simulator, in a terminal")
     demo.add_argument("--node-seconds", type=float, default=1.0,
                       help="how long one simulated node run takes (default 1)")
@@ -42,7 +44,7 @@ def _settings() -> tuple[object, dict[str, str]]:
         raise SystemExit(2) from None
 
 
-def run() -> int:
+def run(mode: str = "auto") -> int:
     import logsetup
     import runtime
     import serve
@@ -50,6 +52,15 @@ def run() -> int:
     from policy import PolicyError
 
     settings, env = _settings()
+    if mode == "socket" and not settings.socket_mode:
+        print("configuration error: SLACK_APP_TOKEN is not set, and --mode socket needs it: "
+              "an app-level token (xapp-...) with connections:write", file=sys.stderr)
+        return 2
+    if mode == "http" and not settings.slack_signing_secret:
+        print("configuration error: SLACK_SIGNING_SECRET is not set, and --mode http needs it: "
+              "your Slack app's Basic Information page (App Credentials)", file=sys.stderr)
+        return 2
+    socket_mode = settings.socket_mode if mode == "auto" else mode == "socket"
     logsetup.setup(settings.log_level, secrets=[
         settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret,
         settings.pe_rbac_token])
@@ -61,7 +72,7 @@ def run() -> int:
     log.info("starting: %r", settings)
     bot.start()
     try:
-        if settings.socket_mode:
+        if socket_mode:
             serve.serve_socket_mode(bot, settings.slack_app_token)
         else:
             serve.serve_http(bot, settings.port)
@@ -86,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from admin import audit_export
 
         return audit_export(since=args.since, fmt=args.format)
-    return run()
+    return run(getattr(args, "mode", "auto"))
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ class Bot:
         self.deps.work.shutdown(wait=True)
         self.poller.close()
         self.deps.sender.close()
+        self.deps.orchestrator.close()
         self.deps.store.close()
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 
 import handlers
 from flows.deps import Deps
+
+log = logging.getLogger(__name__)
 
 
 def create_app(deps: Deps, *, signing_secret: str | None,
@@ -25,5 +30,39 @@ def create_app(deps: Deps, *, signing_secret: str | None,
         request_verification_enabled=signing_secret is not None,
         logger=logging.getLogger("slack_bolt"),
     )
+    if signing_secret is not None:
+        app.use(ReplayGuard().middleware)
     handlers.register(app, deps)
     return app
+
+
+class ReplayGuard:
+    """Refuses a signed request seen before. Bolt accepts a valid signature for five minutes,
+    so without this a captured /deploy could be sent again; the signature covers the timestamp
+    and the body, so it identifies one request."""
+
+    def __init__(self, *, window: float = 600.0, clock: Callable[[], float] = time.monotonic):
+        self.window = window
+        self.clock = clock
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def first_time(self, signature: str) -> bool:
+        now = self.clock()
+        with self._lock:
+            if len(self._seen) > 10_000 or signature in self._seen:
+                self._seen = {s: t for s, t in self._seen.items() if t > now}
+            if signature in self._seen:
+                return False
+            self._seen[signature] = now + self.window
+            return True
+
+    def middleware(self, req: BoltRequest, resp: BoltResponse,
+                   next: Callable[[], BoltResponse]) -> BoltResponse:
+        if req.mode == "socket_mode":
+            return next()
+        signature = (req.headers.get("x-slack-signature") or [""])[0]
+        if not self.first_time(signature):
+            log.warning("refused a replayed request (same signature seen before)")
+            return BoltResponse(status=401, body="replayed request")
+        return next()

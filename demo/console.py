@@ -121,7 +121,8 @@ class Console:
     def command(self, user: str, text: str) -> None:
         name, _, rest = text.partition(" ")
         url = self.slack.new_response_url(channel=CHANNEL, user=user)
-        self._post(slash_command(name, rest, user_id=user, channel_id=CHANNEL, response_url=url))
+        self._post(slash_command(name, rest, user_id=user, channel_id=CHANNEL, response_url=url),
+                   user)
 
     def click(self, user: str, words: str) -> None:
         wanted, _, reason = words.partition(" ")
@@ -156,7 +157,7 @@ class Console:
                                user_id=self._clicker)
         threading.Thread(target=self._post, args=(body,), daemon=True).start()
 
-    def _post(self, body: bytes) -> None:
+    def _post(self, body: bytes, user: str | None = None) -> None:
         response = self.http.post(EVENTS_PATH, content=body,
                                   headers=signed_headers(body, self.secret))
         if response.status_code != 200:
@@ -165,11 +166,11 @@ class Console:
         if response.content and response.headers.get("content-type", "").startswith(
                 "application/json"):
             payload = response.json()
-            who = "you"
+            who = NAMES.get(user or "", "you")
             self._print(f"  (only {who} sees) " + render_blocks(payload.get("text"),
                                                                   payload.get("blocks")))
         elif response.content:
-            self._print(f"  (only you see) {response.text}")
+            self._print(f"  (only {NAMES.get(user or '', 'you')} sees) {response.text}")
         time.sleep(0.3)
 
     def busy(self) -> bool:

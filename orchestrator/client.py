@@ -73,6 +73,9 @@ class OrchestratorClient:
     def root(self) -> str:
         return self._root
 
+    def close(self) -> None:
+        self._http.close()
+
     # -- commands -------------------------------------------------------------------------------
 
     def deploy(self, request: DeployRequest) -> models.JobRef:

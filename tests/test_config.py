@@ -1,0 +1,82 @@
+"""Settings: validated at start, one line naming the variable and how to get it right."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import config
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = {
+    "SLACK_BOT_TOKEN": "xoxb-1-test", "SLACK_SIGNING_SECRET": "s3cret",
+    "PE_ORCHESTRATOR_URL": "https://puppet.example.com:8143", "PE_RBAC_TOKEN": "tok",
+}
+
+
+def test_defaults_are_filled_in() -> None:
+    settings = config.load(GOOD)
+    assert settings.port == 3000 and settings.poll_interval == 5.0
+    assert settings.database_path == "./chatops.db" and not settings.socket_mode
+    assert settings.slack_api_url == "https://slack.com/api/"
+
+
+@pytest.mark.parametrize("change, variable", [
+    ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN"),
+    ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
+    ({"PE_ORCHESTRATOR_URL": ""}, "PE_ORCHESTRATOR_URL"),
+    ({"PE_ORCHESTRATOR_URL": "puppet:8143"}, "PE_ORCHESTRATOR_URL"),
+    ({"PE_RBAC_TOKEN": ""}, "PE_RBAC_TOKEN"),
+    ({"POLL_INTERVAL": "often"}, "POLL_INTERVAL"),
+    ({"POLL_INTERVAL": "0"}, "POLL_INTERVAL"),
+    ({"PORT": "http"}, "PORT"),
+    ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
+    ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+])
+def test_a_bad_setting_is_named_with_how_to_fix_it(change, variable) -> None:
+    with pytest.raises(config.ConfigError) as raised:
+        config.load({**GOOD, **change})
+    message = str(raised.value)
+    assert message.startswith(variable) and ":" in message and "\n" not in message
+
+
+def test_socket_mode_needs_no_signing_secret() -> None:
+    settings = config.load({**GOOD, "SLACK_SIGNING_SECRET": "", "SLACK_APP_TOKEN": "xapp-1-A"})
+    assert settings.socket_mode
+
+
+def test_the_repr_holds_no_secret() -> None:
+    text = repr(config.load(GOOD))
+    assert "xoxb" not in text and "s3cret" not in text and "tok" not in text
+
+
+def test_the_environment_wins_over_dotenv(tmp_path, monkeypatch) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("PORT=4000\nPOLL_INTERVAL=9\n")
+    monkeypatch.setenv("PORT", "5000")
+    env = config.environment(str(env_file))
+    assert env["PORT"] == "5000" and env["POLL_INTERVAL"] == "9"
+
+
+def test_the_bot_stops_with_one_line_naming_the_variable(tmp_path) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bot.py"), "run"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "SLACK_SIGNING_SECRET": "x",
+                                 "PE_RBAC_TOKEN": "t",
+                                 "PE_ORCHESTRATOR_URL": "https://pe:8143"})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "configuration error: SLACK_BOT_TOKEN is not set: the bot token (xoxb-...) from your "
+        "Slack app's OAuth & Permissions page"]
+
+
+def test_every_variable_is_in_env_example_and_the_readme() -> None:
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for var in config.VARIABLES:
+        assert re.search(rf"^{var.name}=", example, re.M), f"{var.name} not in .env.example"
+        assert f"`{var.name}`" in readme, f"{var.name} not in the README's configuration table"

@@ -1,0 +1,38 @@
+"""The Slack app manifest: valid for Slack, and in step with what the bot registers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from commands.usage import usage
+from handlers.commands import COMMANDS
+
+ROOT = Path(__file__).resolve().parent.parent
+# Slack's published schema (slackapi/manifest-schema, MIT licence), vendored for offline tests.
+SCHEMA = ROOT / "tests" / "data" / "slack-app-manifest.schema.json"
+
+
+def manifest() -> dict:
+    return yaml.safe_load((ROOT / "manifest.yml").read_text())
+
+
+def test_manifest_validates_against_slacks_schema() -> None:
+    jsonschema.validate(manifest(), json.loads(SCHEMA.read_text()))
+
+
+def test_every_manifest_command_is_registered_and_has_help() -> None:
+    declared = [c["command"] for c in manifest()["features"]["slash_commands"]]
+    assert sorted(declared) == sorted(COMMANDS)
+    for command in declared:
+        assert usage(command).examples
+
+
+def test_the_scopes_cover_what_the_bot_calls() -> None:
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "channels:history", "groups:history",
+            "usergroups:read"} <= scopes
+    assert manifest()["settings"]["interactivity"]["is_enabled"] is True
