@@ -71,9 +71,14 @@ def _check_body(environ: dict[str, Any]) -> tuple[str, str] | None:
 def serve_http(bot: Bot, port: int, *, host: str = "0.0.0.0", threads: int = 16) -> None:
     import waitress
 
+    signal.signal(signal.SIGTERM, _interrupt)  # platforms stop a dyno with SIGTERM
     log.info("HTTP mode: serving %s and /health on port %d", EVENTS_PATH, port)
     waitress.serve(wsgi_app(bot, Health(bot.deps)), host=host, port=port, threads=threads,
                    max_request_body_size=MAX_BODY, ident="pe-chatops")
+
+
+def _interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def serve_socket_mode(bot: Bot, app_token: str) -> None:

@@ -28,12 +28,26 @@ def create_app(deps: Deps, *, signing_secret: str | None,
         process_before_response=process_before_response,
         token_verification_enabled=False,
         request_verification_enabled=signing_secret is not None,
-        logger=logging.getLogger("slack_bolt"),
+        logger=_bolt_logger(),
     )
     if signing_secret is not None:
         app.use(ReplayGuard().middleware)
     handlers.register(app, deps)
     return app
+
+
+def _bolt_logger() -> logging.Logger:
+    """Bolt's logger, without its warning that SLACK_BOT_TOKEN is unused when a client is
+    given: the bot always passes its own client, on purpose."""
+    logger = logging.getLogger("slack_bolt")
+    if not any(isinstance(f, _UnusedTokenFilter) for f in logger.filters):
+        logger.addFilter(_UnusedTokenFilter())
+    return logger
+
+
+class _UnusedTokenFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
 
 
 class ReplayGuard:

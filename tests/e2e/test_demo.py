@@ -1,0 +1,36 @@
+"""The scripted demo: `printf ... | python bot.py demo` tells the whole story and exits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = """\
+/deploy production --nodes web01.example.com,web03.example.com,web07.example.com --noop
+wait
+click enforce-on-changed
+as bob click approve
+wait
+/deploy nosuchenv --nodes web01.example.com
+/deploy production --nodes web01.example.com --nop
+"""
+
+
+def test_the_scripted_demo_shows_a_noop_an_approval_and_the_enforcing_run(tmp_path) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bot.py"), "demo"], input=SCRIPT,
+                            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                            env={"PATH": "/usr/bin:/bin", "POLICY_FILE": ""})
+    out = result.stdout
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Puppet run in production started as job `1`" in out
+    assert "2/3 nodes succeeded" in out and "Noop:* 2 nodes would change" in out
+    assert "(alice clicks [ Enforce on changed nodes ])" in out
+    assert "Approval needed: Puppet run in production" in out
+    assert "Noop run `1` found" in out
+    assert "(bob clicks [ Approve ])" in out
+    assert "started as job `2`" in out and "*Changed:* 2 nodes" in out
+    assert "There is no environment nosuchenv" in out
+    assert "--nop" in out and "--noop" in out
+    assert "Traceback" not in out + result.stderr
