@@ -53,7 +53,9 @@ class Bot:
         self.deps.sender.wake.set()
         if self.thread:
             self.thread.join(timeout=10)
-        self.deps.work.shutdown(wait=True)
+        # Queued work is dropped, not run: a request not yet sent is still `new` in the store
+        # and is sent by the next start while fresh.
+        self.deps.work.shutdown(wait=True, cancel_futures=True)
         self.poller.close()
         self.deps.sender.close()
         self.deps.orchestrator.close()

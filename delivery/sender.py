@@ -118,7 +118,7 @@ class Sender:
         self.wake = threading.Event()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def flush(self) -> int:
         """Send what is due; returns the number of Slack calls that succeeded."""

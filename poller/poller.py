@@ -45,7 +45,7 @@ class Poller:
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def tick(self, now: float | None = None) -> None:
         """Expire approvals, poll every due job (waiting for them), send what they queued."""
