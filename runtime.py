@@ -39,20 +39,23 @@ class Bot:
     app: App
     poller: Poller
     stop: threading.Event = field(default_factory=threading.Event)
-    thread: threading.Thread | None = None
+    threads: list[threading.Thread] = field(default_factory=list)
 
     def start(self) -> None:
-        """Pick up where a previous process left off, then follow jobs in the background."""
+        """Pick up where a previous process left off, then follow jobs and send in the
+        background, each loop in its own thread."""
+        warm_up(self.deps.work, self.deps.store, WORKERS)
         recovery.resume(self.deps)
-        self.thread = threading.Thread(target=self.poller.run, args=(self.stop,),
-                                       name="poller", daemon=True)
-        self.thread.start()
+        for name, loop in (("poller", self.poller.run), ("sender", self.deps.sender.run)):
+            thread = threading.Thread(target=loop, args=(self.stop,), name=name, daemon=True)
+            thread.start()
+            self.threads.append(thread)
 
     def shutdown(self) -> None:
         self.stop.set()
         self.deps.sender.wake.set()
-        if self.thread:
-            self.thread.join(timeout=10)
+        for thread in self.threads:
+            thread.join(timeout=10)
         # Queued work is dropped, not run: a request not yet sent is still `new` in the store
         # and is sent by the next start while fresh.
         self.deps.work.shutdown(wait=True, cancel_futures=True)
@@ -62,13 +65,31 @@ class Bot:
         self.deps.store.close()
 
 
+WORKERS = 32
+
+
+def warm_up(pool: Executor, store: Store, threads: int) -> None:
+    """Start every worker thread now, each with its SQLite connection open, so the first
+    commands after a start do not pay for creating them while other acks wait."""
+    if not isinstance(pool, ThreadPoolExecutor):
+        return
+    barrier = threading.Barrier(threads + 1)
+
+    def hold() -> None:
+        store.db.execute("SELECT 1")
+        barrier.wait(timeout=10)
+
+    for _ in range(threads):
+        pool.submit(hold)
+    barrier.wait(timeout=10)
+
+
 def build(
     settings: Settings,
     *,
     orchestrator: OrchestratorClient | None = None,
     slack: WebClient | None = None,
     clock: Callable[[], float] = time.time,
-    process_before_response: bool = False,
     policy_explicit: bool = False,
     work: Executor | None = None,
 ) -> Bot:
@@ -98,7 +119,7 @@ def build(
         profiles=load_profiles(settings.connections_file),
         clock=clock,
         # Orchestrator calls run here, never on Bolt's 5-thread listener pool.
-        work=work or ThreadPoolExecutor(max_workers=32, thread_name_prefix="work"),
+        work=work or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="work"),
         console_url=settings.pe_console_url,
         known_environments=lambda: recovery.known_environments(store),
     )
@@ -106,6 +127,5 @@ def build(
                         console_url=settings.pe_console_url)
     poller = Poller(store, orchestrator, recorder, sender, clock=clock,
                     housekeeping=lambda now: approval.expire_due(deps, now))
-    app = create_app(deps, signing_secret=settings.slack_signing_secret,
-                     process_before_response=process_before_response)
+    app = create_app(deps, signing_secret=settings.slack_signing_secret)
     return Bot(deps=deps, app=app, poller=poller)

@@ -68,7 +68,7 @@ def _check_body(environ: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def serve_http(bot: Bot, port: int, *, host: str = "0.0.0.0", threads: int = 16) -> None:
+def serve_http(bot: Bot, port: int, *, host: str = "0.0.0.0", threads: int = 32) -> None:
     import waitress
 
     signal.signal(signal.SIGTERM, _interrupt)  # platforms stop a dyno with SIGTERM

@@ -38,8 +38,11 @@ def on_stop_click(ack: Callable[..., None], body: Mapping[str, Any], *, deps: De
     """The card's Stop button goes through the same checks as /stop."""
     ack()
     asker = Asker.from_action(body)
-    match = JOB_KEY.match(_value(body))
-    job = jobs.get(deps.store.db, _value(body)) if match else None
+    deps.work.submit(guarded, deps, asker, partial(stop_from_card, deps, asker, _value(body)))
+
+
+def stop_from_card(deps: Deps, asker: Asker, key: str) -> None:
+    job = jobs.get(deps.store.db, key) if JOB_KEY.match(key) else None
     if job is None:
         answer(deps, asker.response_url, "error", title="That card's job is not known here.",
                detail="", kind=None, hint="Use /stop <job-id> instead.")
@@ -47,7 +50,7 @@ def on_stop_click(ack: Callable[..., None], body: Mapping[str, Any], *, deps: De
     request = StopPlanRequest(plan_job=job.name) if job.kind == "plan_job" else StopRequest(
         job=job.name)
     log.info("stop clicked for %s by %s", job.id, asker.user_id)
-    deps.work.submit(guarded, deps, asker, lambda: submit(deps, asker, request))
+    submit(deps, asker, request)
 
 
 def on_force_confirm(ack: Callable[..., None], body: Mapping[str, Any], *, deps: Deps) -> None:

@@ -48,10 +48,14 @@ def on_reject(ack: Callable[..., None], body: Mapping[str, Any], *, deps: Deps) 
     ack()
     asker = Asker.from_action(body)
     approval_id = _value(body)
-    if not approval.may_reject(deps, asker, approval_id):
-        return
-    deps.slack.views_open(trigger_id=asker.trigger_id, view=reason_view(approval_id,
-                                                                        asker.channel_id))
+
+    def ask_why() -> None:
+        # The trigger_id is valid for 3 s: the worker pool starts this at once.
+        if approval.may_reject(deps, asker, approval_id):
+            deps.slack.views_open(trigger_id=asker.trigger_id,
+                                  view=reason_view(approval_id, asker.channel_id))
+
+    deps.work.submit(guarded, deps, asker, ask_why)
 
 
 def reason_view(approval_id: str, channel_id: str) -> dict[str, Any]:

@@ -198,7 +198,7 @@ def make_harness(tmp: Path, *, policy: str | None = ALLOW_ALL, inline: bool = Tr
     orchestrator = OrchestratorClient(http, "http://sim.test", "demo-token", sleep=lambda s: None)
     client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
     bot = runtime.build(settings, orchestrator=orchestrator, slack=client, clock=clock,
-                        process_before_response=True, work=InlineExecutor() if inline else None)
+                        work=InlineExecutor() if inline else None)
     harness = Harness(bot=bot, sim=sim, slack=slack, clock=clock, tmp=tmp)
     harness.sim_requests = log
     return harness
