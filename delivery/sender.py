@@ -105,7 +105,7 @@ class Sender:
         rate: float = 1.0,
         burst: int = 3,
         card_gap: float = 1.0,
-        workers: int = 4,
+        workers: int = 8,
     ) -> None:
         self.store = store
         self.slack = slack
@@ -116,6 +116,16 @@ class Sender:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sender")
         self._lock = threading.Lock()
         self.wake = threading.Event()
+
+    def run(self, stop: threading.Event, *, period: float = 0.25) -> None:
+        """Send until `stop` is set: at once when a flow wakes us, else every `period`."""
+        self.reconcile()
+        while not stop.is_set():
+            try:
+                self.flush()
+            except Exception:
+                log.exception("sender pass failed; carrying on")
+            self.wake.wait(period)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -142,8 +152,9 @@ class Sender:
             thread_ts = self._thread_ts(row)
             if row.thread_of and thread_ts is None:
                 if self._parent_lost(row):
-                    posts.settle(self.store.db, row.seq, state="dead", now=self.clock(),
-                                 error="its thread's first message could not be posted")
+                    with self.store.write() as db:
+                        posts.settle(db, row.seq, state="dead", now=self.clock(),
+                                     error="its thread's first message could not be posted")
                     continue
                 blocked_threads.add(row.thread_of)
                 continue
@@ -171,9 +182,9 @@ class Sender:
         return parent is not None and parent.state == "dead"
 
     def _send(self, row: PostRow, thread_ts: str | None) -> str:
-        db = self.store.db
-        if not posts.claim(db, row.seq):
-            return "skipped"
+        with self.store.write() as db:
+            if not posts.claim(db, row.seq):
+                return "skipped"
         try:
             response = self.slack.chat_postMessage(
                 channel=row.channel_id,
@@ -187,19 +198,22 @@ class Sender:
             return self._failed(row, exc)
         except OSError as exc:
             log.warning("Slack unreachable posting %s: %s", row.key, exc)
-            posts.settle(db, row.seq, state="pending", now=self.clock(), error=str(exc))
+            self._settle(row, "pending", error=str(exc))
             return "stop"
         self._settled(row, str(response["ts"]))
         return "sent"
 
+    def _settle(self, row: PostRow, state: str, *, error: str | None = None) -> None:
+        with self.store.write() as db:
+            posts.settle(db, row.seq, state=state, now=self.clock(), error=error)
+
     def _failed(self, row: PostRow, exc: SlackApiError) -> str:
-        db = self.store.db
         wait = retry_after(exc)
         if wait is not None:
             log.info("Slack rate-limited channel %s; waiting %.0fs (Retry-After)", row.channel_id,
                      wait)
             self.pacer.pause(row.channel_id, wait)
-            posts.settle(db, row.seq, state="pending", now=self.clock(), error="ratelimited")
+            self._settle(row, "pending", error="ratelimited")
             return "stop"
         error = error_of(exc)
         if error in CHANNEL_ERRORS:
@@ -208,14 +222,15 @@ class Sender:
                 "channel; its queued messages are dropped, other channels carry on",
                 row.channel_id, error,
             )
-            posts.settle(db, row.seq, state="dead", now=self.clock(), error=error)
-            db.execute(
-                "UPDATE posts SET state = 'dead', error = ? WHERE channel_id = ? AND state = "
-                "'pending'", [error, row.channel_id],
-            )
+            with self.store.write() as db:
+                posts.settle(db, row.seq, state="dead", now=self.clock(), error=error)
+                db.execute(
+                    "UPDATE posts SET state = 'dead', error = ? WHERE channel_id = ? AND state = "
+                    "'pending'", [error, row.channel_id],
+                )
             return "stop"
         log.error("Slack refused post %s: %s", row.key, error)
-        posts.settle(db, row.seq, state="dead", now=self.clock(), error=error)
+        self._settle(row, "dead", error=error)
         return "dead"
 
     def _settled(self, row: PostRow, ts: str) -> None:
@@ -239,7 +254,7 @@ class Sender:
                 self._settled(row, ts)
                 found += 1
             else:
-                posts.settle(self.store.db, row.seq, state="pending", now=self.clock())
+                self._settle(row, "pending")
         return found
 
     def _find_in_slack(self, row: PostRow) -> str | None:
@@ -272,18 +287,26 @@ class Sender:
             edits.append(self._approval_edit(approval))
         for job in jobs.cards_to_update(db, now, self.card_gap):
             edits.append(self._job_edit(job))
+        by_channel: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for edit in edits:  # an approval card before the job card it becomes, in one channel
+            by_channel[edit[0]].append(edit)
+        return sum(self._pool.map(self._edit_channel, by_channel.values()))
+
+    def _edit_channel(self, edits: list[tuple[Any, ...]]) -> int:
         return sum(1 for edit in edits if self._edit(*edit))
 
     def _approval_edit(self, approval: ApprovalRow) -> tuple[Any, ...]:
         def done() -> None:
-            approvals.card_sent(self.store.db, approval.id, approval.card_version, self.clock())
+            with self.store.write() as db:
+                approvals.card_sent(db, approval.id, approval.card_version, self.clock())
 
         return (approval.channel_id, approval.card_ts, lambda: self.cards.approval_card(approval),
                 done, approval.id)
 
     def _job_edit(self, job: JobRow) -> tuple[Any, ...]:
         def done() -> None:
-            jobs.card_sent(self.store.db, job.id, job.card_version, self.clock())
+            with self.store.write() as db:
+                jobs.card_sent(db, job.id, job.card_version, self.clock())
 
         return (job.channel_id, job.card_ts, lambda: self.cards.job_card(job), done, job.id)
 

@@ -128,8 +128,9 @@ def _subject_line(row: RequestRow) -> str:
 def execute(deps: Deps, request_id: str) -> bool:
     """Send a recorded request once (compare-and-set to `launching`) and record the answer."""
     now = deps.clock()
-    if not requests.transition(deps.store.db, request_id, ("new", "approved"), "launching", now):
-        return False
+    with deps.store.write() as db:
+        if not requests.transition(db, request_id, ("new", "approved"), "launching", now):
+            return False
     row = requests.get(deps.store.db, request_id)
     assert row is not None
     try:

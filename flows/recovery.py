@@ -55,7 +55,8 @@ def _settle_launching(deps: Deps, row: RequestRow) -> None:
         launched(deps, row, ref)
     elif row.endpoint in ("stop", "stop_plan"):
         # Idempotent by the documentation: sending it again is safe.
-        requests.transition(deps.store.db, row.id, ("launching",), "new", deps.clock())
+        with deps.store.write() as db:
+            requests.transition(db, row.id, ("launching",), "new", deps.clock())
         execute(deps, row.id)
     else:
         _give_up(deps, row, "the bot restarted while sending it and the orchestrator has no "

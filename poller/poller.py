@@ -60,13 +60,18 @@ class Poller:
         started = []
         with self._lock:
             self._inflight = {k: f for k, f in self._inflight.items() if not f.done()}
-            for job in jobs.due(self.store.db, now):
-                if job.id in self._inflight:
+            for key in jobs.due(self.store.db, now):
+                if key in self._inflight:
                     continue
-                future = self._pool.submit(self.poll, job, now)
-                self._inflight[job.id] = future
+                future = self._pool.submit(self.poll_key, key, now)
+                self._inflight[key] = future
                 started.append(future)
         return started
+
+    def poll_key(self, key: str, now: float) -> None:
+        job = jobs.get(self.store.db, key)
+        if job is not None and not job.done:
+            self.poll(job, now)
 
     def poll(self, job: JobRow, now: float) -> None:
         try:
@@ -89,6 +94,7 @@ class Poller:
             log.exception("unexpected error polling %s; will retry", job.id)
             self._trouble(job, Unavailable("internal error"), now)
 
+
     def _trouble(self, job: JobRow, exc: Exception, now: float) -> None:
         errors = job.poll_errors + 1
         delay = min(MAX_BACKOFF, self.recorder.pacing.interval * 2 ** min(errors - 1, 6))
@@ -102,8 +108,8 @@ class Poller:
             self.recorder.lost(db, job, reason, now, errors=errors, delay=delay)
 
     def run(self, stop: threading.Event, *, period: float = 0.25) -> None:
-        """Poll and send until `stop` is set. Sends happen at once when a flow wakes us."""
-        self.sender.reconcile()
+        """Start polls as they fall due until `stop` is set. Sending has a thread of its own
+        (Sender.run), so a slow round of Slack calls never delays the next polls."""
         last_housekeeping = 0.0
         while not stop.is_set():
             now = self.clock()
@@ -112,10 +118,9 @@ class Poller:
                     self.housekeeping(now)
                     last_housekeeping = now
                 self.poll_due(now)
-                self.sender.flush()
             except Exception:
                 log.exception("poller pass failed; carrying on")
-            self.sender.wake.wait(period)
+            stop.wait(period)
 
 
 def _reason(exc: Exception) -> str:

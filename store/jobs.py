@@ -92,12 +92,13 @@ def get(db: Database, key: str) -> JobRow | None:
     return None if raw is None else _row(raw)
 
 
-def due(db: Database, now: float, limit: int = 1000) -> list[JobRow]:
+def due(db: Database, now: float, limit: int = 1000) -> list[str]:
+    """Keys of the jobs due for a poll; each poll loads its own row, fresh, when it starts."""
     rows = db.execute(
-        "SELECT * FROM jobs WHERE done = 0 AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?",
+        "SELECT id FROM jobs WHERE done = 0 AND next_poll_at <= ? ORDER BY next_poll_at LIMIT ?",
         [now, limit],
     ).fetchall()
-    return [_row(r) for r in rows]
+    return [r["id"] for r in rows]
 
 
 def followed_count(db: Database) -> int:

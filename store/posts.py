@@ -23,18 +23,25 @@ class PostRow:
     thread_of: str | None
     kind: str
     ref: str | None
-    payload: dict[str, Any]
+    payload_json: str
     state: str
     ts: str | None
     error: str | None
     attempts: int
     created_at: float
 
+    @property
+    def payload(self) -> dict[str, Any]:
+        """Decoded only when the post is sent: most rows read are waiting their turn."""
+        return loads(self.payload_json)
+
+
+COLUMNS = ("seq, key, channel_id, thread_of, kind, ref, payload AS payload_json, state, ts, "
+           "error, attempts, created_at")
+
 
 def _row(raw: Any) -> PostRow:
-    data = {k: raw[k] for k in raw.keys() if k in PostRow.__dataclass_fields__}
-    data["payload"] = loads(data["payload"])
-    return PostRow(**data)
+    return PostRow(**{k: raw[k] for k in raw.keys()})
 
 
 def enqueue(
@@ -61,14 +68,14 @@ def enqueue(
 
 def pending(db: Database, limit: int = 500) -> list[PostRow]:
     rows = db.execute(
-        "SELECT * FROM posts WHERE state = 'pending' ORDER BY seq LIMIT ?", [limit]
+        f"SELECT {COLUMNS} FROM posts WHERE state = 'pending' ORDER BY seq LIMIT ?", [limit]
     ).fetchall()
     return [_row(r) for r in rows]
 
 
 def in_flight(db: Database) -> list[PostRow]:
     """Posts claimed for sending but never settled: a crash happened mid-send."""
-    return [_row(r) for r in db.execute("SELECT * FROM posts WHERE state = 'sending'")]
+    return [_row(r) for r in db.execute(f"SELECT {COLUMNS} FROM posts WHERE state = 'sending'")]
 
 
 def claim(db: Database, seq: int) -> bool:
@@ -91,10 +98,11 @@ def settle(db: Database, seq: int, *, state: str, now: float, ts: str | None = N
 
 
 def get(db: Database, key: str) -> PostRow | None:
-    raw = db.execute("SELECT * FROM posts WHERE key = ?", [key]).fetchone()
+    raw = db.execute(f"SELECT {COLUMNS} FROM posts WHERE key = ?", [key]).fetchone()
     return None if raw is None else _row(raw)
 
 
 def for_thread(db: Database, job_key: str) -> list[PostRow]:
-    rows = db.execute("SELECT * FROM posts WHERE thread_of = ? ORDER BY seq", [job_key])
+    rows = db.execute(f"SELECT {COLUMNS} FROM posts WHERE thread_of = ? ORDER BY seq",
+                      [job_key])
     return [_row(r) for r in rows]
