@@ -76,6 +76,10 @@ class DispatchMixin:
             return self._api(request.path[len("/api/") :], request, arrival)
         if request.path.startswith("/response/"):
             return self._response(request, arrival)
+        if request.path.startswith("/_fake/"):
+            from fakeslack import admin
+
+            return admin.handle(self, request)
         return Reply(404, {"ok": False, "error": "not_found"})
 
     def _api(self, method: str, request: HttpRequest, arrival: float) -> Reply:
