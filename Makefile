@@ -31,7 +31,7 @@ bench: $(STAMP)
 
 ## make drills: failure drills (kill -9, outages, 429 storms, hostile input).
 drills: $(STAMP)
-	$(PY) -m pytest -q -m drill tests/drills
+	$(PY) -m pytest -q -s -m drill tests/drills
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -1,0 +1,100 @@
+"""Pure helpers for the benchmarks: percentiles, event-to-update delays, a process sampler."""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+DONE = re.compile(r"\((\d+)/(\d+) nodes done\)")
+NODE_END = frozenset({"node_finished", "node_failed", "node_errored", "node_skipped"})
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0–100) by nearest rank; 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, int(round(q / 100 * len(ordered) + 0.5)) - 1))
+    return ordered[rank]
+
+
+def done_count(text: str) -> int | None:
+    match = DONE.search(text or "")
+    return int(match[1]) if match else None
+
+
+def end_times(events: Iterable[Mapping[str, Any]]) -> dict[str, list[float]]:
+    """Per job, the times its nodes ended, in order: the i-th is when i nodes were done."""
+    out: dict[str, list[float]] = defaultdict(list)
+    for event in events:
+        if event["type"] in NODE_END and event["scope"] == "job":
+            out[str(event["job_id"])].append(float(event["time"]))
+    for times in out.values():
+        times.sort()
+    return out
+
+
+def delays(ends: Mapping[str, list[float]],
+           updates: Mapping[str, list[tuple[float, int]]]) -> list[float]:
+    """For each node end, the wait until a card update first showed at least that many done.
+
+    `updates[job]` holds (time, done count shown) for every edit of that job's card.
+    """
+    found: list[float] = []
+    for job, times in ends.items():
+        shown = sorted(updates.get(job, ()))
+        for i, at in enumerate(times, start=1):
+            start = bisect.bisect_left(shown, (at, -1))
+            match = next((t for t, done in shown[start:] if done >= i), None)
+            if match is not None:
+                found.append(match - at)
+    return found
+
+
+@dataclass
+class Sampler:
+    """Samples a process's CPU time and RSS while a benchmark runs."""
+
+    pid: int
+    every: float = 0.5
+    peak_rss: int = 0
+    _cpu_start: float = 0.0
+    _wall_start: float = 0.0
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> Sampler:
+        import psutil
+
+        self._proc = psutil.Process(self.pid)
+        times = self._proc.cpu_times()
+        self._cpu_start = times.user + times.system
+        self._wall_start = time.monotonic()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                self.peak_rss = max(self.peak_rss, self._proc.memory_info().rss)
+            except Exception:
+                return
+
+    def __exit__(self, *exc: Any) -> None:
+        times = self._proc.cpu_times()
+        self.cpu = times.user + times.system - self._cpu_start
+        self.wall = time.monotonic() - self._wall_start
+        self.peak_rss = max(self.peak_rss, self._proc.memory_info().rss)
+        self._stop.set()
+
+    @property
+    def cpu_share(self) -> float:
+        """Cores used on average: 0.5 means half a core."""
+        return self.cpu / self.wall if self.wall else 0.0
