@@ -158,9 +158,9 @@ def words(tokens: Sequence[str], table: Sequence[Flag]) -> list[str]:
 def positive_int(value: str, flag: str, form: Form) -> int:
     if not _DIGITS.fullmatch(value.strip()):
         raise form.error(f"{flag} takes a whole number of 1 or more, not {q(value)}.")
-    if len(value.strip()) > 10 or not 0 < int(value) <= MAX_INT:
+    if len(value.strip()) > 10 or not 0 < int(value.strip()) <= MAX_INT:
         raise form.error(f"{flag} takes a whole number from 1 to {MAX_INT}, not {q(value)}.")
-    return int(value)
+    return int(value.strip())
 
 
 def load_json(text: str, what: str, form: Form) -> Any:
