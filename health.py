@@ -10,11 +10,11 @@ from typing import Any
 from orchestrator.errors import OrchestratorError
 from store import jobs
 
-ORCHESTRATOR_CHECK_EVERY = 30.0
+ORCHESTRATOR_CHECK_EVERY = 10.0
 
 
 class Health:
-    """Reports health without hammering the orchestrator: its check is cached for 30 s."""
+    """Reports health without hammering the orchestrator: its check is cached for 10 s."""
 
     def __init__(self, deps: Any, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.deps = deps

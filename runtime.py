@@ -26,7 +26,7 @@ from poller.poller import Poller
 from poller.record import Pacing, Recorder
 from render import Renderer
 from slackapp import create_app
-from store import Store
+from store import Store, inbox
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,23 @@ class Bot:
 
 
 WORKERS = 32
+
+
+class Housekeeping:
+    """Run by the poller each second: expire approvals; now and then, forget old replay
+    signatures and finished inbox entries."""
+
+    def __init__(self, deps: Deps, *, cleanup_every: float = 300.0) -> None:
+        self.deps = deps
+        self.cleanup_every = cleanup_every
+        self._last_cleanup = 0.0
+
+    def __call__(self, now: float) -> None:
+        approval.expire_due(self.deps, now)
+        if now - self._last_cleanup >= self.cleanup_every:
+            with self.deps.store.write() as db:
+                inbox.forget_old(db, now)
+            self._last_cleanup = now
 
 
 def warm_up(pool: Executor, store: Store, threads: int) -> None:
@@ -126,6 +143,6 @@ def build(
     recorder = Recorder(renderer, pacing=Pacing(interval=settings.poll_interval),
                         console_url=settings.pe_console_url)
     poller = Poller(store, orchestrator, recorder, sender, clock=clock,
-                    housekeeping=lambda now: approval.expire_due(deps, now))
+                    housekeeping=Housekeeping(deps))
     app = create_app(deps, signing_secret=settings.slack_signing_secret)
     return Bot(deps=deps, app=app, poller=poller)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
@@ -11,6 +10,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 
 import handlers
 from flows.deps import Deps
+from store import Store, inbox
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def create_app(deps: Deps, *, signing_secret: str | None) -> App:
         logger=_bolt_logger(),
     )
     if signing_secret is not None:
-        app.use(ReplayGuard().middleware)
+        app.use(ReplayGuard(deps.store, clock=deps.clock).middleware)
     handlers.register(app, deps)
     return app
 
@@ -54,23 +54,18 @@ class _UnusedTokenFilter(logging.Filter):
 class ReplayGuard:
     """Refuses a signed request seen before. Bolt accepts a valid signature for five minutes,
     so without this a captured /deploy could be sent again; the signature covers the timestamp
-    and the body, so it identifies one request."""
+    and the body, so it identifies one request. Seen signatures are kept in the store, so a
+    restart does not reopen the window."""
 
-    def __init__(self, *, window: float = 600.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, store: Store, *, window: float = 600.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
         self.window = window
         self.clock = clock
-        self._seen: dict[str, float] = {}
-        self._lock = threading.Lock()
 
     def first_time(self, signature: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            if len(self._seen) > 10_000 or signature in self._seen:
-                self._seen = {s: t for s, t in self._seen.items() if t > now}
-            if signature in self._seen:
-                return False
-            self._seen[signature] = now + self.window
-            return True
+        with self.store.write() as db:
+            return inbox.first_sight(db, signature, self.clock(), self.window)
 
     def middleware(self, req: BoltRequest, resp: BoltResponse,
                    next: Callable[[], BoltResponse]) -> BoltResponse:

@@ -198,10 +198,11 @@ def _store(flag: Flag, value: str, values: dict[str, Any], typed: str, form: For
     elif flag.kind == "int":
         values[flag.key] = positive_int(value, flag.name, form)
     elif flag.kind == "list":
-        items = values.setdefault(flag.key, [])
-        for item in (part.strip() for part in value.split(",")):
-            if item and item not in items:
-                items.append(item)
+        # A dict keeps the order and drops repeats in linear time: node lists can be long, and
+        # this runs before the ack.
+        items = dict.fromkeys(values.get(flag.key, []))
+        items.update(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+        values[flag.key] = list(items)
     else:
         _pairs(value, flag.name, values.setdefault(flag.key, {}), form)
 

@@ -29,6 +29,7 @@ from store.posts import PostRow
 log = logging.getLogger(__name__)
 
 METADATA_TYPE = "chatops_post"
+LOOKUP_RETRY = 5.0
 GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
 
@@ -115,6 +116,7 @@ class Sender:
         self.card_gap = card_gap
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sender")
         self._lock = threading.Lock()
+        self._orphans: set[int] = set()
         self.wake = threading.Event()
 
     def run(self, stop: threading.Event, *, period: float = 0.25) -> None:
@@ -134,6 +136,8 @@ class Sender:
         """Send what is due; returns the number of Slack calls that succeeded."""
         with self._lock:
             self.wake.clear()
+            if self._orphans:
+                self._reconcile_orphans()
             pending = posts.pending(self.store.db)
             by_channel: dict[str, list[PostRow]] = defaultdict(list)
             for row in pending:
@@ -246,10 +250,29 @@ class Sender:
     # -- crash recovery -------------------------------------------------------------------------
 
     def reconcile(self) -> int:
-        """Settle posts a crash left in `sending`: found in Slack → sent, else → pending."""
+        """Settle the posts a crash left in `sending` (call it before sending anything): found
+        in Slack → sent; Slack positively without it → pending, to send; lookup failed → left
+        in `sending` and looked up again later, since sending it blind could post it twice."""
+        self._orphans = {row.seq for row in posts.in_flight(self.store.db)}
+        return self._reconcile_orphans()
+
+    def _reconcile_orphans(self) -> int:
         found = 0
         for row in posts.in_flight(self.store.db):
-            ts = self._find_in_slack(row)
+            if row.seq not in self._orphans or self.pacer.paused(row.channel_id):
+                continue
+            try:
+                ts = self._find_in_slack(row)
+            except SlackApiError as exc:
+                wait = retry_after(exc)
+                self.pacer.pause(row.channel_id, wait or LOOKUP_RETRY)
+                log.warning("cannot check Slack for post %s (%s); will look again", row.key,
+                            error_of(exc))
+                continue
+            except OSError as exc:
+                log.warning("cannot check Slack for post %s (%s); will look again", row.key, exc)
+                continue
+            self._orphans.discard(row.seq)
             if ts:
                 self._settled(row, ts)
                 found += 1
@@ -258,19 +281,17 @@ class Sender:
         return found
 
     def _find_in_slack(self, row: PostRow) -> str | None:
-        try:
-            thread_ts = self._thread_ts(row)
-            if thread_ts:
-                response = self.slack.conversations_replies(
-                    channel=row.channel_id, ts=thread_ts, include_all_metadata=True, limit=200)
-            else:
-                response = self.slack.conversations_history(
-                    channel=row.channel_id, oldest=str(row.created_at - 60),
-                    include_all_metadata=True, limit=200)
-        except SlackApiError as exc:
-            log.warning("cannot check Slack for post %s (%s); sending it again", row.key,
-                        error_of(exc))
-            return None
+        """The ts of the post if Slack has it, None if Slack positively has not; raises if
+        Slack could not be asked."""
+        thread_ts = self._thread_ts(row)
+        if thread_ts:
+            response = self.slack.conversations_replies(
+                channel=row.channel_id, ts=thread_ts, include_all_metadata=True, limit=200)
+        else:
+            # An hour back allows for any skew between Slack's clock and ours.
+            response = self.slack.conversations_history(
+                channel=row.channel_id, oldest=str(row.created_at - 3600),
+                include_all_metadata=True, limit=200)
         for message in response.get("messages") or ():
             meta = message.get("metadata") or {}
             if (meta.get("event_payload") or {}).get("key") == row.key:

@@ -94,7 +94,9 @@ class State:
         self._ids = 0
 
     def next_ts(self) -> str:
-        self._ts += TS_STEP
+        # Like Slack's, a ts is the posting time: it follows the clock when the clock reads
+        # like an epoch (bots look messages up by time), and always strictly increases.
+        self._ts = max(self._ts + TS_STEP, int(self.clock() * 1_000_000))
         return f"{self._ts // 1_000_000}.{self._ts % 1_000_000:06d}"
 
     def next_id(self, prefix: str) -> str:

@@ -33,7 +33,7 @@ from render.renderer import Safe
 from render.views import subject
 from render.renderer import Safe
 from render.views import subject
-from store import approvals, audit, jobs, posts, requests
+from store import approvals, audit, inbox, jobs, posts, requests
 from store.requests import RequestRow
 
 log = logging.getLogger(__name__)
@@ -80,9 +80,14 @@ def submit(
     *,
     via: str | None = None,
     evidence: Any = None,
+    request_id: str | None = None,
 ) -> str:
-    """Record the request and carry it as far as policy allows; returns the request id."""
-    rid = new_id()
+    """Record the request and carry it as far as policy allows; returns the request id.
+
+    `request_id` is the inbox id of the slash command behind it: the inbox entry is marked done
+    in the same transaction that stores the request, so a restart runs neither twice.
+    """
+    rid = request_id or new_id()
     if deps.launch_marker:
         request = with_marker(request, rid, asker.user_id)
     subject = subject_of(request, asker)
@@ -99,6 +104,7 @@ def submit(
                      channel_id=asker.channel_id, request_id=rid, rule=decision.rule,
                      request={"endpoint": row.endpoint, "body": row.body, "via": via},
                      result=decision.action)
+        inbox.done(db, rid)
     if decision.action == "deny":
         _deny(deps, asker, row, decision)
     elif decision.action == "approve":

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from flows.asker import Asker
 from flows.deps import Deps
+from flows.messages import answer
 from flows.pipeline import execute, launched
 from orchestrator.errors import OrchestratorError
 from orchestrator.models import JobRef, PlanJobRef
-from store import Store, audit, requests
+from store import Store, audit, inbox, requests
 from store.requests import RequestRow
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,30 @@ def resume(deps: Deps) -> None:
             execute(deps, row.id)
         else:
             _give_up(deps, row, "the bot restarted before sending it, and it is now too old")
+    for command_id, received_at, payload in inbox.unfinished(deps.store.db):
+        _resume_command(deps, command_id, now - received_at, Asker(**payload))
+
+
+def _resume_command(deps: Deps, command_id: str, age: float, asker: Asker) -> None:
+    """A slash command acked but not acted on before a crash: run it again while fresh."""
+    from commands import parse
+    from commands.intents import UsageError
+    from flows.run import run_intent
+
+    if age <= RELAUNCH_WITHIN:
+        try:
+            intent = parse(asker.command, asker.text)
+        except UsageError:
+            intent = None
+        if intent is not None:
+            log.info("running %s %r again: a restart interrupted it", asker.command, asker.text)
+            deps.work.submit(run_intent, deps, asker, intent, command_id)
+            return
+    with deps.store.write() as db:
+        inbox.done(db, command_id)
+    answer(deps, asker.response_url, "error", title="A command was not run.",
+           detail=f"{asker.command} {asker.text}: the bot restarted before acting on it.",
+           kind=None, hint="Send the command again if it is still needed.")
 
 
 def _settle_launching(deps: Deps, row: RequestRow) -> None:
@@ -85,7 +111,5 @@ def _give_up(deps: Deps, row: RequestRow, why: str) -> None:
         audit.record(db, now=now, actor=row.user_id, action="launch_failed",
                      channel_id=row.channel_id, request_id=row.id, rule=row.rule,
                      result="interrupted", detail={"why": why})
-    from flows.messages import answer
-
     answer(deps, row.response_url, "error", title="A request was not sent.",
            detail=f"{row.text}: {why}.", kind=None, hint="Send the command again if still needed.")

@@ -17,13 +17,21 @@ from flows.pipeline import submit
 from flows.profiles import ProfileError
 from orchestrator.errors import OrchestratorError
 from orchestrator.requests import StopPlanRequest, StopRequest
+from store import inbox
 
 log = logging.getLogger(__name__)
 
 
-def run_intent(deps: Deps, asker: Asker, intent: i.Intent) -> None:
-    """Do what the intent asks; every known failure becomes a private, actionable answer."""
-    guarded(deps, asker, lambda: _dispatch(deps, asker, intent))
+def run_intent(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None = None) -> None:
+    """Do what the intent asks; every known failure becomes a private, actionable answer.
+
+    A launch marks the inbox entry done as it stores the request; reads and refusals are
+    marked done here, once answered.
+    """
+    guarded(deps, asker, lambda: _dispatch(deps, asker, intent, command_id))
+    if command_id:
+        with deps.store.write() as db:
+            inbox.done(db, command_id)
 
 
 def guarded(deps: Deps, asker: Asker, work: Callable[[], Any]) -> None:
@@ -48,23 +56,25 @@ def guarded(deps: Deps, asker: Asker, work: Callable[[], Any]) -> None:
         respond(asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
 
 
-def _dispatch(deps: Deps, asker: Asker, intent: i.Intent) -> None:
+def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None) -> None:
     match intent:
         case i.RunDeploy(request=request) | i.CreateTaskTarget(request=request):
-            submit(deps, asker, request)
+            submit(deps, asker, request, request_id=command_id)
         case i.RunTask():
             if intent.via:
                 deps.profiles.check(intent.via)
-            submit(deps, asker, build.task_request(deps.orchestrator, intent), via=intent.via)
+            submit(deps, asker, build.task_request(deps.orchestrator, intent), via=intent.via,
+                   request_id=command_id)
         case i.RunPlan():
-            submit(deps, asker, build.plan_request(deps.orchestrator, intent))
+            submit(deps, asker, build.plan_request(deps.orchestrator, intent),
+                   request_id=command_id)
         case i.StopJob(job=job, force=True):
             # Shown only to the requester (ephemeral); the click goes through policy again.
             answer(deps, asker.response_url, "stop_confirm", replace=asker.replace, job=job)
         case i.StopJob(job=job):
-            submit(deps, asker, StopRequest(job=job))
+            submit(deps, asker, StopRequest(job=job), request_id=command_id)
         case i.StopPlan(plan_job=plan_job):
-            submit(deps, asker, StopPlanRequest(plan_job=plan_job))
+            submit(deps, asker, StopPlanRequest(plan_job=plan_job), request_id=command_id)
         case i.ListTasks(environment=env):
             reads.list_tasks(deps, asker, env)
         case i.ShowTask(task=name, environment=env):

@@ -13,8 +13,9 @@ from commands import parse
 from commands.intents import ShowHelp, UsageError
 from commands.usage import usage
 from flows.asker import Asker
-from flows.deps import Deps
+from flows.deps import Deps, new_id
 from flows.run import run_intent
+from store import inbox
 
 log = logging.getLogger(__name__)
 
@@ -45,5 +46,10 @@ def on_command(ack: Callable[..., None], command: Mapping[str, Any], *, deps: De
     working = "Looking it up…" if type(intent).__name__ in READS else "Working on it…"
     ack(text=f"⏳ {working}", response_type="ephemeral")
     asker = Asker.from_command(command)
+    # Stored before the ack leaves (listeners run inline, so Slack gets the ack when this
+    # returns): a crash from here on finds the command in the inbox at restart.
+    command_id = new_id()
+    with deps.store.write() as db:
+        inbox.receive(db, command_id, asker.payload(), deps.clock())
     log.info("%s %s from %s in %s", name, type(intent).__name__, asker.user_id, asker.channel_id)
-    deps.work.submit(run_intent, deps, asker, intent)
+    deps.work.submit(run_intent, deps, asker, intent, command_id)

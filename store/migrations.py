@@ -99,3 +99,28 @@ _M001 = [
 def m0001_initial(db: Database) -> None:
     for statement in _M001:
         db.execute(statement)
+
+
+_M002 = [
+    # Slash commands as received, written before Slack gets the ack, so a command acked just
+    # before a crash is run (or reported) on restart instead of lost.
+    """CREATE TABLE inbox (
+        id TEXT PRIMARY KEY,
+        received_at REAL NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'received'
+    )""",
+    "CREATE INDEX inbox_received ON inbox(state, received_at)",
+    # Signatures of requests already handled, so a replay is refused even after a restart.
+    """CREATE TABLE seen_requests (
+        signature TEXT PRIMARY KEY,
+        expires_at REAL NOT NULL
+    )""",
+    "CREATE INDEX seen_requests_expiry ON seen_requests(expires_at)",
+]
+
+
+@MIGRATIONS(name="0002_inbox_and_replays")
+def m0002_inbox_and_replays(db: Database) -> None:
+    for statement in _M002:
+        db.execute(statement)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 from .core import Simulator, json_response
@@ -30,6 +34,32 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.sim = sim
         self.latency = latency
+        self.open: set[socket.socket] = set()
+        self.open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.open_lock:
+            self.open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.open_lock:
+            self.open.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that goes away (a killed bot) resets its connections: no traceback for that.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+    def sever(self) -> int:
+        """End every open connection, as a server going down does; returns how many."""
+        with self.open_lock:
+            connections = list(self.open)
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        return len(connections)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -78,10 +108,13 @@ class RunningSimulator:
         self.url = f"http://{self.host}:{self.port}"
         self.sim = server.sim
 
-    def stop(self) -> None:
+    def stop(self) -> int:
+        """Stop listening and end the open connections too, so a pooled keep-alive client
+        sees the server go away; returns how many connections were cut."""
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        return self._server.sever()
 
     def __enter__(self) -> RunningSimulator:
         return self

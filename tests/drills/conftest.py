@@ -3,13 +3,14 @@ at the end), a fake Slack per drill, and the run's reports repeated in the termi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from fakeslack import FakeSlack
-from tests.drills.support import REPORTS, wall_clock_ts
+from tests.drills.support import REPORTS
 from tests.support.process import BOT_TOKEN
 
 SCAN_LAST = "test_7_secret_scan.py"
@@ -30,9 +31,8 @@ def drill_dir(drill_root: Path, request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
-    """A fake Slack whose message timestamps follow the wall clock, as Slack's do."""
-    with FakeSlack(BOT_TOKEN) as fake:
-        wall_clock_ts(fake)
+    """A fake Slack on the wall clock, so message timestamps are times, as Slack's are."""
+    with FakeSlack(BOT_TOKEN, clock=time.time) as fake:
         yield fake
 
 

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-import socket
 import sqlite3
 import statistics
-import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -20,10 +17,8 @@ from typing import Any
 import httpx
 
 from fakeslack import FakeSlack, Message
-from fakeslack.state import TS_STEP
 from orchestrator.client import OrchestratorClient
-from orchestrator.simulator import RunningSimulator, Simulator
-from orchestrator.simulator.server import _Server
+from orchestrator.simulator import Simulator
 from tests.support.harness import block_text
 from tests.support.process import BotProcess
 
@@ -112,26 +107,6 @@ def median(values: Iterable[float]) -> float:
     return statistics.median(data) if data else float("nan")
 
 
-# -- a more faithful fake Slack --------------------------------------------------------------------
-
-def wall_clock_ts(slack: FakeSlack) -> None:
-    """Make the fake's message `ts` follow the wall clock, as Slack's do.
-
-    The fake numbers messages from a fixed 1700000000.000100, but the bot's crash recovery
-    looks a card up with `conversations.history(oldest=<when it was queued> - 60)`: against
-    the fake as it is, a card that Slack accepted just before a kill -9 is never found again
-    and is posted twice. This patches only this fake instance (private attributes, on purpose:
-    the fake itself is not ours to change here).
-    """
-    state = slack._state
-
-    def next_ts() -> str:
-        state._ts = max(state._ts + TS_STEP, int(time.time() * 1_000_000))
-        return f"{state._ts // 1_000_000}.{state._ts % 1_000_000:06d}"
-
-    state.next_ts = next_ts  # type: ignore[method-assign]
-
-
 # -- the bot as a process -------------------------------------------------------------------------
 
 @contextlib.contextmanager
@@ -149,63 +124,6 @@ def running_bot(directory: Path, slack: FakeSlack, orchestrator_url: str, *,
     finally:
         process.stop()
         process.kill()
-
-
-# -- an orchestrator that really goes away --------------------------------------------------------
-
-class _SeverableServer(_Server):
-    """The simulator's HTTP server, remembering its open connections so that stopping it also
-    ends them: `RunningSimulator.stop()` alone closes only the listening socket, and a pooled
-    keep-alive connection would go on being served through the "outage"."""
-
-    def __init__(self, address: tuple[str, int], sim: Simulator, latency: float) -> None:
-        super().__init__(address, sim, latency)
-        self.open: set[socket.socket] = set()
-        self.open_lock = threading.Lock()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self.open_lock:
-            self.open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self.open_lock:
-            self.open.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A killed bot resets its pooled connections: not worth a traceback on the console.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-    def sever(self) -> int:
-        with self.open_lock:
-            connections = list(self.open)
-        for conn in connections:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-        return len(connections)
-
-
-class SeverableSimulator(RunningSimulator):
-    """`serve()` whose `stop()` also cuts every open connection, like a server going down, and
-    which does not print a traceback when a killed bot resets its connections."""
-
-    severed = 0
-
-    def stop(self) -> None:
-        super().stop()
-        server = self._server
-        assert isinstance(server, _SeverableServer)
-        self.severed = server.sever()
-
-
-def serve_severable(sim: Simulator, port: int = 0, latency: float = 0.0) -> SeverableSimulator:
-    server = _SeverableServer(("127.0.0.1", port), sim, latency)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="orchestrator-simulator", daemon=True)
-    thread.start()
-    return SeverableSimulator(server, thread)
 
 
 # -- read-outs -------------------------------------------------------------------------------------

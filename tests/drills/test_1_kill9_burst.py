@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from fakeslack import FakeSlack
-from orchestrator.simulator import Simulator, default_world
+from orchestrator.simulator import Simulator, default_world, serve
 from tests.drills.support import (
     JOB_NAME,
     SUCCEEDED,
@@ -28,7 +28,6 @@ from tests.drills.support import (
     posted_keys,
     route_requests,
     running_bot,
-    serve_severable,
     sim_client,
     summaries,
 )
@@ -56,7 +55,7 @@ def test_kill_9_twice_during_a_burst_of_50_jobs(drill_dir: Path, slack: FakeSlac
         slack.add_channel(channel, f"kill-drill-{i:02d}")
     sim = Simulator(default_world(), node_seconds=0.6)
     with Drill("1. kill -9 during a burst of 50 running jobs") as drill, \
-            serve_severable(sim) as orchestrator, \
+            serve(sim) as orchestrator, \
             running_bot(drill_dir, slack, orchestrator.url) as bot:
         drill.tried(f"{JOBS} /deploy commands over HTTP, 3-5 nodes each, --concurrency 1 or 2, "
                     f"node_seconds=0.6, spread over {len(CHANNELS)} channels, 10 at a time")
@@ -161,12 +160,8 @@ def test_kill_9_twice_during_a_burst_of_50_jobs(drill_dir: Path, slack: FakeSlac
 
 
 KILL_AFTER_FIRST_ACK = 0.1
-ACK_THEN_LOST = ("a command acked 'Working on it' is written to the store only afterwards, on "
-                 "the worker pool; a kill -9 in between loses it silently "
-                 "(handlers/commands.py on_command)")
 
 
-@pytest.mark.xfail(reason=ACK_THEN_LOST, strict=False)  # a race: it shows in most runs
 @pytest.mark.timeout(300)
 def test_kill_9_while_the_commands_arrive(drill_dir: Path, slack: FakeSlack) -> None:
     """The same burst, but the kill lands while the slash commands are still coming in: every
@@ -174,8 +169,8 @@ def test_kill_9_while_the_commands_arrive(drill_dir: Path, slack: FakeSlack) -> 
     for i, channel in enumerate(CHANNELS):
         slack.add_channel(channel, f"kill-drill-{i:02d}")
     sim = Simulator(default_world(), node_seconds=0.6)
-    with Drill("1b. kill -9 while the 50 commands arrive", known_bug=ACK_THEN_LOST) as drill, \
-            serve_severable(sim) as orchestrator, \
+    with Drill("1b. kill -9 while the 50 commands arrive") as drill, \
+            serve(sim) as orchestrator, \
             running_bot(drill_dir, slack, orchestrator.url) as bot:
         db = bot.tmp / "bot.db"
         urls = {i: slack.new_response_url(channel=CHANNELS[i % len(CHANNELS)], user="U0ALICE")

@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 
 from fakeslack import FakeSlack
-from orchestrator.simulator import Simulator, default_world
+from orchestrator.simulator import RunningSimulator, Simulator, default_world, serve
 from tests.drills.support import (
     JOB_NAME,
     SUCCEEDED,
     Drill,
-    SeverableSimulator,
     cards,
     command_requests,
     db_rows,
@@ -30,7 +29,6 @@ from tests.drills.support import (
     posted_keys,
     replies,
     running_bot,
-    serve_severable,
     sim_client,
     summaries,
     text_of,
@@ -55,19 +53,19 @@ def test_orchestrator_down_for_30_seconds_mid_job(drill_dir: Path, slack: FakeSl
     for i, channel in enumerate(CHANNELS):
         slack.add_channel(channel, f"outage-drill-{i}")
     sim = Simulator(default_world(), node_seconds=2.0)
-    orchestrator = serve_severable(sim, port=0)
+    orchestrator = serve(sim, port=0)
     port = orchestrator.port
     try:
         with Drill("2. orchestrator down for 30 seconds mid-job") as drill, \
                 running_bot(drill_dir, slack, orchestrator.url,
                             extra_env={"POLL_INTERVAL": "0.25"}) as bot:
-            _drill(drill, bot, slack, sim, lambda: serve_severable(sim, port=port), orchestrator)
+            _drill(drill, bot, slack, sim, lambda: serve(sim, port=port), orchestrator)
     finally:
         orchestrator.stop()
 
 
 def _drill(drill: Drill, bot: BotProcess, slack: FakeSlack, sim: Simulator,
-           restart: Callable[[], SeverableSimulator], orchestrator: SeverableSimulator) -> None:
+           restart: Callable[[], RunningSimulator], orchestrator: RunningSimulator) -> None:
     db = bot.tmp / "bot.db"
     texts = [(c, f"/deploy production --nodes {SHORT} --concurrency 1 --noop") for c in CHANNELS]
     texts += [(c, f"/deploy development --nodes {LONG} --concurrency 1 --noop") for c in CHANNELS]
@@ -84,9 +82,9 @@ def _drill(drill: Drill, bot: BotProcess, slack: FakeSlack, sim: Simulator,
     launched_before = command_requests(sim)
 
     # -- the outage --------------------------------------------------------------------------
-    orchestrator.stop()
+    severed = orchestrator.stop()
     down_at = time.monotonic()
-    drill.tried(f"stopped the simulator's HTTP server (and cut {orchestrator.severed} open "
+    drill.tried(f"stopped the simulator's HTTP server (and cut {severed} open "
                 f"connections) for {OUTAGE:.0f}s with every job running")
     time.sleep(3.0)
     url = slack.new_response_url(channel=CHANNELS[0], user="U0BOB")

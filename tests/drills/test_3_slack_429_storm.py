@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from fakeslack import FakeSlack
-from orchestrator.simulator import Simulator, default_world
+from orchestrator.simulator import Simulator, default_world, serve
 from tests.drills.support import (
     Drill,
     cards,
@@ -26,7 +26,6 @@ from tests.drills.support import (
     median,
     posted_keys,
     running_bot,
-    serve_severable,
     summaries,
 )
 from tests.support.harness import block_text
@@ -56,7 +55,7 @@ def test_slack_answers_429_to_one_call_in_three_for_a_minute(drill_dir: Path,
         slack.add_channel(channel, f"ratelimit-drill-{i}")
     sim = Simulator(default_world(), node_seconds=1.0)
     with Drill("3. Slack 429 to one call in three for a minute") as drill, \
-            serve_severable(sim) as orchestrator, \
+            serve(sim) as orchestrator, \
             running_bot(drill_dir, slack, orchestrator.url) as bot:
         db = bot.tmp / "bot.db"
         drill.tried(f"rate_limit(method=None, every={EVERY}, retry_after={RETRY_AFTER}, "
@@ -128,12 +127,8 @@ def test_slack_answers_429_to_one_call_in_three_for_a_minute(drill_dir: Path,
                     "Retry-After honoured by every call that was retried", too_soon[:5])
 
 
-LOOKUP_LIMITED = ("after a crash, a post caught mid-send is looked up in Slack; when that "
-                  "lookup is answered 429 (or any error) the post is sent again, doubling it "
-                  "(delivery/sender.py Sender.reconcile/_find_in_slack)")
 
 
-@pytest.mark.xfail(reason=LOOKUP_LIMITED, strict=True)
 @pytest.mark.timeout(120)
 def test_a_post_caught_mid_send_is_not_doubled_when_the_lookup_is_rate_limited(
         drill_dir: Path, slack: FakeSlack) -> None:
@@ -141,8 +136,8 @@ def test_a_post_caught_mid_send_is_not_doubled_when_the_lookup_is_rate_limited(
     recording it (the row is put back to `sending` while the bot is down), and on restart Slack
     answers the recovery lookup with 429 once."""
     sim = Simulator(default_world(), node_seconds=0.3)
-    with Drill("3b. a post caught mid-send, and its recovery lookup answered 429",
-               known_bug=LOOKUP_LIMITED) as drill, serve_severable(sim) as orchestrator, \
+    with Drill("3b. a post caught mid-send, and its recovery lookup answered 429") as drill, \
+            serve(sim) as orchestrator, \
             running_bot(drill_dir, slack, orchestrator.url) as bot:
         db = bot.tmp / "bot.db"
         url = slack.new_response_url(channel=CHANNELS[0], user="U0ALICE")

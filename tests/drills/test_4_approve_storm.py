@@ -15,7 +15,7 @@ import pytest
 
 from fakeslack import FakeSlack
 from fakeslack.requests import block_actions, signed_headers
-from orchestrator.simulator import Simulator, default_world
+from orchestrator.simulator import Simulator, default_world, serve
 from tests.drills.support import (
     DEFAULTS_ONLY,
     Drill,
@@ -25,7 +25,6 @@ from tests.drills.support import (
     replies,
     route_requests,
     running_bot,
-    serve_severable,
     text_of,
 )
 from tests.support.harness import block_text
@@ -51,7 +50,7 @@ def test_fifty_concurrent_approve_clicks_launch_one_job(drill_dir: Path,
                                                         slack: FakeSlack) -> None:
     sim = Simulator(default_world(), node_seconds=0.5)
     with Drill("4. 50 concurrent Approve clicks on one card") as drill, \
-            serve_severable(sim) as orchestrator, \
+            serve(sim) as orchestrator, \
             running_bot(drill_dir, slack, orchestrator.url, policy=DEFAULTS_ONLY) as bot:
         db = bot.tmp / "bot.db"
         url = slack.new_response_url(channel=CHANNEL, user="U0ALICE")

@@ -17,8 +17,8 @@ import pytest
 
 from fakeslack import FakeSlack
 from fakeslack.requests import FORM, signed_headers, slash_command
-from orchestrator.simulator import Simulator, default_world
-from tests.drills.support import Drill, command_requests, running_bot, serve_severable
+from orchestrator.simulator import Simulator, default_world, serve
+from tests.drills.support import Drill, command_requests, running_bot
 from tests.support.process import SECRET
 
 pytestmark = pytest.mark.drill
@@ -38,7 +38,7 @@ def hmac_headers(body: bytes, secret: str = SECRET, timestamp: int | None = None
 @pytest.mark.timeout(300)
 def test_hostile_requests_are_refused_and_nothing_runs(drill_dir: Path, slack: FakeSlack) -> None:
     sim = Simulator(default_world(), node_seconds=0.3)
-    with Drill("5. hostile requests") as drill, serve_severable(sim) as orchestrator, \
+    with Drill("5. hostile requests") as drill, serve(sim) as orchestrator, \
             running_bot(drill_dir, slack, orchestrator.url) as bot:
 
         def deploy(node: str = "web01.example.com") -> bytes:
@@ -101,18 +101,14 @@ def test_hostile_requests_are_refused_and_nothing_runs(drill_dir: Path, slack: F
         drill.check(bot.proc is not None and bot.proc.poll() is None, "the bot is still running")
 
 
-REPLAY_AFTER_RESTART = ("the replay guard remembers signatures in memory only, so a request "
-                        "replayed within Slack's 5-minute window after a restart runs again "
-                        "(slackapp.py ReplayGuard)")
 
 
-@pytest.mark.xfail(reason=REPLAY_AFTER_RESTART, strict=True)
 @pytest.mark.timeout(120)
 def test_a_request_replayed_after_a_restart_is_refused(drill_dir: Path,
                                                         slack: FakeSlack) -> None:
     sim = Simulator(default_world(), node_seconds=0.3)
-    with Drill("5b. a request replayed after a restart", known_bug=REPLAY_AFTER_RESTART) as drill, \
-            serve_severable(sim) as orchestrator, \
+    with Drill("5b. a request replayed after a restart") as drill, \
+            serve(sim) as orchestrator, \
             running_bot(drill_dir, slack, orchestrator.url) as bot:
         url = slack.new_response_url(channel=CHANNEL, user="U0ALICE")
         body = slash_command("/deploy", "production --nodes web05.example.com --noop",

@@ -17,8 +17,8 @@ import pytest
 
 from fakeslack import FakeSlack
 from fakeslack.requests import signed_headers, slash_command
-from orchestrator.simulator import Simulator, default_world
-from tests.drills.support import Drill, running_bot, serve_severable
+from orchestrator.simulator import Simulator, default_world, serve
+from tests.drills.support import Drill, running_bot
 from tests.support.process import BOT_TOKEN, SECRET, BotProcess
 
 pytestmark = pytest.mark.drill
@@ -63,7 +63,7 @@ def test_no_log_of_any_drill_holds_a_token_or_a_secret(drill_root: Path, slack: 
                                                        ) -> None:
     sim = Simulator(default_world(), node_seconds=0.2)
     with Drill("7. secret scan of every drill's logs") as drill:
-        with serve_severable(sim) as orchestrator, \
+        with serve(sim) as orchestrator, \
                 running_bot(drill_root / "secret-scan", slack, orchestrator.url,
                             extra_env={"LOG_LEVEL": "DEBUG"}) as bot:
             poked = poke(bot, slack)
