@@ -62,8 +62,12 @@ def changes_of(resources: Mapping[str, int] | None) -> int:
 
 
 def _outcome(event: Event, state: str) -> NodeOutcome:
-    result = {k: v for k, v in event.detail.items() if k != "report-url"} or None
-    resources = resources_of(result)
+    detail = event.detail
+    resources = resources_of(detail)
+    # A Puppet run's result is its metrics, kept as `resources`; a task's result is its output,
+    # which summaries show, so only that is kept whole.
+    result = None if resources is not None else (
+        {k: v for k, v in detail.items() if k != "report-url"} or None)
     return NodeOutcome(
         node=str(event.node),
         state=state,
@@ -73,10 +77,6 @@ def _outcome(event: Event, state: str) -> NodeOutcome:
         resources=resources,
         result=result,
     )
-
-
-def _sum(into: dict[str, int], add: Mapping[str, int]) -> dict[str, int]:
-    return {k: into.get(k, 0) + add.get(k, 0) for k in RESOURCE_KEYS}
 
 
 def apply_job_events(snapshot: Mapping[str, Any], events: Sequence[Event]) -> JobProgress:
@@ -98,7 +98,8 @@ def apply_job_events(snapshot: Mapping[str, Any], events: Sequence[Event]) -> Jo
             outcome = _outcome(event, state)
             outcomes.append(outcome)
             if outcome.resources:
-                resources = _sum(resources, outcome.resources)
+                for key, value in outcome.resources.items():
+                    resources[key] = resources.get(key, 0) + value
             if state in FAILED:
                 failures.append({"node": outcome.node, "state": state, "message": outcome.message})
         elif event.type == "job_stopping":

@@ -82,10 +82,9 @@ class Recorder:
     def job(self, db: Any, job: JobRow, seen: JobObservation, now: float) -> None:
         snapshot = dict(seen.progress.snapshot)
         _merge_details(snapshot, seen.details)
-        for o in seen.progress.outcomes:
-            jobs.record_node(db, job.id, o.node, o.state, o.at.timestamp() if o.at else now,
-                             message=o.message, changes=o.changes, resources=o.resources,
-                             result=o.result)
+        jobs.record_nodes(db, job.id, [
+            (o.node, o.state, o.at.timestamp() if o.at else now, o.message, o.changes,
+             o.resources, o.result) for o in seen.progress.outcomes])
         pending = [*job.failures_pending, *seen.progress.failures]
         fields: dict[str, Any] = self._contact_back(db, job, now)
         if seen.progress.stopping:

@@ -134,19 +134,21 @@ def card_sent(db: Database, key: str, version: int, now: float) -> None:
     )
 
 
-def record_node(
-    db: Database, key: str, node: str, state: str, at: float, *, message: str = "",
-    changes: int = 0, resources: Any = None, result: Any = None,
-) -> None:
-    db.execute(
+NodeRow = tuple[str, str, float, str, int, Any, Any]  # node, state, at, message, changes, …
+
+
+def record_nodes(db: Database, key: str, rows: list[NodeRow]) -> None:
+    """How nodes ended, one statement for a whole poll's worth (polls are the hot path)."""
+    db.conn.executemany(
         """INSERT INTO job_nodes (job_id, node, state, at, message, changes, resources, result)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (job_id, node) DO UPDATE SET state = excluded.state, at = excluded.at,
            message = excluded.message, changes = excluded.changes,
            resources = excluded.resources, result = excluded.result""",
-        [key, node, state, at, message, changes,
-         None if resources is None else dumps(resources),
-         None if result is None else dumps(result)],
+        [(key, node, state, at, message, changes,
+          None if resources is None else dumps(resources),
+          None if result is None else dumps(result))
+         for node, state, at, message, changes, resources, result in rows],
     )
 
 
