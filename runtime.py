@@ -80,7 +80,7 @@ class Housekeeping:
     def __call__(self, now: float) -> None:
         approval.expire_due(self.deps, now)
         if now - self._last_cleanup >= self.cleanup_every:
-            with self.deps.store.write() as db:
+            with self.deps.store.write_inbox() as db:
                 inbox.forget_old(db, now)
             self._last_cleanup = now
 

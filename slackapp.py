@@ -64,8 +64,8 @@ class ReplayGuard:
         self.clock = clock
 
     def first_time(self, signature: str) -> bool:
-        with self.store.write() as db:
-            return inbox.first_sight(db, signature, self.clock(), self.window)
+        now = self.clock()
+        return self.store.journal(lambda db: inbox.first_sight(db, signature, now, self.window))
 
     def middleware(self, req: BoltRequest, resp: BoltResponse,
                    next: Callable[[], BoltResponse]) -> BoltResponse:

@@ -69,14 +69,21 @@ def _own_event_bytes(sim_url: str, names: list[str]) -> dict[str, int]:
 
 
 def _updates(calls: list[dict], card_of: dict[str, str]) -> dict[str, list[tuple[float, int]]]:
-    """Per job, (time, nodes done shown) of every accepted edit of its card."""
+    """Per job, (time, nodes done shown) of its card's first post and of every accepted edit."""
     job_of = {ts: job for job, ts in card_of.items()}
     out: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for call in calls:
-        if call["method"] != "chat.update" or call["status"] != 200:
+        if call["status"] != 200:
             continue
-        job = job_of.get(str(call["params"].get("ts")))
-        done = done_count(str(call["params"].get("text", "")))
+        params = call["params"]
+        if call["method"] == "chat.update":
+            job = job_of.get(str(params.get("ts")))
+        elif call["method"] == "chat.postMessage" and not params.get("thread_ts"):
+            key = str(((params.get("metadata") or {}).get("event_payload") or {}).get("key", ""))
+            job = key.removeprefix("job:").removesuffix("/card") if key.endswith("/card") else None
+        else:
+            continue
+        done = done_count(str(params.get("text", "")))
         if job is not None and done is not None:
             out[job].append((call["time"], done))
     return out

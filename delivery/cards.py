@@ -11,6 +11,8 @@ from store import Store, approvals, requests
 from store.approvals import ApprovalRow
 from store.jobs import JobRow
 
+ORIGINS_KEPT = 10_000
+
 
 class Cards:
     """What a card says now; the sender calls this each time a card's version moves."""
@@ -23,8 +25,23 @@ class Cards:
         self.clock = clock
         self.console_url = console_url
         self.approval_view = approval_view
+        self._origins: dict[str, tuple[str | None, dict[str, Any] | None]] = {}
 
     def job_card(self, job: JobRow) -> Message:
+        via, decided = self._origin(job)
+        data = job_card_data(
+            key=job.id, kind=job.kind, name=job.name, endpoint=job.endpoint, body=job.body,
+            requester=job.requester, snapshot=job.snapshot, now=self.clock(),
+            console_url=self.console_url, via=via, approval=decided,
+        )
+        return self.renderer.render("job_card", **data)
+
+    def _origin(self, job: JobRow) -> tuple[str | None, dict[str, Any] | None]:
+        """The job's connection profile and approval: fixed once it runs, so read once (a busy
+        card is edited every poll)."""
+        cached = self._origins.get(job.id)
+        if cached is not None:
+            return cached
         db = self.store.db
         approval = approvals.for_request(db, job.request_id) if job.request_id else None
         row = requests.get(db, job.request_id) if job.request_id else None
@@ -32,12 +49,11 @@ class Cards:
         if approval and approval.state == "approved":
             decided = {"by": approvals.votes(db, approval.id) or [approval.decided_by],
                        "at": approval.decided_at, "fingerprint": row.fingerprint if row else ""}
-        data = job_card_data(
-            key=job.id, kind=job.kind, name=job.name, endpoint=job.endpoint, body=job.body,
-            requester=job.requester, snapshot=job.snapshot, now=self.clock(),
-            console_url=self.console_url, via=row.via if row else None, approval=decided,
-        )
-        return self.renderer.render("job_card", **data)
+        origin = (row.via if row else None, decided)
+        if len(self._origins) >= ORIGINS_KEPT:
+            self._origins.clear()
+        self._origins[job.id] = origin
+        return origin
 
     def approval_card(self, approval: ApprovalRow) -> Message:
         if self.approval_view is None:

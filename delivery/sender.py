@@ -14,6 +14,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
@@ -105,7 +106,7 @@ class Sender:
         clock: Callable[[], float],
         rate: float = 1.0,
         burst: int = 3,
-        card_gap: float = 1.0,
+        card_gap: float = 0.5,
         workers: int = 8,
     ) -> None:
         self.store = store
@@ -189,12 +190,13 @@ class Sender:
         with self.store.write() as db:
             if not posts.claim(db, row.seq):
                 return "skipped"
+        payload, version = self._current(row)
         try:
             response = self.slack.chat_postMessage(
                 channel=row.channel_id,
                 thread_ts=thread_ts,
-                text=row.payload["text"],
-                blocks=row.payload.get("blocks") or None,
+                text=payload["text"],
+                blocks=payload.get("blocks") or None,
                 metadata={"event_type": METADATA_TYPE, "event_payload": {"key": row.key}},
                 unfurl_links=False,
             )
@@ -204,8 +206,16 @@ class Sender:
             log.warning("Slack unreachable posting %s: %s", row.key, exc)
             self._settle(row, "pending", error=str(exc))
             return "stop"
-        self._settled(row, str(response["ts"]))
+        self._settled(row, str(response["ts"]), version)
         return "sent"
+
+    def _current(self, row: PostRow) -> tuple[dict[str, Any], int]:
+        """A status card is rendered as it is now, not as it was queued: posted late (a busy
+        channel takes about a post a second), it already shows the job's progress."""
+        job = jobs.get(self.store.db, row.ref) if row.kind == "card" and row.ref else None
+        if job is None:
+            return row.payload, 1
+        return self.cards.job_card(job).payload(), job.card_version
 
     def _settle(self, row: PostRow, state: str, *, error: str | None = None) -> None:
         with self.store.write() as db:
@@ -237,12 +247,12 @@ class Sender:
         self._settle(row, "dead", error=error)
         return "dead"
 
-    def _settled(self, row: PostRow, ts: str) -> None:
+    def _settled(self, row: PostRow, ts: str, version: int = 1) -> None:
         with self.store.write() as db:
             posts.settle(db, row.seq, state="sent", now=self.clock(), ts=ts)
             if row.kind == "card" and row.ref:
                 jobs.update(db, row.ref, card_ts=ts)
-                jobs.card_sent(db, row.ref, 1, self.clock())
+                jobs.card_sent(db, row.ref, version, self.clock())
             elif row.kind == "approval_card" and row.ref:
                 approvals.set_card(db, row.ref, ts)
                 approvals.card_sent(db, row.ref, 1, self.clock())
@@ -301,56 +311,68 @@ class Sender:
     # -- card edits -----------------------------------------------------------------------------
 
     def _edit_cards(self) -> int:
+        """Edit every card whose content moved, in parallel by channel; record the edits made
+        in one transaction at the end (a crash before it only means an edit is made again)."""
         now = self.clock()
         db = self.store.db
-        edits: list[tuple[str, str, Callable[[], Message], Callable[[], None], Any]] = []
-        for approval in approvals.cards_to_update(db, now, self.card_gap):
-            edits.append(self._approval_edit(approval))
-        for job in jobs.cards_to_update(db, now, self.card_gap):
-            edits.append(self._job_edit(job))
-        by_channel: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        edits = [_approval_edit(self.cards, a)
+                 for a in approvals.cards_to_update(db, now, self.card_gap)]
+        edits += [_job_edit(self.cards, j) for j in jobs.cards_to_update(db, now, self.card_gap)]
+        by_channel: dict[str, list[Edit]] = defaultdict(list)
         for edit in edits:  # an approval card before the job card it becomes, in one channel
-            by_channel[edit[0]].append(edit)
-        return sum(self._pool.map(self._edit_channel, by_channel.values()))
-
-    def _edit_channel(self, edits: list[tuple[Any, ...]]) -> int:
-        return sum(1 for edit in edits if self._edit(*edit))
-
-    def _approval_edit(self, approval: ApprovalRow) -> tuple[Any, ...]:
-        def done() -> None:
+            by_channel[edit.channel].append(edit)
+        settled = [e for group in self._pool.map(self._edit_channel, by_channel.values())
+                   for e in group]
+        if settled:
             with self.store.write() as db:
-                approvals.card_sent(db, approval.id, approval.card_version, self.clock())
+                for edit in settled:
+                    edit.record(db, self.clock())
+        return sum(1 for e in settled if e.made)
 
-        return (approval.channel_id, approval.card_ts, lambda: self.cards.approval_card(approval),
-                done, approval.id)
+    def _edit_channel(self, edits: list[Edit]) -> list[Edit]:
+        return [e for e in edits if self._edit(e)]
 
-    def _job_edit(self, job: JobRow) -> tuple[Any, ...]:
-        def done() -> None:
-            with self.store.write() as db:
-                jobs.card_sent(db, job.id, job.card_version, self.clock())
-
-        return (job.channel_id, job.card_ts, lambda: self.cards.job_card(job), done, job.id)
-
-    def _edit(self, channel: str, ts: str, render: Callable[[], Message],
-              done: Callable[[], None], what: str) -> bool:
-        if self.pacer.paused(channel):
+    def _edit(self, edit: Edit) -> bool:
+        """True when the card needs no more edits at this version (made, or gone for good)."""
+        if self.pacer.paused(edit.channel):
             return False
-        message = render()
+        message = edit.render()
         try:
-            self.slack.chat_update(channel=channel, ts=ts, text=message.text,
+            self.slack.chat_update(channel=edit.channel, ts=edit.ts, text=message.text,
                                    blocks=list(message.payload()["blocks"]))
         except SlackApiError as exc:
             wait = retry_after(exc)
             if wait is not None:
-                self.pacer.pause(channel, wait)
+                self.pacer.pause(edit.channel, wait)
                 return False
             error = error_of(exc)
-            log.error("cannot edit the card of %s in %s: %s", what, channel, error)
-            if error in GONE_MESSAGE or error in CHANNEL_ERRORS:
-                done()
-            return False
+            log.error("cannot edit the card of %s in %s: %s", edit.what, edit.channel, error)
+            return error in GONE_MESSAGE or error in CHANNEL_ERRORS
         except OSError as exc:
-            log.warning("Slack unreachable editing the card of %s: %s", what, exc)
+            log.warning("Slack unreachable editing the card of %s: %s", edit.what, exc)
             return False
-        done()
+        edit.made = True
         return True
+
+
+@dataclass
+class Edit:
+    """One card to bring up to date: where it is, how to render it, how to record it done."""
+
+    channel: str
+    ts: str
+    what: str
+    render: Callable[[], Message]
+    record: Callable[[Any, float], None]
+    made: bool = False
+
+
+def _approval_edit(cards: CardSource, approval: ApprovalRow) -> Edit:
+    return Edit(approval.channel_id, str(approval.card_ts), approval.id,
+                lambda: cards.approval_card(approval),
+                lambda db, now: approvals.card_sent(db, approval.id, approval.card_version, now))
+
+
+def _job_edit(cards: CardSource, job: JobRow) -> Edit:
+    return Edit(job.channel_id, str(job.card_ts), job.id, lambda: cards.job_card(job),
+                lambda db, now: jobs.card_sent(db, job.id, job.card_version, now))

@@ -84,8 +84,9 @@ def submit(
 ) -> str:
     """Record the request and carry it as far as policy allows; returns the request id.
 
-    `request_id` is the inbox id of the slash command behind it: the inbox entry is marked done
-    in the same transaction that stores the request, so a restart runs neither twice.
+    `request_id` is the inbox id of the slash command behind it. The inbox entry is marked done
+    once the request is stored; a crash in between is safe, because recovery skips an inbox
+    entry whose id already names a request.
     """
     rid = request_id or new_id()
     if deps.launch_marker:
@@ -104,6 +105,7 @@ def submit(
                      channel_id=asker.channel_id, request_id=rid, rule=decision.rule,
                      request={"endpoint": row.endpoint, "body": row.body, "via": via},
                      result=decision.action)
+    with deps.store.write_inbox() as db:
         inbox.done(db, rid)
     if decision.action == "deny":
         _deny(deps, asker, row, decision)

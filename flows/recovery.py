@@ -42,7 +42,11 @@ def resume(deps: Deps) -> None:
             execute(deps, row.id)
         else:
             _give_up(deps, row, "the bot restarted before sending it, and it is now too old")
-    for command_id, received_at, payload in inbox.unfinished(deps.store.db):
+    for command_id, received_at, payload in inbox.unfinished(deps.store.inbox_db):
+        if requests.get(deps.store.db, command_id) is not None:
+            with deps.store.write_inbox() as db:  # it became a request before the crash
+                inbox.done(db, command_id)
+            continue
         _resume_command(deps, command_id, now - received_at, Asker(**payload))
 
 
@@ -61,7 +65,7 @@ def _resume_command(deps: Deps, command_id: str, age: float, asker: Asker) -> No
             log.info("running %s %r again: a restart interrupted it", asker.command, asker.text)
             deps.work.submit(run_intent, deps, asker, intent, command_id)
             return
-    with deps.store.write() as db:
+    with deps.store.write_inbox() as db:
         inbox.done(db, command_id)
     answer(deps, asker.response_url, "error", title="A command was not run.",
            detail=f"{asker.command} {asker.text}: the bot restarted before acting on it.",

@@ -25,12 +25,14 @@ log = logging.getLogger(__name__)
 def run_intent(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None = None) -> None:
     """Do what the intent asks; every known failure becomes a private, actionable answer.
 
-    A launch marks the inbox entry done as it stores the request; reads and refusals are
+    A launch marks the inbox entry done once its request is stored; reads and refusals are
     marked done here, once answered.
     """
+    log.info("%s %s from %s in %s", asker.command, type(intent).__name__, asker.user_id,
+             asker.channel_id)
     guarded(deps, asker, lambda: _dispatch(deps, asker, intent, command_id))
     if command_id:
-        with deps.store.write() as db:
+        with deps.store.write_inbox() as db:
             inbox.done(db, command_id)
 
 

@@ -49,7 +49,6 @@ def on_command(ack: Callable[..., None], command: Mapping[str, Any], *, deps: De
     # Stored before the ack leaves (listeners run inline, so Slack gets the ack when this
     # returns): a crash from here on finds the command in the inbox at restart.
     command_id = new_id()
-    with deps.store.write() as db:
-        inbox.receive(db, command_id, asker.payload(), deps.clock())
-    log.info("%s %s from %s in %s", name, type(intent).__name__, asker.user_id, asker.channel_id)
+    payload, now = asker.payload(), deps.clock()
+    deps.store.journal(lambda db: inbox.receive(db, command_id, payload, now))
     deps.work.submit(run_intent, deps, asker, intent, command_id)

@@ -16,15 +16,19 @@ def card_and_thread(h: Harness) -> tuple[list[str], list[str]]:
 
 
 def test_successful_deploy_card_edits_and_one_summary(harness: Harness) -> None:
-    harness.command("/deploy production --nodes web01.example.com,web02.example.com --noop")
+    harness.command("/deploy production --nodes web01.example.com,web02.example.com,"
+                    "web04.example.com,web06.example.com --concurrency 1 --noop")
     harness.run_until_quiet()
     versions, replies = card_and_thread(harness)
-    assert "Starting" in versions[0] and "Stop" in versions[0]
-    assert "Finished" in versions[-1] and "2/2 nodes done" in versions[-1]
+    # The card is rendered when it is sent, so it may already show the job running.
+    assert ("Starting" in versions[0] or "Running" in versions[0]) and "Stop" in versions[0]
+    assert "Finished" in versions[-1] and "4/4 nodes done" in versions[-1]
     assert "Stop" not in versions[-1].splitlines()[-1]
-    assert len(versions) >= 3, "the card should show progress before the end"
+    between = versions[1:-1]
+    assert any(f"{n}/4 nodes done" in v for v in between for n in (1, 2, 3)), \
+        "the card should show progress before the end"
     (summary,) = replies
-    assert "2/2 nodes succeeded" in summary and "Duration" in summary
+    assert "4/4 nodes succeeded" in summary and "Duration" in summary
 
 
 def test_partial_failure_and_unreachable_nodes_reach_the_thread(harness: Harness) -> None:

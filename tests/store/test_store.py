@@ -30,7 +30,8 @@ def _request(store: Store, rid: str = "r1") -> None:
 
 def test_migrations_apply_once_and_use_wal(tmp_path: Path) -> None:
     s = Store(tmp_path / "m.db")
-    assert s.migrate() == ["0001_initial", "0002_inbox_and_replays"]
+    assert s.migrate() == ["0001_initial", "0002_inbox_and_replays",
+                           "0003_inbox_moves_to_its_own_file", "inbox/0001_inbox_and_replays"]
     assert s.migrate() == []
     assert s.db.journal_mode == "wal"
     s.close()
