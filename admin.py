@@ -11,8 +11,21 @@ from typing import Any, TextIO
 
 DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-AUDIT_COLUMNS = ("id", "at", "time", "actor", "action", "channel_id", "request_id", "job_id",
-                 "rule", "approvers", "request", "result", "detail")
+AUDIT_COLUMNS = (
+    "id",
+    "at",
+    "time",
+    "actor",
+    "action",
+    "channel_id",
+    "request_id",
+    "job_id",
+    "rule",
+    "approvers",
+    "request",
+    "result",
+    "detail",
+)
 
 
 def parse_since(text: str) -> float:
@@ -51,8 +64,13 @@ def policy_check(text: str, *, user: str, channel: str, out: TextIO = sys.stdout
         case intents.RunDeploy(request=request) | intents.CreateTaskTarget(request=request):
             pass
         case intents.RunTask():
-            request = TaskRequest(environment=intent.environment, task=intent.task, params={},
-                                  scope=intent.scope, noop=intent.noop)
+            request = TaskRequest(
+                environment=intent.environment,
+                task=intent.task,
+                params={},
+                scope=intent.scope,
+                noop=intent.noop,
+            )
         case intents.RunPlan():
             from orchestrator.requests import PlanRunRequest
 
@@ -75,6 +93,7 @@ def _offline_groups(env: dict[str, str]) -> Any:
 
     token = env.get("SLACK_BOT_TOKEN")
     if not token:
+
         class NoGroups:
             def members(self, group: str) -> frozenset[str]:
                 return frozenset()
@@ -82,12 +101,12 @@ def _offline_groups(env: dict[str, str]) -> Any:
         return NoGroups()
     from delivery.slack import web_client
 
-    return SlackGroups(web_client(token, env.get("SLACK_API_URL") or
-                                  "https://slack.com/api/"))
+    return SlackGroups(web_client(token, env.get("SLACK_API_URL") or "https://slack.com/api/"))
 
 
-def audit_export(*, since: str, fmt: str, out: TextIO = sys.stdout,
-                 now: float | None = None) -> int:
+def audit_export(
+    *, since: str, fmt: str, out: TextIO = sys.stdout, now: float | None = None
+) -> int:
     """Audit records from the last `since` as JSON lines or CSV."""
     import config
     from store import Store, audit
@@ -106,8 +125,9 @@ def audit_export(*, since: str, fmt: str, out: TextIO = sys.stdout,
         writer = csv.DictWriter(out, fieldnames=AUDIT_COLUMNS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: json.dumps(v) if isinstance(v, (dict, list)) else v
-                             for k, v in row.items()})
+            writer.writerow(
+                {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()}
+            )
     else:
         for row in rows:
             out.write(json.dumps(row, sort_keys=True) + "\n")

@@ -12,14 +12,23 @@ log = logging.getLogger("bot")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="bot.py", description="Slack ChatOps for the Puppet Enterprise orchestrator.")
+        prog="bot.py", description="Slack ChatOps for the Puppet Enterprise orchestrator."
+    )
     sub = parser.add_subparsers(dest="cmd")
     run_cmd = sub.add_parser("run", help="run the bot")
-    run_cmd.add_argument("--mode", choices=("auto", "http", "socket"), default="auto",
-                         help="auto (default): Socket Mode when SLACK_APP_TOKEN is set, else HTTP")
+    run_cmd.add_argument(
+        "--mode",
+        choices=("auto", "http", "socket"),
+        default="auto",
+        help="auto (default): Socket Mode when SLACK_APP_TOKEN is set, else HTTP",
+    )
     demo = sub.add_parser("demo", help="the bot against the built-in simulator, in a terminal")
-    demo.add_argument("--node-seconds", type=float, default=1.0,
-                      help="how long one simulated node run takes (default 1)")
+    demo.add_argument(
+        "--node-seconds",
+        type=float,
+        default=1.0,
+        help="how long one simulated node run takes (default 1)",
+    )
     demo.add_argument("--database", default=None, help="SQLite file (default: a temporary one)")
     policy = sub.add_parser("policy", help="explain what the policy would do")
     policy_sub = policy.add_subparsers(dest="policy_cmd", required=True)
@@ -53,17 +62,29 @@ def run(mode: str = "auto") -> int:
 
     settings, env = _settings()
     if mode == "socket" and not settings.socket_mode:
-        print("configuration error: SLACK_APP_TOKEN is not set, and --mode socket needs it: "
-              "an app-level token (xapp-...) with connections:write", file=sys.stderr)
+        print(
+            "configuration error: SLACK_APP_TOKEN is not set, and --mode socket needs it: "
+            "an app-level token (xapp-...) with connections:write",
+            file=sys.stderr,
+        )
         return 2
     if mode == "http" and not settings.slack_signing_secret:
-        print("configuration error: SLACK_SIGNING_SECRET is not set, and --mode http needs it: "
-              "your Slack app's Basic Information page (App Credentials)", file=sys.stderr)
+        print(
+            "configuration error: SLACK_SIGNING_SECRET is not set, and --mode http needs it: "
+            "your Slack app's Basic Information page (App Credentials)",
+            file=sys.stderr,
+        )
         return 2
     socket_mode = settings.socket_mode if mode == "auto" else mode == "socket"
-    logsetup.setup(settings.log_level, secrets=[
-        settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret,
-        settings.pe_rbac_token])
+    logsetup.setup(
+        settings.log_level,
+        secrets=[
+            settings.slack_bot_token,
+            settings.slack_app_token,
+            settings.slack_signing_secret,
+            settings.pe_rbac_token,
+        ],
+    )
     try:
         bot = runtime.build(settings, policy_explicit=bool(env.get("POLICY_FILE")))
     except (ConnectionSettingsError, PolicyError) as exc:

@@ -1,4 +1,4 @@
-"""Settings from the environment and `.env`, validated once at start with a fix-it line per problem."""
+"""Settings from the environment and `.env`, checked once at start, one fix-it line a problem."""
 
 from __future__ import annotations
 
@@ -26,29 +26,54 @@ class Var:
 
 
 VARIABLES: tuple[Var, ...] = (
-    Var("SLACK_BOT_TOKEN", None,
-        "the bot token (xoxb-...) from your Slack app's OAuth & Permissions page"),
-    Var("SLACK_SIGNING_SECRET", None,
-        "HTTP mode: from your Slack app's Basic Information page (App Credentials)"),
-    Var("SLACK_APP_TOKEN", None,
-        "Socket Mode: an app-level token (xapp-...) with connections:write; unset for HTTP mode"),
-    Var("SLACK_API_URL", DEFAULT_SLACK_API_URL,
-        "base URL of the Slack Web API (point it at a proxy or a test double)"),
+    Var(
+        "SLACK_BOT_TOKEN",
+        None,
+        "the bot token (xoxb-...) from your Slack app's OAuth & Permissions page",
+    ),
+    Var(
+        "SLACK_SIGNING_SECRET",
+        None,
+        "HTTP mode: from your Slack app's Basic Information page (App Credentials)",
+    ),
+    Var(
+        "SLACK_APP_TOKEN",
+        None,
+        "Socket Mode: an app-level token (xapp-...) with connections:write; unset for HTTP mode",
+    ),
+    Var(
+        "SLACK_API_URL",
+        DEFAULT_SLACK_API_URL,
+        "base URL of the Slack Web API (point it at a proxy or a test double)",
+    ),
     Var("PORT", "3000", "HTTP mode: the port to serve /slack/events and /health on"),
-    Var("PE_ORCHESTRATOR_URL", None,
-        "the orchestrator, e.g. https://puppet.example.com:8143 (no /orchestrator/v1)"),
-    Var("PE_RBAC_TOKEN", None, "an RBAC token (`puppet access login --lifetime 1y`, then "
-        "`puppet access show`); or use PE_RBAC_TOKEN_FILE"),
+    Var(
+        "PE_ORCHESTRATOR_URL",
+        None,
+        "the orchestrator, e.g. https://puppet.example.com:8143 (no /orchestrator/v1)",
+    ),
+    Var(
+        "PE_RBAC_TOKEN",
+        None,
+        "an RBAC token (`puppet access login --lifetime 1y`, then "
+        "`puppet access show`); or use PE_RBAC_TOKEN_FILE",
+    ),
     Var("PE_RBAC_TOKEN_FILE", None, "a file holding the RBAC token, e.g. ~/.puppetlabs/token"),
-    Var("PE_CA_CERT", None,
-        "the PE CA certificate, copied from /etc/puppetlabs/puppet/ssl/certs/ca.pem on the primary"),
+    Var(
+        "PE_CA_CERT",
+        None,
+        "the PE CA certificate, copied from /etc/puppetlabs/puppet/ssl/certs/ca.pem on the primary",
+    ),
     Var("PE_CONSOLE_URL", None, "the PE console, e.g. https://puppet.example.com, for job links"),
     Var("PE_TIMEOUT", "10", "seconds to wait for one orchestrator response"),
     Var("DATABASE_PATH", "./chatops.db", "the SQLite file holding jobs, approvals and audit"),
     Var("POLL_INTERVAL", "5", "seconds between polls of a running job"),
     Var("POLICY_FILE", "policy.toml", "the TOML policy file (safe defaults when absent)"),
-    Var("CONNECTIONS_FILE", "connections.toml",
-        "the TOML file of SSH/WinRM connection profiles for `/task --via <profile>`"),
+    Var(
+        "CONNECTIONS_FILE",
+        "connections.toml",
+        "the TOML file of SSH/WinRM connection profiles for `/task --via <profile>`",
+    ),
     Var("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR"),
 )
 _BY_NAME = {v.name: v for v in VARIABLES}
@@ -90,9 +115,11 @@ class Settings:
 
 def environment(env_file: str | None = ".env") -> dict[str, str]:
     """The process environment over the `.env` file (the environment wins, as in python-dotenv)."""
-    values = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if (
-        env_file and Path(env_file).is_file()
-    ) else {}
+    values = (
+        {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+        if (env_file and Path(env_file).is_file())
+        else {}
+    )
     values.update(os.environ)
     return values
 
@@ -131,7 +158,9 @@ def load(env: Mapping[str, str]) -> Settings:
     """Parse and check the settings; raises ConfigError naming the first bad variable."""
     app_token = _get(env, "SLACK_APP_TOKEN")
     if app_token and not app_token.startswith("xapp-"):
-        raise ConfigError(f"SLACK_APP_TOKEN must start with xapp-: {_BY_NAME['SLACK_APP_TOKEN'].help}")
+        raise ConfigError(
+            f"SLACK_APP_TOKEN must start with xapp-: {_BY_NAME['SLACK_APP_TOKEN'].help}"
+        )
     signing = _get(env, "SLACK_SIGNING_SECRET")
     if not app_token and not signing:
         raise ConfigError(

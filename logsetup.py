@@ -34,8 +34,7 @@ class Redact(logging.Filter):
         return True
 
 
-def setup(level: str = "INFO", secrets: Iterable[str | None] = (),
-          stream: object = None) -> Redact:
+def setup(level: str = "INFO", secrets: Iterable[str | None] = (), stream: object = None) -> Redact:
     handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     redact = Redact(secrets)

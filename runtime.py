@@ -115,13 +115,22 @@ def build(
     store.migrate()
     if orchestrator is None:
         token = read_token(settings.pe_rbac_token, settings.pe_rbac_token_file)
-        orchestrator = connect(settings.pe_orchestrator_url, token=token,
-                               ca_cert=settings.pe_ca_cert, timeout=settings.pe_timeout)
+        orchestrator = connect(
+            settings.pe_orchestrator_url,
+            token=token,
+            ca_cert=settings.pe_ca_cert,
+            timeout=settings.pe_timeout,
+        )
     if slack is None:
         slack = web_client(settings.slack_bot_token, settings.slack_api_url)
     renderer = Renderer()
-    cards = Cards(renderer, store, clock=clock, console_url=settings.pe_console_url,
-                  approval_view=approval.card_data)
+    cards = Cards(
+        renderer,
+        store,
+        clock=clock,
+        console_url=settings.pe_console_url,
+        approval_view=approval.card_data,
+    )
     # The outbox handles 429 itself, so its client must not sleep on Retry-After.
     outbox = web_client(str(slack.token), slack.base_url, wait_on_429=False)
     sender = Sender(store, outbox, cards, clock=clock)
@@ -140,9 +149,13 @@ def build(
         console_url=settings.pe_console_url,
         known_environments=lambda: recovery.known_environments(store),
     )
-    recorder = Recorder(renderer, pacing=Pacing(interval=settings.poll_interval),
-                        console_url=settings.pe_console_url)
-    poller = Poller(store, orchestrator, recorder, sender, clock=clock,
-                    housekeeping=Housekeeping(deps))
+    recorder = Recorder(
+        renderer,
+        pacing=Pacing(interval=settings.poll_interval),
+        console_url=settings.pe_console_url,
+    )
+    poller = Poller(
+        store, orchestrator, recorder, sender, clock=clock, housekeeping=Housekeeping(deps)
+    )
     app = create_app(deps, signing_secret=settings.slack_signing_secret)
     return Bot(deps=deps, app=app, poller=poller)

@@ -33,8 +33,9 @@ def wsgi_app(bot: Bot, health: Health) -> Callable[..., Iterable[bytes]]:
             report = health.report()
             body = json.dumps(report).encode()
             status = "200 OK" if report["ok"] else "503 Service Unavailable"
-            start_response(status, [("Content-Type", "application/json"),
-                                    ("Content-Length", str(len(body)))])
+            start_response(
+                status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            )
             return [body]
         if path == EVENTS_PATH:
             problem = _check_body(environ)
@@ -73,8 +74,14 @@ def serve_http(bot: Bot, port: int, *, host: str = "0.0.0.0", threads: int = 32)
 
     signal.signal(signal.SIGTERM, _interrupt)  # platforms stop a dyno with SIGTERM
     log.info("HTTP mode: serving %s and /health on port %d", EVENTS_PATH, port)
-    waitress.serve(wsgi_app(bot, Health(bot.deps)), host=host, port=port, threads=threads,
-                   max_request_body_size=MAX_BODY, ident="pe-chatops")
+    waitress.serve(
+        wsgi_app(bot, Health(bot.deps)),
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=MAX_BODY,
+        ident="pe-chatops",
+    )
 
 
 def _interrupt(*_: Any) -> None:

@@ -57,8 +57,9 @@ class ReplayGuard:
     and the body, so it identifies one request. Seen signatures are kept in the store, so a
     restart does not reopen the window."""
 
-    def __init__(self, store: Store, *, window: float = 600.0,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, store: Store, *, window: float = 600.0, clock: Callable[[], float] = time.time
+    ) -> None:
         self.store = store
         self.window = window
         self.clock = clock
@@ -67,8 +68,9 @@ class ReplayGuard:
         now = self.clock()
         return self.store.journal(lambda db: inbox.first_sight(db, signature, now, self.window))
 
-    def middleware(self, req: BoltRequest, resp: BoltResponse,
-                   next: Callable[[], BoltResponse]) -> BoltResponse:
+    def middleware(
+        self, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
         if req.mode == "socket_mode":
             return next()
         signature = (req.headers.get("x-slack-signature") or [""])[0]

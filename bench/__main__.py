@@ -1,8 +1,8 @@
 """`make bench`: ack latency under a slow orchestrator, and following many jobs, as a table.
 
-    python -m bench                       # both, default sizes (under 5 minutes on 2 cores)
-    python -m bench --only ack --commands 100 --concurrency 10
-    python -m bench --only follow --jobs 100 --nodes 100
+python -m bench                       # both, default sizes (under 5 minutes on 2 cores)
+python -m bench --only ack --commands 100 --concurrency 10
+python -m bench --only follow --jobs 100 --nodes 100
 """
 
 from __future__ import annotations
@@ -23,8 +23,11 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--only", choices=("ack", "follow"), help="run one benchmark")
     p.add_argument("--commands", type=int, default=200, help="ack: slash commands (200)")
     p.add_argument("--concurrency", type=int, default=20, help="ack: at a time (20)")
@@ -32,8 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=500, help="follow: concurrent jobs (500)")
     p.add_argument("--nodes", type=int, default=200, help="follow: nodes per job (200)")
     p.add_argument("--interval", type=float, default=2.0, help="follow: POLL_INTERVAL (2 s)")
-    p.add_argument("--node-seconds", type=float, default=10.0,
-                   help="follow: one node run, times its factor (10 s)")
+    p.add_argument(
+        "--node-seconds",
+        type=float,
+        default=10.0,
+        help="follow: one node run, times its factor (10 s)",
+    )
     p.add_argument("--skip-naive", action="store_true", help="follow: no naive comparison")
     return p
 
@@ -64,10 +71,18 @@ def ack_table(r: dict[str, Any]) -> list[str]:
         _row("ack p50", f"{r['ack_p50_ms']:.1f} ms"),
         _row("ack p99", f"{r['ack_p99_ms']:.1f} ms", "< 50 ms", r["ack_p99_ms"] < 50),
         _row("ack max", f"{r['ack_max_ms']:.1f} ms", "< 3000 ms (Slack)", r["ack_max_ms"] < 3000),
-        _row("commands that became jobs", f"{r['jobs_launched']}/{r['commands']}",
-             "all", r["jobs_launched"] == r["commands"]),
-        _row("requesters told the job id", f"{r['users_told_job_started']}/{r['commands']}",
-             "all", r["users_told_job_started"] == r["commands"]),
+        _row(
+            "commands that became jobs",
+            f"{r['jobs_launched']}/{r['commands']}",
+            "all",
+            r["jobs_launched"] == r["commands"],
+        ),
+        _row(
+            "requesters told the job id",
+            f"{r['users_told_job_started']}/{r['commands']}",
+            "all",
+            r["users_told_job_started"] == r["commands"],
+        ),
         _row("all launched after", f"{r['all_launched_in_s']:.1f} s"),
     ]
 
@@ -92,15 +107,27 @@ def follow_table(r: dict[str, Any]) -> list[str]:
         "| figure | bot (· naive, naive/bot) | target | |",
         "|---|---|---|---|",
         _row("node event → card update, p50", pair("delay_p50_s", "{:.2f} s")),
-        _row("node event → card update, p99", pair("delay_p99_s", "{:.2f} s"),
-             f"< {limit:g} s", bot["delay_p99_s"] < limit),
+        _row(
+            "node event → card update, p99",
+            pair("delay_p99_s", "{:.2f} s"),
+            f"< {limit:g} s",
+            bot["delay_p99_s"] < limit,
+        ),
         _row("orchestrator requests per job", pair("orchestrator_requests_per_job", "{:.1f}")),
         _row("bytes fetched per job", pair("bytes_per_job", "{:,.0f}")),
-        _row("bytes fetched / the job's own events", pair("bytes_vs_own_events", "{:.2f}×"),
-             "≤ 1.5×", bot["bytes_vs_own_events"] <= 1.5),
+        _row(
+            "bytes fetched / the job's own events",
+            pair("bytes_vs_own_events", "{:.2f}×"),
+            "≤ 1.5×",
+            bot["bytes_vs_own_events"] <= 1.5,
+        ),
         _row("Slack API calls per job", pair("slack_calls_per_job", "{:.1f}")),
-        _row("thread messages per job (max)", str(bot["thread_messages_per_job_max"]),
-             "≤ 5 + failed/25", bot["jobs_over_message_budget"] == 0),
+        _row(
+            "thread messages per job (max)",
+            str(bot["thread_messages_per_job_max"]),
+            "≤ 5 + failed/25",
+            bot["jobs_over_message_budget"] == 0,
+        ),
         _row("CPU (cores)", pair("cpu_cores", "{:.2f}"), "< 0.5", bot["cpu_cores"] < 0.5),
         _row("peak RSS", pair("peak_rss_mb", "{:.0f} MB"), "< 200 MB", bot["peak_rss_mb"] < 200),
         _row("node events matched to an update", f"{bot['node_events_matched']:,}"),
@@ -115,18 +142,29 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         if args.only in (None, "ack"):
             print("ack latency: running…", file=sys.stderr, flush=True)
-            results["ack"] = ack.run(Path(tmp) / "ack", commands=args.commands,
-                                     concurrency=args.concurrency, latency=args.latency)
+            results["ack"] = ack.run(
+                Path(tmp) / "ack",
+                commands=args.commands,
+                concurrency=args.concurrency,
+                latency=args.latency,
+            )
             lines += ack_table(results["ack"]) + [""]
         if args.only in (None, "follow"):
-            load = follow.Load(jobs=args.jobs, nodes=args.nodes, interval=args.interval,
-                               node_seconds=args.node_seconds)
+            load = follow.Load(
+                jobs=args.jobs,
+                nodes=args.nodes,
+                interval=args.interval,
+                node_seconds=args.node_seconds,
+            )
             print("following many jobs: running the bot…", file=sys.stderr, flush=True)
-            run: dict[str, Any] = {"load": load.__dict__,
-                                   "bot": follow.run_bot(Path(tmp) / "follow", load)}
+            run: dict[str, Any] = {
+                "load": load.__dict__,
+                "bot": follow.run_bot(Path(tmp) / "follow", load),
+            }
             if not args.skip_naive:
-                print("following many jobs: running the naive follower…", file=sys.stderr,
-                      flush=True)
+                print(
+                    "following many jobs: running the naive follower…", file=sys.stderr, flush=True
+                )
                 run["naive"] = follow.run_naive(Path(tmp) / "naive", load)
             results["follow"] = run
             lines += follow_table(run) + [""]

@@ -62,10 +62,12 @@ def _sim_get(sim_url: str, path: str) -> Any:
 
 def _own_event_bytes(sim_url: str, names: list[str]) -> dict[str, int]:
     """What each job's complete event list weighs, read once at the end."""
-    with httpx.Client(base_url=sim_url + "/orchestrator/v1", timeout=60,
-                      headers={"X-Authentication": "demo-token"}) as http:
-        return {n: len(http.get(f"/jobs/{n}/events", params={"start": 0}).content)
-                for n in names}
+    with httpx.Client(
+        base_url=sim_url + "/orchestrator/v1",
+        timeout=60,
+        headers={"X-Authentication": "demo-token"},
+    ) as http:
+        return {n: len(http.get(f"/jobs/{n}/events", params={"start": 0}).content) for n in names}
 
 
 def _updates(calls: list[dict], card_of: dict[str, str]) -> dict[str, list[tuple[float, int]]]:
@@ -101,8 +103,15 @@ def _replies(calls: list[dict], card_of: dict[str, str]) -> dict[str, int]:
     return counts
 
 
-def figures(*, sim_url: str, slack: SlackProcess, names: list[str], card_of: dict[str, str],
-            failed: dict[str, int], usage: Usage) -> dict[str, Any]:
+def figures(
+    *,
+    sim_url: str,
+    slack: SlackProcess,
+    names: list[str],
+    card_of: dict[str, str],
+    failed: dict[str, int],
+    usage: Usage,
+) -> dict[str, Any]:
     stats = _sim_get(sim_url, "/_sim/stats")
     events = _sim_get(sim_url, "/_sim/event_log?since=0")["items"]
     calls = slack.calls()
@@ -137,8 +146,10 @@ def _stage(tmp: Path, load: Load) -> Iterator[tuple[str, SlackProcess, list[str]
     world = tmp / "world.json"
     write_json(world, bench_world(load.nodes))
     channels = [f"C0BENCH{i:03d}" for i in range(load.channels)]
-    with slack_process() as slack, \
-            simulator_process(node_seconds=load.node_seconds, world=world) as sim_url:
+    with (
+        slack_process() as slack,
+        simulator_process(node_seconds=load.node_seconds, world=world) as sim_url,
+    ):
         slack.add_channels(channels)
         yield sim_url, slack, channels
 
@@ -148,13 +159,17 @@ def _bot_state(path: Path) -> tuple[dict[str, str], dict[str, int], int]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         cards = dict(conn.execute("SELECT name, card_ts FROM jobs").fetchall())
-        failed = dict(conn.execute(
-            "SELECT substr(job_id, 5), count(*) FROM job_nodes WHERE state IN "
-            "('failed', 'errored') GROUP BY job_id").fetchall())
+        failed = dict(
+            conn.execute(
+                "SELECT substr(job_id, 5), count(*) FROM job_nodes WHERE state IN "
+                "('failed', 'errored') GROUP BY job_id"
+            ).fetchall()
+        )
         behind = conn.execute(
             "SELECT (SELECT count(*) FROM jobs WHERE done = 0) + (SELECT count(*) FROM posts "
             "WHERE state IN ('pending', 'sending')) + (SELECT count(*) FROM jobs WHERE "
-            "card_version > card_sent_version)").fetchone()[0]
+            "card_version > card_sent_version)"
+        ).fetchone()[0]
     finally:
         conn.close()
     return cards, failed, behind
@@ -168,14 +183,22 @@ def run_bot(tmp: Path, load: Load) -> dict[str, Any]:
         try:
             bot.start()
             httpx.post(sim_url + "/_sim/stats/reset", timeout=10)
-            text = (f"/deploy production --node-group {BENCH_GROUP} --concurrency "
-                    f"{load.job_concurrency} --noop")
-            urls = [slack.response_url(channels[i % len(channels)], "U0BENCH")
-                    for i in range(load.jobs)]
+            text = (
+                f"/deploy production --node-group {BENCH_GROUP} --concurrency "
+                f"{load.job_concurrency} --noop"
+            )
+            urls = [
+                slack.response_url(channels[i % len(channels)], "U0BENCH") for i in range(load.jobs)
+            ]
             with Sampler(bot.proc.pid) as sampler:
+
                 def send(i: int) -> None:
-                    bot.command(text, response_url=urls[i], user="U0BENCH",
-                                channel=channels[i % len(channels)])
+                    bot.command(
+                        text,
+                        response_url=urls[i],
+                        user="U0BENCH",
+                        channel=channels[i % len(channels)],
+                    )
 
                 with ThreadPoolExecutor(max_workers=20) as pool:
                     list(pool.map(send, range(load.jobs)))
@@ -186,8 +209,14 @@ def run_bot(tmp: Path, load: Load) -> dict[str, Any]:
                     if len(cards) == load.jobs and behind == 0:
                         break
             usage = Usage(sampler.cpu_share, sampler.peak_rss, sampler.wall)
-            return figures(sim_url=sim_url, slack=slack, names=sorted(cards), card_of=cards,
-                           failed=failed, usage=usage)
+            return figures(
+                sim_url=sim_url,
+                slack=slack,
+                names=sorted(cards),
+                card_of=cards,
+                failed=failed,
+                usage=usage,
+            )
         finally:
             bot.stop()
 
@@ -195,17 +224,37 @@ def run_bot(tmp: Path, load: Load) -> dict[str, Any]:
 def run_naive(tmp: Path, load: Load) -> dict[str, Any]:
     with _stage(tmp, load) as (sim_url, slack, channels):
         client = OrchestratorClient(httpx.Client(timeout=30), sim_url, "demo-token")
-        request = DeployRequest(environment="production", scope=Scope.node_group(BENCH_GROUP),
-                                concurrency=load.job_concurrency, noop=True)
+        request = DeployRequest(
+            environment="production",
+            scope=Scope.node_group(BENCH_GROUP),
+            concurrency=load.job_concurrency,
+            noop=True,
+        )
         names = [client.deploy(request).name for _ in range(load.jobs)]
         client.close()
         httpx.post(sim_url + "/_sim/stats/reset", timeout=10)
         started = time.monotonic()
         out = subprocess.run(
-            [sys.executable, "-m", "bench.naive", "--orchestrator", sim_url, "--slack-api",
-             slack.api_url, "--jobs", ",".join(names), "--channels", ",".join(channels),
-             "--interval", str(load.interval)],
-            capture_output=True, text=True, timeout=900, check=True).stdout
+            [
+                sys.executable,
+                "-m",
+                "bench.naive",
+                "--orchestrator",
+                sim_url,
+                "--slack-api",
+                slack.api_url,
+                "--jobs",
+                ",".join(names),
+                "--channels",
+                ",".join(channels),
+                "--interval",
+                str(load.interval),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=True,
+        ).stdout
         wall = time.monotonic() - started
         cpu, rss = (float(x) for x in out.split("usage ", 1)[1].split("\n", 1)[0].split())
         cards = dict(pair.split("=") for pair in out.split("cards ", 1)[1].strip().split(","))
@@ -213,5 +262,11 @@ def run_naive(tmp: Path, load: Load) -> dict[str, Any]:
         for event in _sim_get(sim_url, "/_sim/event_log?since=0")["items"]:
             if event["type"] in ("node_failed", "node_errored"):
                 failed[str(event["job_id"])] += 1
-        return figures(sim_url=sim_url, slack=slack, names=names, card_of=cards,
-                       failed=dict(failed), usage=Usage(cpu / wall, int(rss), wall))
+        return figures(
+            sim_url=sim_url,
+            slack=slack,
+            names=names,
+            card_of=cards,
+            failed=dict(failed),
+            usage=Usage(cpu / wall, int(rss), wall),
+        )

@@ -40,8 +40,9 @@ def end_times(events: Iterable[Mapping[str, Any]]) -> dict[str, list[float]]:
     return out
 
 
-def delays(ends: Mapping[str, list[float]],
-           updates: Mapping[str, list[tuple[float, int]]]) -> list[float]:
+def delays(
+    ends: Mapping[str, list[float]], updates: Mapping[str, list[tuple[float, int]]]
+) -> list[float]:
     """For each node end, the wait until a card update first showed at least that many done.
 
     `updates[job]` holds (time, done count shown) for every edit of that job's card.

@@ -18,15 +18,17 @@ TOKEN = "demo-token"
 ENDED = frozenset({"finished", "failed", "errored", "skipped"})
 
 
-def follow_once(http: httpx.Client, slack: WebClient, job: str, card: tuple[str, str],
-                last: dict[str, int]) -> bool:
+def follow_once(
+    http: httpx.Client, slack: WebClient, job: str, card: tuple[str, str], last: dict[str, int]
+) -> bool:
     """One naive poll of one job; True when it is done."""
     nodes = http.get(f"/jobs/{job}/nodes", params={"limit": 10_000}).json()["items"]
     done = sum(n["state"] in ENDED for n in nodes)
     if done != last.get(job):
         last[job] = done
-        slack.chat_update(channel=card[0], ts=card[1], text=f"job {job} ({done}/{len(nodes)} "
-                          "nodes done)")
+        slack.chat_update(
+            channel=card[0], ts=card[1], text=f"job {job} ({done}/{len(nodes)} nodes done)"
+        )
     if done == len(nodes):
         slack.chat_postMessage(channel=card[0], thread_ts=card[1], text=f"job {job} finished")
         return True
@@ -44,9 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     jobs = args.jobs.split(",")
     channels = args.channels.split(",")
-    http = httpx.Client(base_url=args.orchestrator + "/orchestrator/v1",
-                        headers={"X-Authentication": TOKEN}, timeout=60,
-                        limits=httpx.Limits(max_connections=16))
+    http = httpx.Client(
+        base_url=args.orchestrator + "/orchestrator/v1",
+        headers={"X-Authentication": TOKEN},
+        timeout=60,
+        limits=httpx.Limits(max_connections=16),
+    )
     slack = WebClient(token=args.slack_token, base_url=args.slack_api)
     cards = {}
     for i, job in enumerate(jobs):
@@ -57,8 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     with ThreadPoolExecutor(max_workers=8) as pool:
         while live:
             started = time.monotonic()
-            finished = pool.map(lambda j: (j, follow_once(http, slack, j, cards[j], last)),
-                                sorted(live))
+            finished = pool.map(
+                lambda j: (j, follow_once(http, slack, j, cards[j], last)), sorted(live)
+            )
             live -= {job for job, done in finished if done}
             time.sleep(max(0.0, args.interval - (time.monotonic() - started)))
     usage = resource.getrusage(resource.RUSAGE_SELF)

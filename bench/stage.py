@@ -26,11 +26,15 @@ def bench_world(nodes: int) -> dict:
     node group holding them all."""
     return {
         "environments": ["production"],
-        "generate": {"pattern": "bench{n:05d}.example.com", "count": nodes,
-                     "failed_every": 20, "unreachable_every": 50, "changed_every": 3,
-                     "environment": "production"},
-        "node_groups": [{"id": BENCH_GROUP, "name": "Bench", "rules": True,
-                         "nodes": ["bench*"]}],
+        "generate": {
+            "pattern": "bench{n:05d}.example.com",
+            "count": nodes,
+            "failed_every": 20,
+            "unreachable_every": 50,
+            "changed_every": 3,
+            "environment": "production",
+        },
+        "node_groups": [{"id": BENCH_GROUP, "name": "Bench", "rules": True, "nodes": ["bench*"]}],
     }
 
 
@@ -47,16 +51,27 @@ class Stage:
 
 
 @contextmanager
-def stage(tmp: Path, *, nodes: int = 34, node_seconds: float = 1.0, latency: float = 0.0,
-          channels: int = 1, env: dict[str, str] | None = None,
-          world: dict | None = None) -> Iterator[Stage]:
+def stage(
+    tmp: Path,
+    *,
+    nodes: int = 34,
+    node_seconds: float = 1.0,
+    latency: float = 0.0,
+    channels: int = 1,
+    env: dict[str, str] | None = None,
+    world: dict | None = None,
+) -> Iterator[Stage]:
     """Everything up, then everything stopped, whatever happens in between."""
     tmp.mkdir(parents=True, exist_ok=True)
     (tmp / "policy.toml").write_text(ALLOW_ALL)
-    sim = Simulator(world_from_dict(world) if world is not None else
-                    world_from_dict(bench_world(nodes)), node_seconds=node_seconds)
-    with FakeSlack(BOT_TOKEN, clock=time.time) as slack, \
-            serve(sim, port=0, latency=latency) as running:
+    sim = Simulator(
+        world_from_dict(world) if world is not None else world_from_dict(bench_world(nodes)),
+        node_seconds=node_seconds,
+    )
+    with (
+        FakeSlack(BOT_TOKEN, clock=time.time) as slack,
+        serve(sim, port=0, latency=latency) as running,
+    ):
         names = [f"C0BENCH{i:03d}" for i in range(channels)]
         for name in names:
             slack.add_channel(name, name.lower())
@@ -69,13 +84,23 @@ def stage(tmp: Path, *, nodes: int = 34, node_seconds: float = 1.0, latency: flo
 
 
 @contextmanager
-def simulator_process(*, latency: float = 0.0, node_seconds: float = 1.0,
-                      world: Path | None = None) -> Iterator[str]:
+def simulator_process(
+    *, latency: float = 0.0, node_seconds: float = 1.0, world: Path | None = None
+) -> Iterator[str]:
     """The simulator in a process of its own, so that it does not share a GIL with the load
     generator or the fake Slack; yields its URL (its figures come from /_sim/)."""
     port = free_port()
-    args = [sys.executable, "-m", "orchestrator.simulator", "--port", str(port), "--latency",
-            str(latency), "--node-seconds", str(node_seconds)]
+    args = [
+        sys.executable,
+        "-m",
+        "orchestrator.simulator",
+        "--port",
+        str(port),
+        "--latency",
+        str(latency),
+        "--node-seconds",
+        str(node_seconds),
+    ]
     if world is not None:
         args += ["--world", str(world)]
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -108,8 +133,9 @@ class SlackProcess:
         httpx.post(self.base + "_fake/channels", json={"channels": channels}, timeout=30)
 
     def response_url(self, channel: str, user: str) -> str:
-        return httpx.post(self.base + "_fake/response_url", json={"channel": channel,
-                          "user": user}, timeout=30).json()["url"]
+        return httpx.post(
+            self.base + "_fake/response_url", json={"channel": channel, "user": user}, timeout=30
+        ).json()["url"]
 
     def calls(self) -> list[dict]:
         return httpx.get(self.base + "_fake/calls", timeout=300).json()["calls"]
@@ -117,8 +143,12 @@ class SlackProcess:
 
 @contextmanager
 def slack_process() -> Iterator[SlackProcess]:
-    proc = subprocess.Popen([sys.executable, "-m", "fakeslack", "--token", BOT_TOKEN], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fakeslack", "--token", BOT_TOKEN],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         yield SlackProcess(proc.stdout.readline().strip())

@@ -17,9 +17,15 @@ ORIGINS_KEPT = 10_000
 class Cards:
     """What a card says now; the sender calls this each time a card's version moves."""
 
-    def __init__(self, renderer: Renderer, store: Store, *, clock: Callable[[], float],
-                 console_url: str | None, approval_view: Callable[..., dict[str, Any]] | None
-                 = None) -> None:
+    def __init__(
+        self,
+        renderer: Renderer,
+        store: Store,
+        *,
+        clock: Callable[[], float],
+        console_url: str | None,
+        approval_view: Callable[..., dict[str, Any]] | None = None,
+    ) -> None:
         self.renderer = renderer
         self.store = store
         self.clock = clock
@@ -30,9 +36,17 @@ class Cards:
     def job_card(self, job: JobRow) -> Message:
         via, decided = self._origin(job)
         data = job_card_data(
-            key=job.id, kind=job.kind, name=job.name, endpoint=job.endpoint, body=job.body,
-            requester=job.requester, snapshot=job.snapshot, now=self.clock(),
-            console_url=self.console_url, via=via, approval=decided,
+            key=job.id,
+            kind=job.kind,
+            name=job.name,
+            endpoint=job.endpoint,
+            body=job.body,
+            requester=job.requester,
+            snapshot=job.snapshot,
+            now=self.clock(),
+            console_url=self.console_url,
+            via=via,
+            approval=decided,
         )
         return self.renderer.render("job_card", **data)
 
@@ -47,8 +61,11 @@ class Cards:
         row = requests.get(db, job.request_id) if job.request_id else None
         decided = None
         if approval and approval.state == "approved":
-            decided = {"by": approvals.votes(db, approval.id) or [approval.decided_by],
-                       "at": approval.decided_at, "fingerprint": row.fingerprint if row else ""}
+            decided = {
+                "by": approvals.votes(db, approval.id) or [approval.decided_by],
+                "at": approval.decided_at,
+                "fingerprint": row.fingerprint if row else "",
+            }
         origin = (row.via if row else None, decided)
         if len(self._origins) >= ORIGINS_KEPT:
             self._origins.clear()
@@ -61,6 +78,7 @@ class Cards:
         db = self.store.db
         row = requests.get(db, approval.request_id)
         assert row is not None
-        data = self.approval_view(approval=approval, request=row,
-                                  votes=approvals.votes(db, approval.id), now=self.clock())
+        data = self.approval_view(
+            approval=approval, request=row, votes=approvals.votes(db, approval.id), now=self.clock()
+        )
         return self.renderer.render("approval_card", **data)

@@ -158,8 +158,13 @@ class Sender:
             if row.thread_of and thread_ts is None:
                 if self._parent_lost(row):
                     with self.store.write() as db:
-                        posts.settle(db, row.seq, state="dead", now=self.clock(),
-                                     error="its thread's first message could not be posted")
+                        posts.settle(
+                            db,
+                            row.seq,
+                            state="dead",
+                            now=self.clock(),
+                            error="its thread's first message could not be posted",
+                        )
                     continue
                 blocked_threads.add(row.thread_of)
                 continue
@@ -224,8 +229,9 @@ class Sender:
     def _failed(self, row: PostRow, exc: SlackApiError) -> str:
         wait = retry_after(exc)
         if wait is not None:
-            log.info("Slack rate-limited channel %s; waiting %.0fs (Retry-After)", row.channel_id,
-                     wait)
+            log.info(
+                "Slack rate-limited channel %s; waiting %.0fs (Retry-After)", row.channel_id, wait
+            )
             self.pacer.pause(row.channel_id, wait)
             self._settle(row, "pending", error="ratelimited")
             return "stop"
@@ -234,13 +240,15 @@ class Sender:
             log.error(
                 "cannot post in channel %s (%s): invite the bot there (/invite @bot) or check the "
                 "channel; its queued messages are dropped, other channels carry on",
-                row.channel_id, error,
+                row.channel_id,
+                error,
             )
             with self.store.write() as db:
                 posts.settle(db, row.seq, state="dead", now=self.clock(), error=error)
                 db.execute(
                     "UPDATE posts SET state = 'dead', error = ? WHERE channel_id = ? AND state = "
-                    "'pending'", [error, row.channel_id],
+                    "'pending'",
+                    [error, row.channel_id],
                 )
             return "stop"
         log.error("Slack refused post %s: %s", row.key, error)
@@ -276,8 +284,9 @@ class Sender:
             except SlackApiError as exc:
                 wait = retry_after(exc)
                 self.pacer.pause(row.channel_id, wait or LOOKUP_RETRY)
-                log.warning("cannot check Slack for post %s (%s); will look again", row.key,
-                            error_of(exc))
+                log.warning(
+                    "cannot check Slack for post %s (%s); will look again", row.key, error_of(exc)
+                )
                 continue
             except OSError as exc:
                 log.warning("cannot check Slack for post %s (%s); will look again", row.key, exc)
@@ -296,12 +305,16 @@ class Sender:
         thread_ts = self._thread_ts(row)
         if thread_ts:
             response = self.slack.conversations_replies(
-                channel=row.channel_id, ts=thread_ts, include_all_metadata=True, limit=200)
+                channel=row.channel_id, ts=thread_ts, include_all_metadata=True, limit=200
+            )
         else:
             # An hour back allows for any skew between Slack's clock and ours.
             response = self.slack.conversations_history(
-                channel=row.channel_id, oldest=str(row.created_at - 3600),
-                include_all_metadata=True, limit=200)
+                channel=row.channel_id,
+                oldest=str(row.created_at - 3600),
+                include_all_metadata=True,
+                limit=200,
+            )
         for message in response.get("messages") or ():
             meta = message.get("metadata") or {}
             if (meta.get("event_payload") or {}).get("key") == row.key:
@@ -315,14 +328,16 @@ class Sender:
         in one transaction at the end (a crash before it only means an edit is made again)."""
         now = self.clock()
         db = self.store.db
-        edits = [_approval_edit(self.cards, a)
-                 for a in approvals.cards_to_update(db, now, self.card_gap)]
+        edits = [
+            _approval_edit(self.cards, a) for a in approvals.cards_to_update(db, now, self.card_gap)
+        ]
         edits += [_job_edit(self.cards, j) for j in jobs.cards_to_update(db, now, self.card_gap)]
         by_channel: dict[str, list[Edit]] = defaultdict(list)
         for edit in edits:  # an approval card before the job card it becomes, in one channel
             by_channel[edit.channel].append(edit)
-        settled = [e for group in self._pool.map(self._edit_channel, by_channel.values())
-                   for e in group]
+        settled = [
+            e for group in self._pool.map(self._edit_channel, by_channel.values()) for e in group
+        ]
         if settled:
             with self.store.write() as db:
                 for edit in settled:
@@ -338,8 +353,12 @@ class Sender:
             return False
         message = edit.render()
         try:
-            self.slack.chat_update(channel=edit.channel, ts=edit.ts, text=message.text,
-                                   blocks=list(message.payload()["blocks"]))
+            self.slack.chat_update(
+                channel=edit.channel,
+                ts=edit.ts,
+                text=message.text,
+                blocks=list(message.payload()["blocks"]),
+            )
         except SlackApiError as exc:
             wait = retry_after(exc)
             if wait is not None:
@@ -368,11 +387,20 @@ class Edit:
 
 
 def _approval_edit(cards: CardSource, approval: ApprovalRow) -> Edit:
-    return Edit(approval.channel_id, str(approval.card_ts), approval.id,
-                lambda: cards.approval_card(approval),
-                lambda db, now: approvals.card_sent(db, approval.id, approval.card_version, now))
+    return Edit(
+        approval.channel_id,
+        str(approval.card_ts),
+        approval.id,
+        lambda: cards.approval_card(approval),
+        lambda db, now: approvals.card_sent(db, approval.id, approval.card_version, now),
+    )
 
 
 def _job_edit(cards: CardSource, job: JobRow) -> Edit:
-    return Edit(job.channel_id, str(job.card_ts), job.id, lambda: cards.job_card(job),
-                lambda db, now: jobs.card_sent(db, job.id, job.card_version, now))
+    return Edit(
+        job.channel_id,
+        str(job.card_ts),
+        job.id,
+        lambda: cards.job_card(job),
+        lambda db, now: jobs.card_sent(db, job.id, job.card_version, now),
+    )

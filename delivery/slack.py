@@ -16,14 +16,22 @@ from render.blocks import Message
 
 log = logging.getLogger(__name__)
 
-CHANNEL_ERRORS = frozenset({
-    "not_in_channel", "channel_not_found", "is_archived", "restricted_action",
-    "access_denied", "team_access_not_granted", "ekm_access_denied",
-})
+CHANNEL_ERRORS = frozenset(
+    {
+        "not_in_channel",
+        "channel_not_found",
+        "is_archived",
+        "restricted_action",
+        "access_denied",
+        "team_access_not_granted",
+        "ekm_access_denied",
+    }
+)
 
 
-def web_client(token: str, base_url: str, *, wait_on_429: bool = True,
-               timeout: int = 15) -> WebClient:
+def web_client(
+    token: str, base_url: str, *, wait_on_429: bool = True, timeout: int = 15
+) -> WebClient:
     """A WebClient for `base_url`. Interactive paths wait out a 429 (`Retry-After`) and retry;
     the outbox sender handles 429 itself so that one slow channel never blocks the others."""
     client = WebClient(token=token, base_url=base_url, timeout=timeout)
@@ -33,8 +41,9 @@ def web_client(token: str, base_url: str, *, wait_on_429: bool = True,
     return client
 
 
-def respond(response_url: str | None, message: Message, *, replace: bool = False,
-            in_channel: bool = False) -> bool:
+def respond(
+    response_url: str | None, message: Message, *, replace: bool = False, in_channel: bool = False
+) -> bool:
     """Post to a slash command's or a click's response_url (ephemeral unless `in_channel`)."""
     if not response_url:
         return False

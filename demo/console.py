@@ -47,8 +47,9 @@ Other lines:
 class Console:
     """Prints what the bot posts; turns typed lines into signed requests."""
 
-    def __init__(self, out: TextIO, slack: FakeSlack, http: httpx.Client, secret: str,
-                 bot: runtime.Bot) -> None:
+    def __init__(
+        self, out: TextIO, slack: FakeSlack, http: httpx.Client, secret: str, bot: runtime.Bot
+    ) -> None:
         self.out = out
         self.slack = slack
         self.http = http
@@ -114,15 +115,16 @@ class Console:
         if text.startswith("/"):
             self.command(user, text)
         elif text.startswith("click "):
-            self.click(user, text[len("click "):])
+            self.click(user, text[len("click ") :])
         else:
             self._print(f"  ? {text!r}: type a slash command, `click <button>`, `wait` or `help`")
 
     def command(self, user: str, text: str) -> None:
         name, _, rest = text.partition(" ")
         url = self.slack.new_response_url(channel=CHANNEL, user=user)
-        self._post(slash_command(name, rest, user_id=user, channel_id=CHANNEL, response_url=url),
-                   user)
+        self._post(
+            slash_command(name, rest, user_id=user, channel_id=CHANNEL, response_url=url), user
+        )
 
     def click(self, user: str, words: str) -> None:
         wanted, _, reason = words.partition(" ")
@@ -135,9 +137,17 @@ class Console:
         self._clicker = user
         url = self.slack.new_response_url(channel=channel, user=user, message_ts=ts or None)
         self._print(f"  ({NAMES.get(user, user)} clicks [ {button['text']['text']} ])")
-        self._post(block_actions(button["action_id"], button.get("value", ""), user_id=user,
-                                 channel_id=channel, message_ts=ts or "0", response_url=url,
-                                 button_text=button["text"]["text"]))
+        self._post(
+            block_actions(
+                button["action_id"],
+                button.get("value", ""),
+                user_id=user,
+                channel_id=channel,
+                message_ts=ts or "0",
+                response_url=url,
+                button_text=button["text"]["text"],
+            )
+        )
 
     def _find_button(self, wanted: str) -> tuple[str, str, dict[str, Any]] | None:
         key = wanted.replace("-", "").replace("_", "")
@@ -152,23 +162,29 @@ class Console:
     def _submit_reason(self, event: SlackEvent) -> None:
         """A modal opened (Reject asks why): answer it with the reason typed after `click`."""
         opened = self.slack.views()[-1].view
-        body = view_submission(opened.get("callback_id", ""), opened.get("private_metadata", ""),
-                               {"reason": {"reason_text": self._pending_reason}},
-                               user_id=self._clicker)
+        body = view_submission(
+            opened.get("callback_id", ""),
+            opened.get("private_metadata", ""),
+            {"reason": {"reason_text": self._pending_reason}},
+            user_id=self._clicker,
+        )
         threading.Thread(target=self._post, args=(body,), daemon=True).start()
 
     def _post(self, body: bytes, user: str | None = None) -> None:
-        response = self.http.post(EVENTS_PATH, content=body,
-                                  headers=signed_headers(body, self.secret))
+        response = self.http.post(
+            EVENTS_PATH, content=body, headers=signed_headers(body, self.secret)
+        )
         if response.status_code != 200:
             self._print(f"  ! the bot answered HTTP {response.status_code}")
             return
         if response.content and response.headers.get("content-type", "").startswith(
-                "application/json"):
+            "application/json"
+        ):
             payload = response.json()
             who = NAMES.get(user or "", "you")
-            self._print(f"  (only {who} sees) " + render_blocks(payload.get("text"),
-                                                                  payload.get("blocks")))
+            self._print(
+                f"  (only {who} sees) " + render_blocks(payload.get("text"), payload.get("blocks"))
+            )
         elif response.content:
             self._print(f"  (only {NAMES.get(user or '', 'you')} sees) {response.text}")
         time.sleep(0.3)
@@ -179,10 +195,12 @@ class Console:
             "SELECT count(*) FROM requests WHERE state IN ('new', 'approved', 'launching')"
         ).fetchone()[0]
         unsent = db.execute(
-            "SELECT count(*) FROM posts WHERE state IN ('pending', 'sending')").fetchone()[0]
+            "SELECT count(*) FROM posts WHERE state IN ('pending', 'sending')"
+        ).fetchone()[0]
         stale_cards = db.execute(
             "SELECT count(*) FROM jobs WHERE card_ts IS NOT NULL AND "
-            "card_version > card_sent_version").fetchone()[0]
+            "card_version > card_sent_version"
+        ).fetchone()[0]
         return bool(open_requests or unsent or stale_cards or jobs.followed_count(db))
 
     def wait(self, limit: float = WAIT_LIMIT) -> None:
@@ -194,8 +212,9 @@ class Console:
             self._print("  (still busy; giving up waiting)")
 
 
-def _settings(tmp: Path, sim_url: str, slack: FakeSlack, secret: str,
-              database: str | None) -> config.Settings:
+def _settings(
+    tmp: Path, sim_url: str, slack: FakeSlack, secret: str, database: str | None
+) -> config.Settings:
     env = {
         "SLACK_BOT_TOKEN": "xoxb-demo-token",
         "SLACK_SIGNING_SECRET": secret,
@@ -212,8 +231,13 @@ def _settings(tmp: Path, sim_url: str, slack: FakeSlack, secret: str,
     return config.load(env)
 
 
-def run_demo(*, node_seconds: float = 1.0, database: str | None = None,
-             stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+def run_demo(
+    *,
+    node_seconds: float = 1.0,
+    database: str | None = None,
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+) -> int:
     import logsetup
 
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
@@ -226,8 +250,10 @@ def run_demo(*, node_seconds: float = 1.0, database: str | None = None,
             settings = _settings(Path(tmpdir), running.url, slack, secret, database)
             bot = runtime.build(settings)
             bot.start()
-            http = httpx.Client(transport=httpx.WSGITransport(
-                app=wsgi_app(bot, Health(bot.deps))), base_url="http://bot")
+            http = httpx.Client(
+                transport=httpx.WSGITransport(app=wsgi_app(bot, Health(bot.deps))),
+                base_url="http://bot",
+            )
             console = Console(out, slack, http, secret, bot)
             slack.subscribe(console.show)
             out.write(f"PE ChatOps demo · simulator at {running.url} · you are alice in #deploys\n")

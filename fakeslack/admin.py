@@ -20,9 +20,16 @@ def handle(fake: Any, request: HttpRequest) -> Reply:
     route = (request.verb, request.path.rstrip("/"))
     if route == ("GET", "/_fake/calls"):
         method = (parse_qs(request.query).get("method") or [None])[0]
-        calls = [{"method": c.method, "time": c.time, "status": c.status, "error": c.error,
-                  "params": {k: c.params[k] for k in KEPT if k in c.params}}
-                 for c in fake.calls(method)]
+        calls = [
+            {
+                "method": c.method,
+                "time": c.time,
+                "status": c.status,
+                "error": c.error,
+                "params": {k: c.params[k] for k in KEPT if k in c.params},
+            }
+            for c in fake.calls(method)
+        ]
         return Reply(200, {"ok": True, "calls": calls})
     body = _json(request.body)
     if route == ("POST", "/_fake/response_url"):

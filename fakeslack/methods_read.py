@@ -113,8 +113,13 @@ def usergroups_list(state: State, params: dict[str, Any]) -> Outcome:
     include_users = str(params.get("include_users", "")).lower() in ("1", "true")
     groups = []
     for group in state.usergroups.values():
-        entry: dict[str, Any] = {"id": group.id, "handle": group.handle, "name": group.handle,
-                                 "team_id": TEAM_ID, "user_count": len(group.users)}
+        entry: dict[str, Any] = {
+            "id": group.id,
+            "handle": group.handle,
+            "name": group.handle,
+            "team_id": TEAM_ID,
+            "user_count": len(group.users),
+        }
         if include_users:
             entry["users"] = list(group.users)
         groups.append(entry)

@@ -31,28 +31,58 @@ def request_approval(deps: Deps, asker: Asker, row: RequestRow, decision: Decisi
     approval_id = new_id()
     with deps.store.write() as db:
         approval = approvals.create(
-            db, id=approval_id, request_id=row.id, channel_id=row.channel_id,
+            db,
+            id=approval_id,
+            request_id=row.id,
+            channel_id=row.channel_id,
             requester=row.user_id,
-            approvers={"users": list(decision.approvers_users),
-                       "groups": list(decision.approvers_groups)},
-            required=decision.required, self_approval=decision.self_approval,
-            rule=decision.rule, now=now, expires_at=now + decision.expiry_seconds,
+            approvers={
+                "users": list(decision.approvers_users),
+                "groups": list(decision.approvers_groups),
+            },
+            required=decision.required,
+            self_approval=decision.self_approval,
+            rule=decision.rule,
+            now=now,
+            expires_at=now + decision.expiry_seconds,
         )
         requests.transition(db, row.id, ("new",), "awaiting_approval", now)
-        audit.record(db, now=now, actor=row.user_id, action="approval_requested",
-                     channel_id=row.channel_id, request_id=row.id, rule=decision.rule,
-                     result=decision.reason, detail={"required": decision.required})
+        audit.record(
+            db,
+            now=now,
+            actor=row.user_id,
+            action="approval_requested",
+            channel_id=row.channel_id,
+            request_id=row.id,
+            rule=decision.rule,
+            result=decision.reason,
+            detail={"required": decision.required},
+        )
         message = deps.sender.cards.approval_card(approval)
-        posts.enqueue(db, key=f"approval:{approval_id}/card", channel_id=row.channel_id,
-                      message=message, kind="approval_card", ref=approval_id, now=now)
+        posts.enqueue(
+            db,
+            key=f"approval:{approval_id}/card",
+            channel_id=row.channel_id,
+            message=message,
+            kind="approval_card",
+            ref=approval_id,
+            now=now,
+        )
     deps.sender.wake.set()
-    answer(deps, row.response_url, "approval_pending", replace=row.respond_replace,
-           reason=decision.reason, channel=row.channel_id)
+    answer(
+        deps,
+        row.response_url,
+        "approval_pending",
+        replace=row.respond_replace,
+        reason=decision.reason,
+        channel=row.channel_id,
+    )
     return approval_id
 
 
-def card_data(*, approval: ApprovalRow, request: RequestRow, votes: list[str],
-              now: float) -> dict[str, Any]:
+def card_data(
+    *, approval: ApprovalRow, request: RequestRow, votes: list[str], now: float
+) -> dict[str, Any]:
     """Everything approval_card.j2 shows."""
     return {
         "id": approval.id,
@@ -67,8 +97,9 @@ def card_data(*, approval: ApprovalRow, request: RequestRow, votes: list[str],
         "expires_in": max(0.0, approval.expires_at - now),
         "required": approval.required,
         "votes": votes,
-        "approvers": Safe(who(approval.approvers.get("users", []),
-                              approval.approvers.get("groups", []))),
+        "approvers": Safe(
+            who(approval.approvers.get("users", []), approval.approvers.get("groups", []))
+        ),
         "self_approval": approval.self_approval,
         "decided_by": approval.decided_by,
         "decided_at": approval.decided_at,
@@ -84,8 +115,15 @@ def _current_decision(deps: Deps, row: RequestRow) -> Decision:
 
 def _refuse(deps: Deps, asker: Asker, title: str, detail: str = "") -> None:
     # Both texts are the bot's or the policy file's own words, mentions included.
-    answer(deps, asker.response_url, "error", title=Safe(title), detail=Safe(detail), kind=None,
-           hint="Nothing was changed.")
+    answer(
+        deps,
+        asker.response_url,
+        "error",
+        title=Safe(title),
+        detail=Safe(detail),
+        kind=None,
+        hint="Nothing was changed.",
+    )
 
 
 def _load(deps: Deps, asker: Asker, approval_id: str) -> tuple[ApprovalRow, RequestRow] | None:
@@ -134,14 +172,25 @@ def approve(deps: Deps, asker: Asker, approval_id: str) -> None:
         count = len(approvals.votes(db, approval.id))
         if fresh:
             approvals.bump_card(db, approval.id)
-            audit.record(db, now=now, actor=asker.user_id, action="approval_vote",
-                         channel_id=row.channel_id, request_id=row.id, rule=decision.rule,
-                         result=f"{count}/{required}")
+            audit.record(
+                db,
+                now=now,
+                actor=asker.user_id,
+                action="approval_vote",
+                channel_id=row.channel_id,
+                request_id=row.id,
+                rule=decision.rule,
+                result=f"{count}/{required}",
+            )
     deps.sender.wake.set()
     if count < required:
         said = "Your approval is recorded" if fresh else "You have already approved"
-        _refuse(deps, asker, f"{said}: {count} of {required}.",
-                "The request runs when enough different people have approved.")
+        _refuse(
+            deps,
+            asker,
+            f"{said}: {count} of {required}.",
+            "The request runs when enough different people have approved.",
+        )
         return
     if _decide(deps, approval, row, state="approved", by=asker.user_id):
         execute(deps, row.id)
@@ -150,8 +199,15 @@ def approve(deps: Deps, asker: Asker, approval_id: str) -> None:
         _refuse(deps, asker, _already(fresh_row))
 
 
-def _decide(deps: Deps, approval: ApprovalRow, row: RequestRow, *, state: str, by: str,
-            reason: str | None = None) -> bool:
+def _decide(
+    deps: Deps,
+    approval: ApprovalRow,
+    row: RequestRow,
+    *,
+    state: str,
+    by: str,
+    reason: str | None = None,
+) -> bool:
     """The compare-and-set: True only for the one caller whose decision counts."""
     now = deps.clock()
     with deps.store.write() as db:
@@ -159,10 +215,17 @@ def _decide(deps: Deps, approval: ApprovalRow, row: RequestRow, *, state: str, b
             return False
         target = {"approved": "approved", "rejected": "rejected", "expired": "expired"}[state]
         requests.transition(db, row.id, ("awaiting_approval",), target, now)
-        audit.record(db, now=now, actor=by, action=state, channel_id=row.channel_id,
-                     request_id=row.id, rule=approval.rule,
-                     approvers=approvals.votes(db, approval.id) if state == "approved" else None,
-                     result=reason or state)
+        audit.record(
+            db,
+            now=now,
+            actor=by,
+            action=state,
+            channel_id=row.channel_id,
+            request_id=row.id,
+            rule=approval.rule,
+            approvers=approvals.votes(db, approval.id) if state == "approved" else None,
+            result=reason or state,
+        )
     deps.sender.wake.set()
     log.info("approval %s %s by %s", approval.id, state, by)
     return True
@@ -190,8 +253,18 @@ def reject(deps: Deps, asker: Asker, approval_id: str, reason: str) -> None:
         return
     approval = approvals.get(deps.store.db, approval_id)
     row = requests.get(deps.store.db, approval.request_id) if approval else None
-    if approval and row and not _decide(deps, approval, row, state="rejected",
-                                        by=asker.user_id, reason=reason or "no reason given"):
+    if (
+        approval
+        and row
+        and not _decide(
+            deps,
+            approval,
+            row,
+            state="rejected",
+            by=asker.user_id,
+            reason=reason or "no reason given",
+        )
+    ):
         _refuse(deps, asker, _already(approvals.get(deps.store.db, approval_id) or approval))
 
 

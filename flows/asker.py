@@ -35,15 +35,22 @@ class Asker:
 
     def payload(self) -> dict[str, Any]:
         """What the inbox keeps of a slash command, to run it again after a restart."""
-        return {"user_id": self.user_id, "channel_id": self.channel_id, "team_id": self.team_id,
-                "response_url": self.response_url, "trigger_id": self.trigger_id,
-                "command": self.command, "text": self.text}
+        return {
+            "user_id": self.user_id,
+            "channel_id": self.channel_id,
+            "team_id": self.team_id,
+            "response_url": self.response_url,
+            "trigger_id": self.trigger_id,
+            "command": self.command,
+            "text": self.text,
+        }
 
     @classmethod
     def from_action(cls, body: Mapping[str, Any], *, replace: bool = False) -> Asker:
         """The clicker is the signed payload's user; never anything a button carries."""
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-            "channel_id", "")
+            "channel_id", ""
+        )
         return cls(
             user_id=str(body["user"]["id"]),
             channel_id=str(channel),

@@ -19,11 +19,19 @@ def task_request(client: OrchestratorClient, intent: RunTask) -> TaskRequest:
     except ParamError as exc:
         raise UsageError(_problems(f"task {intent.task}", exc), command="/task") from None
     if intent.noop and not info.supports_noop:
-        raise UsageError(f"task {intent.task} does not support --noop, so it cannot be "
-                         "dry-run; leave --noop out to run it for real", command="/task")
+        raise UsageError(
+            f"task {intent.task} does not support --noop, so it cannot be "
+            "dry-run; leave --noop out to run it for real",
+            command="/task",
+        )
     return TaskRequest(
-        environment=intent.environment, task=intent.task, params=params, scope=intent.scope,
-        noop=intent.noop, timeout=intent.timeout, description=intent.description,
+        environment=intent.environment,
+        task=intent.task,
+        params=params,
+        scope=intent.scope,
+        noop=intent.noop,
+        timeout=intent.timeout,
+        description=intent.description,
         userdata=intent.userdata,
     )
 
@@ -34,22 +42,33 @@ def plan_request(
     """plan_run, or environment_plan_run when a parameter is a query or a node group."""
     info = client.plan_info(intent.plan, intent.environment or "production")
     if not info.permitted:
-        raise UsageError(f"the bot's PE user is not permitted to run plan {intent.plan} "
-                         "(GET /plans says permitted: false); a PE admin can grant it in RBAC",
-                         command="/plan")
+        raise UsageError(
+            f"the bot's PE user is not permitted to run plan {intent.plan} "
+            "(GET /plans says permitted: false); a PE admin can grant it in RBAC",
+            command="/plan",
+        )
     try:
-        params = coerce_params(intent.raw_params, intent.json_params, info.parameters,
-                               elsewhere=tuple(intent.scoped_params))
+        params = coerce_params(
+            intent.raw_params,
+            intent.json_params,
+            info.parameters,
+            elsewhere=tuple(intent.scoped_params),
+        )
     except ParamError as exc:
         raise UsageError(_problems(f"plan {intent.plan}", exc), command="/plan") from None
-    common: dict[str, Any] = {"plan_name": intent.plan, "environment": intent.environment,
-                              "description": intent.description, "timeout": intent.timeout,
-                              "userdata": intent.userdata}
+    common: dict[str, Any] = {
+        "plan_name": intent.plan,
+        "environment": intent.environment,
+        "description": intent.description,
+        "timeout": intent.timeout,
+        "userdata": intent.userdata,
+    }
     if not intent.scoped_params:
         return PlanRunRequest(params=params, **common)
     typed = {k: {"value": v} for k, v in params.items()}
-    typed.update({k: {"type": kind, "value": value}
-                  for k, (kind, value) in intent.scoped_params.items()})
+    typed.update(
+        {k: {"type": kind, "value": value} for k, (kind, value) in intent.scoped_params.items()}
+    )
     return EnvironmentPlanRunRequest(params=typed, **common)
 
 

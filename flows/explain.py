@@ -26,31 +26,51 @@ def explain_rejection(exc: oe.Rejected, *, environments: Sequence[str] = ()) -> 
     words: dict[type, tuple[str, str]] = {
         oe.UnknownEnvironment: (
             f"There is no environment {env or ''} on the orchestrator.".replace("  ", " "),
-            "Known environments: " + ", ".join(environments) if environments
+            "Known environments: " + ", ".join(environments)
+            if environments
             else "Check the environment name (Code Manager deploys it from a branch).",
         ),
-        oe.EmptyEnvironment: (f"Environment {env or ''} has no nodes.",
-                              "Classify nodes into it first, or target another environment."),
-        oe.EmptyTarget: ("No nodes matched the target, so nothing ran.",
-                         "Check the node names, the query or the node group."),
-        oe.PuppetDBError: ("The orchestrator could not ask PuppetDB to resolve the query.",
-                           "Try again shortly, or target nodes by name with --nodes."),
-        oe.QueryError: ("The query was refused: it is invalid, or the bot's PE user may not "
-                        "run queries.", "Check the PQL syntax (e.g. nodes[certname] { })."),
-        oe.NotPermitted: ("The bot's PE user is not permitted to do that.",
-                          "A PE admin can grant the permission in RBAC (Access control)."),
-        oe.UnknownTask: ("That task does not exist in that environment.",
-                         "See what exists with /task list -e <environment>."),
-        oe.UnknownPlan: ("That plan does not exist in that environment.",
-                         "See what exists with /plan list -e <environment>."),
-        oe.UnknownJob: ("The orchestrator has no such job.",
-                        "Job ids are the numbers on the status cards; plan jobs are stopped "
-                        "with /stop plan <id>."),
-        oe.ValidationFailed: ("The orchestrator refused the request as invalid.",
-                              "Fix the value it names below and send the command again."),
-        oe.AuthenticationFailed: ("The orchestrator refused the bot's own RBAC token.",
-                                  "An admin must renew it (puppet access login) and restart "
-                                  "the bot."),
+        oe.EmptyEnvironment: (
+            f"Environment {env or ''} has no nodes.",
+            "Classify nodes into it first, or target another environment.",
+        ),
+        oe.EmptyTarget: (
+            "No nodes matched the target, so nothing ran.",
+            "Check the node names, the query or the node group.",
+        ),
+        oe.PuppetDBError: (
+            "The orchestrator could not ask PuppetDB to resolve the query.",
+            "Try again shortly, or target nodes by name with --nodes.",
+        ),
+        oe.QueryError: (
+            "The query was refused: it is invalid, or the bot's PE user may not run queries.",
+            "Check the PQL syntax (e.g. nodes[certname] { }).",
+        ),
+        oe.NotPermitted: (
+            "The bot's PE user is not permitted to do that.",
+            "A PE admin can grant the permission in RBAC (Access control).",
+        ),
+        oe.UnknownTask: (
+            "That task does not exist in that environment.",
+            "See what exists with /task list -e <environment>.",
+        ),
+        oe.UnknownPlan: (
+            "That plan does not exist in that environment.",
+            "See what exists with /plan list -e <environment>.",
+        ),
+        oe.UnknownJob: (
+            "The orchestrator has no such job.",
+            "Job ids are the numbers on the status cards; plan jobs are stopped "
+            "with /stop plan <id>.",
+        ),
+        oe.ValidationFailed: (
+            "The orchestrator refused the request as invalid.",
+            "Fix the value it names below and send the command again.",
+        ),
+        oe.AuthenticationFailed: (
+            "The orchestrator refused the bot's own RBAC token.",
+            "An admin must renew it (puppet access login) and restart the bot.",
+        ),
     }
     title, hint = words.get(type(exc), ("The orchestrator refused the request.", GENERIC_HINT))
     return Explanation(title=title, detail=exc.msg, kind=exc.kind, hint=hint)

@@ -20,8 +20,9 @@ EVIDENCE_NODES = 25
 def _job(deps: Deps, key: str) -> JobRow:
     job = jobs.get(deps.store.db, key)
     if job is None or not job.done:
-        raise UsageError("that job is not finished here, so there is nothing to follow up",
-                         command="/deploy")
+        raise UsageError(
+            "that job is not finished here, so there is nothing to follow up", command="/deploy"
+        )
     return job
 
 
@@ -40,8 +41,9 @@ def enforce(deps: Deps, asker: Asker, key: str, *, only_changed: bool) -> str:
         raise UsageError("only a noop Puppet run can be enforced", command="/deploy")
     changed = [n["node"] for n in jobs.nodes(deps.store.db, job.id) if n["changes"] > 0]
     if only_changed and not changed:
-        raise UsageError("no node reported changes, so there is nothing to enforce",
-                         command="/deploy")
+        raise UsageError(
+            "no node reported changes, so there is nothing to enforce", command="/deploy"
+        )
     scope = Scope.nodes(changed) if only_changed else base.scope
     request = replace(base, noop=None, scope=scope)
     return submit(deps, asker, request, evidence=noop_evidence(deps, job, changed))
@@ -70,5 +72,6 @@ def rerun_failed(deps: Deps, asker: Asker, key: str) -> str:
     if not isinstance(base, (DeployRequest, TaskRequest)):
         raise UsageError("only Puppet runs and tasks can be re-run on nodes", command="/deploy")
     origin = requests.get(deps.store.db, job.request_id) if job.request_id else None
-    return submit(deps, asker, replace(base, scope=Scope.nodes(failed)),
-                  via=origin.via if origin else None)
+    return submit(
+        deps, asker, replace(base, scope=Scope.nodes(failed)), via=origin.via if origin else None
+    )

@@ -24,13 +24,9 @@ from orchestrator.requests import (
     DeployRequest,
     EnvironmentPlanRunRequest,
     PlanRunRequest,
-    StopPlanRequest,
-    StopRequest,
     TaskRequest,
 )
 from policy import Decision, Subject
-from render.renderer import Safe
-from render.views import subject
 from render.renderer import Safe
 from render.views import subject
 from store import approvals, audit, inbox, jobs, posts, requests
@@ -38,9 +34,15 @@ from store.requests import RequestRow
 
 log = logging.getLogger(__name__)
 
-COMMAND_OF = {"deploy": "deploy", "task": "task", "plan_run": "plan",
-              "environment_plan_run": "plan", "stop": "stop", "stop_plan": "stop",
-              "task_target": "task_target"}
+COMMAND_OF = {
+    "deploy": "deploy",
+    "task": "task",
+    "plan_run": "plan",
+    "environment_plan_run": "plan",
+    "stop": "stop",
+    "stop_plan": "stop",
+    "task_target": "task_target",
+}
 MARKED = (DeployRequest, TaskRequest, PlanRunRequest, EnvironmentPlanRunRequest)
 
 
@@ -54,8 +56,9 @@ def subject_of(request: CommandRequest, asker: Asker) -> Subject:
         command=COMMAND_OF[request.ENDPOINT],
         user_id=asker.user_id,
         channel_id=asker.channel_id,
-        environment=body.get("environment") if "environment" in body else (
-            "production" if request.ENDPOINT in ("plan_run", "environment_plan_run") else None),
+        environment=body.get("environment")
+        if "environment" in body
+        else ("production" if request.ENDPOINT in ("plan_run", "environment_plan_run") else None),
         name=name,
         noop=bool(body.get("noop")),
         force=bool(body.get("force")),
@@ -68,8 +71,11 @@ def with_marker(request: CommandRequest, request_id: str, user_id: str) -> Comma
     mid-launch the bot can find out whether the job was created."""
     if not isinstance(request, MARKED):
         return request
-    userdata = {**(request.userdata or {}), "chatops_request": request_id,
-                "chatops_slack_user": user_id}
+    userdata = {
+        **(request.userdata or {}),
+        "chatops_request": request_id,
+        "chatops_slack_user": user_id,
+    }
     return replace(request, userdata=userdata)
 
 
@@ -96,15 +102,32 @@ def submit(
     now = deps.clock()
     with deps.store.write() as db:
         row = requests.create(
-            db, id=rid, now=now, channel_id=asker.channel_id, user_id=asker.user_id,
-            command=subject.command, text=f"{asker.command} {asker.text}".strip(),
-            request=request, response_url=asker.response_url, team_id=asker.team_id,
-            rule=decision.rule, evidence=evidence, via=via, respond_replace=asker.replace,
+            db,
+            id=rid,
+            now=now,
+            channel_id=asker.channel_id,
+            user_id=asker.user_id,
+            command=subject.command,
+            text=f"{asker.command} {asker.text}".strip(),
+            request=request,
+            response_url=asker.response_url,
+            team_id=asker.team_id,
+            rule=decision.rule,
+            evidence=evidence,
+            via=via,
+            respond_replace=asker.replace,
         )
-        audit.record(db, now=now, actor=asker.user_id, action="request",
-                     channel_id=asker.channel_id, request_id=rid, rule=decision.rule,
-                     request={"endpoint": row.endpoint, "body": row.body, "via": via},
-                     result=decision.action)
+        audit.record(
+            db,
+            now=now,
+            actor=asker.user_id,
+            action="request",
+            channel_id=asker.channel_id,
+            request_id=rid,
+            rule=decision.rule,
+            request={"endpoint": row.endpoint, "body": row.body, "via": via},
+            result=decision.action,
+        )
     with deps.store.write_inbox() as db:
         inbox.done(db, rid)
     if decision.action == "deny":
@@ -122,11 +145,25 @@ def _deny(deps: Deps, asker: Asker, row: RequestRow, decision: Decision) -> None
     now = deps.clock()
     with deps.store.write() as db:
         requests.transition(db, row.id, ("new",), "denied", now, error=decision.reason)
-        audit.record(db, now=now, actor=asker.user_id, action="denied",
-                     channel_id=asker.channel_id, request_id=row.id, rule=decision.rule,
-                     result=decision.reason)
-    answer(deps, row.response_url, "not_allowed", replace=row.respond_replace,
-           reason=Safe(decision.reason), rule=decision.rule, subject=_subject_line(row))
+        audit.record(
+            db,
+            now=now,
+            actor=asker.user_id,
+            action="denied",
+            channel_id=asker.channel_id,
+            request_id=row.id,
+            rule=decision.rule,
+            result=decision.reason,
+        )
+    answer(
+        deps,
+        row.response_url,
+        "not_allowed",
+        replace=row.respond_replace,
+        reason=Safe(decision.reason),
+        rule=decision.rule,
+        subject=_subject_line(row),
+    )
 
 
 def _subject_line(row: RequestRow) -> str:
@@ -156,9 +193,11 @@ def execute(deps: Deps, request_id: str) -> bool:
         # start adopts the job (its userdata names this request) instead of forgetting it.
         ref = new_id()[:6]
         log.exception("request %s was accepted (%s) but not recorded (ref %s)", row.id, reply, ref)
-        why = Explanation(title="The orchestrator accepted the request, but the bot could not "
-                          "record it.", detail=f"{reply} (reference {ref})",
-                          hint="Follow it in the PE console; the bot picks it up when restarted.")
+        why = Explanation(
+            title="The orchestrator accepted the request, but the bot could not record it.",
+            detail=f"{reply} (reference {ref})",
+            hint="Follow it in the PE console; the bot picks it up when restarted.",
+        )
         respond(row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
     return True
 
@@ -166,17 +205,34 @@ def execute(deps: Deps, request_id: str) -> bool:
 def _launch_failed(deps: Deps, row: RequestRow, exc: OrchestratorError | ProfileError) -> None:
     now = deps.clock()
     if isinstance(exc, ProfileError):
-        why = Explanation(title="The connection profile cannot be used.", detail=str(exc),
-                          hint="Nothing was run. An admin must fix CONNECTIONS_FILE.")
+        why = Explanation(
+            title="The connection profile cannot be used.",
+            detail=str(exc),
+            hint="Nothing was run. An admin must fix CONNECTIONS_FILE.",
+        )
     else:
         why = explain(exc, environments=deps.known_environments())
     log.info("request %s refused by the orchestrator: %s", row.id, exc)
     with deps.store.write() as db:
-        requests.transition(db, row.id, ("launching",), "failed", now,
-                            error=f"{why.kind or 'unavailable'}: {why.detail}")
-        audit.record(db, now=now, actor=row.user_id, action="launch_failed",
-                     channel_id=row.channel_id, request_id=row.id, rule=row.rule,
-                     result=why.kind or "unavailable", detail={"msg": why.detail})
+        requests.transition(
+            db,
+            row.id,
+            ("launching",),
+            "failed",
+            now,
+            error=f"{why.kind or 'unavailable'}: {why.detail}",
+        )
+        audit.record(
+            db,
+            now=now,
+            actor=row.user_id,
+            action="launch_failed",
+            channel_id=row.channel_id,
+            request_id=row.id,
+            rule=row.rule,
+            result=why.kind or "unavailable",
+            detail={"msg": why.detail},
+        )
         approval = approvals.for_request(db, row.id)
         if approval:
             approvals.bump_card(db, approval.id)
@@ -193,15 +249,28 @@ def launched(deps: Deps, row: RequestRow, reply: Any) -> None:
             job_key = _follow(deps, db, row, reply, now)
         name = getattr(reply, "name", None) or getattr(getattr(reply, "job", None), "name", None)
         requests.transition(db, row.id, ("launching",), "launched", now, job_id=job_key or name)
-        audit.record(db, now=now, actor=row.user_id, action="stop" if row.command == "stop"
-                     else "launch", channel_id=row.channel_id, request_id=row.id,
-                     job_id=job_key or name, rule=row.rule, request={"endpoint": row.endpoint,
-                     "body": row.body}, result="accepted")
+        audit.record(
+            db,
+            now=now,
+            actor=row.user_id,
+            action="stop" if row.command == "stop" else "launch",
+            channel_id=row.channel_id,
+            request_id=row.id,
+            job_id=job_key or name,
+            rule=row.rule,
+            request={"endpoint": row.endpoint, "body": row.body},
+            result="accepted",
+        )
         if isinstance(reply, (StopResult, PlanJobRef)) and row.endpoint.startswith("stop"):
             _note_stop(deps, db, row, reply, now)
     deps.sender.wake.set()
-    answer(deps, row.response_url, "request_sent", replace=row.respond_replace,
-           **_sent_data(row, reply, job_key))
+    answer(
+        deps,
+        row.response_url,
+        "request_sent",
+        replace=row.respond_replace,
+        **_sent_data(row, reply, job_key),
+    )
 
 
 def _follow(deps: Deps, db: Any, row: RequestRow, ref: JobRef | PlanJobRef, now: float) -> str:
@@ -209,30 +278,59 @@ def _follow(deps: Deps, db: Any, row: RequestRow, ref: JobRef | PlanJobRef, now:
     approval = approvals.for_request(db, row.id)
     card_ts = approval.card_ts if approval else None
     job = jobs.create(
-        db, kind=kind, name=ref.name, command=row.command, request_id=row.id,
-        channel_id=row.channel_id, requester=row.user_id, endpoint=row.endpoint, body=row.body,
-        snapshot={"state": "new", "started_at": now}, now=now, card_ts=card_ts,
+        db,
+        kind=kind,
+        name=ref.name,
+        command=row.command,
+        request_id=row.id,
+        channel_id=row.channel_id,
+        requester=row.user_id,
+        endpoint=row.endpoint,
+        body=row.body,
+        snapshot={"state": "new", "started_at": now},
+        now=now,
+        card_ts=card_ts,
     )
     if approval and card_ts:
         approvals.hand_card_to_job(db, approval.id)
     else:
-        posts.enqueue(db, key=f"{job.id}/card", channel_id=row.channel_id,
-                      message=deps.sender.cards.job_card(job), kind="card", ref=job.id, now=now)
+        posts.enqueue(
+            db,
+            key=f"{job.id}/card",
+            channel_id=row.channel_id,
+            message=deps.sender.cards.job_card(job),
+            kind="card",
+            ref=job.id,
+            now=now,
+        )
     return job.id
 
 
 def _note_stop(deps: Deps, db: Any, row: RequestRow, reply: Any, now: float) -> None:
-    kind, name = ("job", row.body["job"]) if row.endpoint == "stop" else (
-        "plan_job", row.body["plan_job"])
+    kind, name = (
+        ("job", row.body["job"]) if row.endpoint == "stop" else ("plan_job", row.body["plan_job"])
+    )
     job = jobs.get(db, jobs.job_key(kind, str(name)))
     if job is None or job.done:
         return
     counts = [(k, v) for k, v in (getattr(reply, "nodes", None) or {}).items() if v]
     message = deps.renderer.render(
-        "job_stop_requested", user=row.user_id, kind_word=kind.replace("_", " "), name=job.name,
-        force=bool(row.body.get("force")), counts=counts)
-    posts.enqueue(db, key=f"{job.id}/stop/{row.id}", channel_id=job.channel_id, message=message,
-                  kind="reply", thread_of=job.id, now=now)
+        "job_stop_requested",
+        user=row.user_id,
+        kind_word=kind.replace("_", " "),
+        name=job.name,
+        force=bool(row.body.get("force")),
+        counts=counts,
+    )
+    posts.enqueue(
+        db,
+        key=f"{job.id}/stop/{row.id}",
+        channel_id=job.channel_id,
+        message=message,
+        kind="reply",
+        thread_of=job.id,
+        now=now,
+    )
     jobs.update(db, job.id, next_poll_at=now)
 
 

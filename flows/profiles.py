@@ -14,11 +14,23 @@ from pathlib import Path
 from typing import Any
 
 # Keys of the documented Targets table that a profile may set directly.
-PLAIN_KEYS = {"user": str, "transport": str, "port": int, "run-as": str, "run-as-command": str,
-              "connect-timeout": int, "tty": bool, "tmpdir": str, "extensions": str}
+PLAIN_KEYS = {
+    "user": str,
+    "transport": str,
+    "port": int,
+    "run-as": str,
+    "run-as-command": str,
+    "connect-timeout": int,
+    "tty": bool,
+    "tmpdir": str,
+    "extensions": str,
+}
 # Secrets come from a file or an environment variable, never from the profile text itself.
-SECRET_SOURCES = {"password": "password", "private-key": "private-key-content",
-                  "sudo-password": "sudo-password"}
+SECRET_SOURCES = {
+    "password": "password",
+    "private-key": "private-key-content",
+    "sudo-password": "sudo-password",
+}
 
 
 class ProfileError(ValueError):

@@ -67,9 +67,15 @@ def _resume_command(deps: Deps, command_id: str, age: float, asker: Asker) -> No
             return
     with deps.store.write_inbox() as db:
         inbox.done(db, command_id)
-    answer(deps, asker.response_url, "error", title="A command was not run.",
-           detail=f"{asker.command} {asker.text}: the bot restarted before acting on it.",
-           kind=None, hint="Send the command again if it is still needed.")
+    answer(
+        deps,
+        asker.response_url,
+        "error",
+        title="A command was not run.",
+        detail=f"{asker.command} {asker.text}: the bot restarted before acting on it.",
+        kind=None,
+        hint="Send the command again if it is still needed.",
+    )
 
 
 def _settle_launching(deps: Deps, row: RequestRow) -> None:
@@ -77,8 +83,11 @@ def _settle_launching(deps: Deps, row: RequestRow) -> None:
     try:
         ref = _find_launched(deps, row)
     except OrchestratorError as exc:
-        log.warning("cannot check request %s against the orchestrator (%s); will retry at the "
-                    "next start", row.id, exc)
+        log.warning(
+            "cannot check request %s against the orchestrator (%s); will retry at the next start",
+            row.id,
+            exc,
+        )
         return
     if ref is not None:
         log.info("request %s had launched %s before the restart", row.id, ref)
@@ -89,8 +98,9 @@ def _settle_launching(deps: Deps, row: RequestRow) -> None:
             requests.transition(db, row.id, ("launching",), "new", deps.clock())
         execute(deps, row.id)
     else:
-        _give_up(deps, row, "the bot restarted while sending it and the orchestrator has no "
-                 "record of it")
+        _give_up(
+            deps, row, "the bot restarted while sending it and the orchestrator has no record of it"
+        )
 
 
 def _find_launched(deps: Deps, row: RequestRow) -> Any:
@@ -100,8 +110,9 @@ def _find_launched(deps: Deps, row: RequestRow) -> Any:
             if job.userdata.get("chatops_request") == row.id:
                 return JobRef(name=job.name, id=job.id)
     elif row.endpoint in ("plan_run", "environment_plan_run"):
-        for plan in deps.orchestrator.plan_jobs(order="desc", order_by="timestamp",
-                                                limit=RECENT_JOBS):
+        for plan in deps.orchestrator.plan_jobs(
+            order="desc", order_by="timestamp", limit=RECENT_JOBS
+        ):
             if plan.userdata.get("chatops_request") == row.id:
                 return PlanJobRef(name=plan.name)
     return None
@@ -112,8 +123,23 @@ def _give_up(deps: Deps, row: RequestRow, why: str) -> None:
     with deps.store.write() as db:
         if not requests.transition(db, row.id, (row.state,), "failed", now, error=why):
             return
-        audit.record(db, now=now, actor=row.user_id, action="launch_failed",
-                     channel_id=row.channel_id, request_id=row.id, rule=row.rule,
-                     result="interrupted", detail={"why": why})
-    answer(deps, row.response_url, "error", title="A request was not sent.",
-           detail=f"{row.text}: {why}.", kind=None, hint="Send the command again if still needed.")
+        audit.record(
+            db,
+            now=now,
+            actor=row.user_id,
+            action="launch_failed",
+            channel_id=row.channel_id,
+            request_id=row.id,
+            rule=row.rule,
+            result="interrupted",
+            detail={"why": why},
+        )
+    answer(
+        deps,
+        row.response_url,
+        "error",
+        title="A request was not sent.",
+        detail=f"{row.text}: {why}.",
+        kind=None,
+        hint="Send the command again if still needed.",
+    )

@@ -28,8 +28,9 @@ def run_intent(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | Non
     A launch marks the inbox entry done once its request is stored; reads and refusals are
     marked done here, once answered.
     """
-    log.info("%s %s from %s in %s", asker.command, type(intent).__name__, asker.user_id,
-             asker.channel_id)
+    log.info(
+        "%s %s from %s in %s", asker.command, type(intent).__name__, asker.user_id, asker.channel_id
+    )
     guarded(deps, asker, lambda: _dispatch(deps, asker, intent, command_id))
     if command_id:
         with deps.store.write_inbox() as db:
@@ -43,18 +44,26 @@ def guarded(deps: Deps, asker: Asker, work: Callable[[], Any]) -> None:
     try:
         work()
     except OrchestratorError as exc:
-        respond(asker.response_url, error_message(
-            deps.renderer, explain(exc, environments=deps.known_environments())),
-            replace=asker.replace)
+        respond(
+            asker.response_url,
+            error_message(deps.renderer, explain(exc, environments=deps.known_environments())),
+            replace=asker.replace,
+        )
     except (UsageError, ProfileError) as exc:
-        why = Explanation(title="That request cannot be sent as it is.", detail=str(exc),
-                          hint="Nothing was run. Fix it and send the command again.")
+        why = Explanation(
+            title="That request cannot be sent as it is.",
+            detail=str(exc),
+            hint="Nothing was run. Fix it and send the command again.",
+        )
         respond(asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
     except Exception:
         ref = new_id()[:6]
         log.exception("internal error handling %s %r (ref %s)", asker.command, asker.text, ref)
-        why = Explanation(title="The bot hit an internal error.", detail=f"reference {ref}",
-                          hint="Nothing was run. The error is in the bot's log.")
+        why = Explanation(
+            title="The bot hit an internal error.",
+            detail=f"reference {ref}",
+            hint="Nothing was run. The error is in the bot's log.",
+        )
         respond(asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
 
 
@@ -65,11 +74,17 @@ def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None
         case i.RunTask():
             if intent.via:
                 deps.profiles.check(intent.via)
-            submit(deps, asker, build.task_request(deps.orchestrator, intent), via=intent.via,
-                   request_id=command_id)
+            submit(
+                deps,
+                asker,
+                build.task_request(deps.orchestrator, intent),
+                via=intent.via,
+                request_id=command_id,
+            )
         case i.RunPlan():
-            submit(deps, asker, build.plan_request(deps.orchestrator, intent),
-                   request_id=command_id)
+            submit(
+                deps, asker, build.plan_request(deps.orchestrator, intent), request_id=command_id
+            )
         case i.StopJob(job=job, force=True):
             # Shown only to the requester (ephemeral); the click goes through policy again.
             answer(deps, asker.response_url, "stop_confirm", replace=asker.replace, job=job)

@@ -44,11 +44,19 @@ def on_stop_click(ack: Callable[..., None], body: Mapping[str, Any], *, deps: De
 def stop_from_card(deps: Deps, asker: Asker, key: str) -> None:
     job = jobs.get(deps.store.db, key) if JOB_KEY.match(key) else None
     if job is None:
-        answer(deps, asker.response_url, "error", title="That card's job is not known here.",
-               detail="", kind=None, hint="Use /stop <job-id> instead.")
+        answer(
+            deps,
+            asker.response_url,
+            "error",
+            title="That card's job is not known here.",
+            detail="",
+            kind=None,
+            hint="Use /stop <job-id> instead.",
+        )
         return
-    request = StopPlanRequest(plan_job=job.name) if job.kind == "plan_job" else StopRequest(
-        job=job.name)
+    request = (
+        StopPlanRequest(plan_job=job.name) if job.kind == "plan_job" else StopRequest(job=job.name)
+    )
     log.info("stop clicked for %s by %s", job.id, asker.user_id)
     submit(deps, asker, request)
 

@@ -52,8 +52,9 @@ def on_reject(ack: Callable[..., None], body: Mapping[str, Any], *, deps: Deps) 
     def ask_why() -> None:
         # The trigger_id is valid for 3 s: the worker pool starts this at once.
         if approval.may_reject(deps, asker, approval_id):
-            deps.slack.views_open(trigger_id=asker.trigger_id,
-                                  view=reason_view(approval_id, asker.channel_id))
+            deps.slack.views_open(
+                trigger_id=asker.trigger_id, view=reason_view(approval_id, asker.channel_id)
+            )
 
     deps.work.submit(guarded, deps, asker, ask_why)
 
@@ -66,30 +67,41 @@ def reason_view(approval_id: str, channel_id: str) -> dict[str, Any]:
         "title": {"type": "plain_text", "text": "Reject request"},
         "submit": {"type": "plain_text", "text": "Reject"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [{
-            "type": "input",
-            "block_id": REASON_BLOCK,
-            "label": {"type": "plain_text", "text": "Why? The requester will see this."},
-            "element": {"type": "plain_text_input", "action_id": REASON_INPUT,
-                        "multiline": True, "max_length": 500},
-        }],
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": REASON_BLOCK,
+                "label": {"type": "plain_text", "text": "Why? The requester will see this."},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": REASON_INPUT,
+                    "multiline": True,
+                    "max_length": 500,
+                },
+            }
+        ],
     }
 
 
-def on_reason(ack: Callable[..., None], body: Mapping[str, Any], view: Mapping[str, Any], *,
-              deps: Deps) -> None:
+def on_reason(
+    ack: Callable[..., None], body: Mapping[str, Any], view: Mapping[str, Any], *, deps: Deps
+) -> None:
     ack()
     meta = json.loads(view.get("private_metadata") or "{}")
     values = (view.get("state") or {}).get("values") or {}
     reason = str(((values.get(REASON_BLOCK) or {}).get(REASON_INPUT) or {}).get("value") or "")
     asker = Asker(user_id=str(body["user"]["id"]), channel_id=str(meta.get("channel", "")))
-    deps.work.submit(guarded, deps, asker,
-                     lambda: approval.reject(deps, asker, str(meta.get("approval", "")),
-                                             reason.strip()))
+    deps.work.submit(
+        guarded,
+        deps,
+        asker,
+        lambda: approval.reject(deps, asker, str(meta.get("approval", "")), reason.strip()),
+    )
 
 
-def on_offer(ack: Callable[..., None], body: Mapping[str, Any], action: Mapping[str, Any], *,
-             deps: Deps) -> None:
+def on_offer(
+    ack: Callable[..., None], body: Mapping[str, Any], action: Mapping[str, Any], *, deps: Deps
+) -> None:
     """Enforce / re-run buttons: a new request from the clicker, through the policy."""
     ack()
     asker = Asker.from_action(body)

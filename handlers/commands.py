@@ -35,8 +35,9 @@ def on_command(ack: Callable[..., None], command: Mapping[str, Any], *, deps: De
     try:
         intent = parse(name, str(command.get("text", "")))
     except UsageError as exc:
-        message = deps.renderer.render("usage_error", message=exc.message,
-                                       usage=usage(name.lstrip("/")))
+        message = deps.renderer.render(
+            "usage_error", message=exc.message, usage=usage(name.lstrip("/"))
+        )
         ack(**message.payload(), response_type="ephemeral")
         return
     if isinstance(intent, ShowHelp):

@@ -24,7 +24,12 @@ def register(app: App, deps: Deps) -> None:
 def on_error(error: Exception, body: Mapping[str, Any], *, deps: Deps) -> None:
     ref = new_id()[:6]
     log.error("listener failed (ref %s)", ref, exc_info=error)
-    why = Explanation(title="The bot hit an internal error.", detail=f"reference {ref}",
-                      hint="Nothing was run. The error is in the bot's log.")
-    respond(body.get("response_url") if isinstance(body, Mapping) else None,
-            error_message(deps.renderer, why))
+    why = Explanation(
+        title="The bot hit an internal error.",
+        detail=f"reference {ref}",
+        hint="Nothing was run. The error is in the bot's log.",
+    )
+    respond(
+        body.get("response_url") if isinstance(body, Mapping) else None,
+        error_message(deps.renderer, why),
+    )

@@ -222,7 +222,9 @@ class OrchestratorClient:
                 method, self._root + path, params=params, json=body, headers=headers
             )
         except httpx.TimeoutException as exc:
-            raise Unavailable(f"timed out talking to the orchestrator ({type(exc).__name__})") from exc
+            raise Unavailable(
+                f"timed out talking to the orchestrator ({type(exc).__name__})"
+            ) from exc
         except httpx.TransportError as exc:
             raise Unavailable(f"cannot reach the orchestrator: {exc}") from exc
         return decode(response)
@@ -240,12 +242,14 @@ def decode(response: httpx.Response) -> Any:
         raise Unavailable(f"the orchestrator answered HTTP {status} ({what})", status=status)
     if status >= 400:
         if not _is_error(data):
-            raise Unavailable(f"the orchestrator answered HTTP {status} without an error body",
-                              status=status)
+            raise Unavailable(
+                f"the orchestrator answered HTTP {status} without an error body", status=status
+            )
         raise rejection(data["kind"], str(data.get("msg", "")), data.get("details"), status)
     if data is None:
-        raise Unavailable(f"the orchestrator answered HTTP {status} with a body that is not JSON",
-                          status=status)
+        raise Unavailable(
+            f"the orchestrator answered HTTP {status} with a body that is not JSON", status=status
+        )
     return data
 
 

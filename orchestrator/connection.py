@@ -1,4 +1,4 @@
-"""Building a client from settings: the token, TLS against the PE CA, plain HTTP only on loopback."""
+"""Building a client from settings: the token, TLS against the PE CA, http only on loopback."""
 
 from __future__ import annotations
 

@@ -147,7 +147,7 @@ class PlanRunRequest(_Command):
 
 @dataclass(frozen=True)
 class EnvironmentPlanRunRequest(_Command):
-    """POST /command/environment_plan_run: each parameter is `{value, type?}` (query, node_group)."""
+    """POST /command/environment_plan_run: each parameter is `{value, type?}`."""
 
     ENDPOINT: ClassVar[str] = "environment_plan_run"
     plan_name: str

@@ -18,8 +18,15 @@ NODE_END = {
 FAILED = frozenset({"failed", "errored"})
 JOB_END = frozenset({"job_finished", "job_aborted"})
 PLAN_END = {"plan_finished": "success", "plan_failed": "failure"}
-RESOURCE_KEYS = ("changed", "out_of_sync", "failed", "skipped", "restarted", "corrective_change",
-                 "total")
+RESOURCE_KEYS = (
+    "changed",
+    "out_of_sync",
+    "failed",
+    "skipped",
+    "restarted",
+    "corrective_change",
+    "total",
+)
 
 
 @dataclass(frozen=True)
@@ -66,8 +73,11 @@ def _outcome(event: Event, state: str) -> NodeOutcome:
     resources = resources_of(detail)
     # A Puppet run's result is its metrics, kept as `resources`; a task's result is its output,
     # which summaries show, so only that is kept whole.
-    result = None if resources is not None else (
-        {k: v for k, v in detail.items() if k != "report-url"} or None)
+    result = (
+        None
+        if resources is not None
+        else ({k: v for k, v in detail.items() if k != "report-url"} or None)
+    )
     return NodeOutcome(
         node=str(event.node),
         state=state,
@@ -107,8 +117,12 @@ def apply_job_events(snapshot: Mapping[str, Any], events: Sequence[Event]) -> Jo
         elif event.type in JOB_END:
             finished = True
     counts["running"] = len(running)
-    snap.update(counts=counts, running=sorted(running), resources=resources,
-                changed_nodes=snap.get("changed_nodes", 0) + sum(1 for o in outcomes if o.changes))
+    snap.update(
+        counts=counts,
+        running=sorted(running),
+        resources=resources,
+        changed_nodes=snap.get("changed_nodes", 0) + sum(1 for o in outcomes if o.changes),
+    )
     if stopping and snap.get("state") not in ("stopped", "finished", "failed"):
         snap["state"] = "stopping"
     elif events and snap.get("state") in (None, "new", "ready"):

@@ -58,8 +58,11 @@ def observe_job(client: OrchestratorClient, job: JobRow) -> JobObservation:
     if ending and (details is None or not details.done):
         details = client.job(job.name)
     outputs: tuple[Node, ...] = ()
-    if details is not None and details.done and job.command == "task" and (
-        details.node_count <= SMALL_JOB
+    if (
+        details is not None
+        and details.done
+        and job.command == "task"
+        and (details.node_count <= SMALL_JOB)
     ):
         outputs = client.job_nodes(job.name, limit=SMALL_JOB, order_by="name").items
     return JobObservation(progress, page.next_start, details, outputs)
@@ -77,8 +80,10 @@ def observe_plan(client: OrchestratorClient, job: JobRow) -> PlanObservation:
     quiet = int(job.snapshot.get("quiet_polls", 0)) + (0 if page.items else 1)
     progress.snapshot["quiet_polls"] = 0 if page.items else quiet
     details = None
-    if progress.finished or (quiet and quiet % RECHECK_EVERY == 0) or "started_at" not in (
-        job.snapshot
+    if (
+        progress.finished
+        or (quiet and quiet % RECHECK_EVERY == 0)
+        or "started_at" not in (job.snapshot)
     ):
         details = client.plan_job(job.name)
     return PlanObservation(progress, page.next_start, details, children)

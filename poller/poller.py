@@ -84,8 +84,9 @@ class Poller:
                 with self.store.write() as db:
                     self.recorder.job(db, job, seen, now)
         except UnknownJob as exc:
-            log.warning("%s is unknown to the orchestrator (%s); no longer following it",
-                        job.id, exc.msg)
+            log.warning(
+                "%s is unknown to the orchestrator (%s); no longer following it", job.id, exc.msg
+            )
             with self.store.write() as db:
                 self.recorder.forget(db, job, exc.short_kind, now)
         except (Unavailable, AuthenticationFailed, Rejected) as exc:
@@ -94,14 +95,15 @@ class Poller:
             log.exception("unexpected error polling %s; will retry", job.id)
             self._trouble(job, Unavailable("internal error"), now)
 
-
     def _trouble(self, job: JobRow, exc: Exception, now: float) -> None:
         errors = job.poll_errors + 1
         delay = min(MAX_BACKOFF, self.recorder.pacing.interval * 2 ** min(errors - 1, 6))
         reason = _reason(exc)
         if isinstance(exc, AuthenticationFailed):
-            log.error("the orchestrator refused the bot's RBAC token (%s): renew PE_RBAC_TOKEN",
-                      exc.short_kind)
+            log.error(
+                "the orchestrator refused the bot's RBAC token (%s): renew PE_RBAC_TOKEN",
+                exc.short_kind,
+            )
         else:
             log.warning("polling %s failed (%s); next try in %.0fs", job.id, reason, delay)
         with self.store.write() as db:

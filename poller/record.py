@@ -67,42 +67,84 @@ class Recorder:
         self.pacing = pacing
         self.console_url = console_url
 
-    def _post(self, db: Any, job: JobRow, suffix: str, template: str, now: float, /,
-              **data: Any) -> None:
-        posts.enqueue(db, key=f"{job.id}/{suffix}", channel_id=job.channel_id,
-                      message=self.renderer.render(template, **data), kind="reply", now=now,
-                      thread_of=job.id)
+    def _post(
+        self, db: Any, job: JobRow, suffix: str, template: str, now: float, /, **data: Any
+    ) -> None:
+        posts.enqueue(
+            db,
+            key=f"{job.id}/{suffix}",
+            channel_id=job.channel_id,
+            message=self.renderer.render(template, **data),
+            kind="reply",
+            now=now,
+            thread_of=job.id,
+        )
 
     def _contact_back(self, db: Any, job: JobRow, now: float) -> dict[str, Any]:
         if job.contact != "lost":
             return {}
-        self._post(db, job, f"contact/back/{job.poll_errors}-{int(now)}", "contact_back", now,
-                   kind_word=_kind_word(job), name=job.name)
+        self._post(
+            db,
+            job,
+            f"contact/back/{job.poll_errors}-{int(now)}",
+            "contact_back",
+            now,
+            kind_word=_kind_word(job),
+            name=job.name,
+        )
         return {"contact": "ok"}
 
     def job(self, db: Any, job: JobRow, seen: JobObservation, now: float) -> None:
         snapshot = dict(seen.progress.snapshot)
         _merge_details(snapshot, seen.details)
-        jobs.record_nodes(db, job.id, [
-            (o.node, o.state, o.at.timestamp() if o.at else now, o.message, o.changes,
-             o.resources, o.result) for o in seen.progress.outcomes])
+        jobs.record_nodes(
+            db,
+            job.id,
+            [
+                (
+                    o.node,
+                    o.state,
+                    o.at.timestamp() if o.at else now,
+                    o.message,
+                    o.changes,
+                    o.resources,
+                    o.result,
+                )
+                for o in seen.progress.outcomes
+            ],
+        )
         pending = [*job.failures_pending, *seen.progress.failures]
         fields: dict[str, Any] = self._contact_back(db, job, now)
         if seen.progress.stopping:
-            self._post(db, job, "stopping", "job_stopping", now, kind_word=_kind_word(job),
-                       name=job.name, running=len(snapshot.get("running") or ()))
+            self._post(
+                db,
+                job,
+                "stopping",
+                "job_stopping",
+                now,
+                kind_word=_kind_word(job),
+                name=job.name,
+                running=len(snapshot.get("running") or ()),
+            )
         if seen.final:
             self._finish(db, job, snapshot, now, outputs=seen.outputs)
             pending = []
             fields.update(done=True, finished_at=now)
         elif pending and self._failures_due(job, len(pending), now):
             number = job.failure_posts + 1
-            self._post(db, job, f"failures/{number}", "job_failures", now,
-                       **failures_data(job.name, pending))
+            self._post(
+                db,
+                job,
+                f"failures/{number}",
+                "job_failures",
+                now,
+                **failures_data(job.name, pending),
+            )
             fields.update(failure_posts=number, last_failure_post_at=now)
             pending = []
-        self._save(db, job, snapshot, now, cursor=seen.next_cursor, failures_pending=pending,
-                   **fields)
+        self._save(
+            db, job, snapshot, now, cursor=seen.next_cursor, failures_pending=pending, **fields
+        )
 
     def _failures_due(self, job: JobRow, count: int, now: float) -> bool:
         # The first failure is news at once; after that, full batches or a quiet gap, so that a
@@ -119,69 +161,136 @@ class Recorder:
         for step in steps:
             child = seen.children.get(step["job"])
             if child is not None:
-                step.update(state=child.state, name=str(child.options.get("task") or ""),
-                            node_states=dict(child.node_states), nodes=child.node_count)
+                step.update(
+                    state=child.state,
+                    name=str(child.options.get("task") or ""),
+                    node_states=dict(child.node_states),
+                    nodes=child.node_count,
+                )
         snapshot["steps"] = steps
         fields: dict[str, Any] = self._contact_back(db, job, now)
         for number, step in enumerate(steps, start=1):
             if step["job"] in seen.progress.new_steps:
                 label = f"{step.get('kind', 'task')} {step.get('name') or ''}".strip()
-                self._post(db, job, f"step/{step['job']}", "plan_step", now, number=number,
-                           label=label, job=step["job"], nodes=step.get("nodes") or 0)
+                self._post(
+                    db,
+                    job,
+                    f"step/{step['job']}",
+                    "plan_step",
+                    now,
+                    number=number,
+                    label=label,
+                    job=step["job"],
+                    nodes=step.get("nodes") or 0,
+                )
         if seen.progress.messages:
             lines = list(seen.progress.messages)
-            self._post(db, job, f"output/{job.cursor}", "plan_output", now,
-                       lines=lines[:OUTPUT_LINES], more=max(0, len(lines) - OUTPUT_LINES))
+            self._post(
+                db,
+                job,
+                f"output/{job.cursor}",
+                "plan_output",
+                now,
+                lines=lines[:OUTPUT_LINES],
+                more=max(0, len(lines) - OUTPUT_LINES),
+            )
         if seen.final:
             self._finish(db, job, snapshot, now, outputs=())
             fields.update(done=True, finished_at=now)
         self._save(db, job, snapshot, now, cursor=seen.next_cursor, **fields)
 
-    def _finish(self, db: Any, job: JobRow, snapshot: Mapping[str, Any], now: float,
-                outputs: Any) -> None:
+    def _finish(
+        self, db: Any, job: JobRow, snapshot: Mapping[str, Any], now: float, outputs: Any
+    ) -> None:
         listed = self.pacing.failures_listed
         failed = jobs.nodes(db, job.id, ("failed", "errored"), limit=listed)
         totals = jobs.node_totals(db, job.id)
         failed_total = sum(totals["counts"].get(s, 0) for s in ("failed", "errored"))
         data = summary_data(
-            kind=job.kind, name=job.name, endpoint=job.endpoint, body=job.body,
-            snapshot=snapshot, failed=failed, failed_total=failed_total,
+            kind=job.kind,
+            name=job.name,
+            endpoint=job.endpoint,
+            body=job.body,
+            snapshot=snapshot,
+            failed=failed,
+            failed_total=failed_total,
             outputs=[{"node": n.name, "result": n.result} for n in outputs if n.result],
-            changed_nodes=totals["changed_nodes"], console_url=self.console_url, now=now,
+            changed_nodes=totals["changed_nodes"],
+            console_url=self.console_url,
+            now=now,
         )
-        offers = {"enforce": bool(data["noop"] and data["changed_nodes"] and job.command == "deploy"),
-                  "rerun": bool(failed_total and job.kind == "job")}
+        offers = {
+            "enforce": bool(data["noop"] and data["changed_nodes"] and job.command == "deploy"),
+            "rerun": bool(failed_total and job.kind == "job"),
+        }
         self._post(db, job, "finished", "job_finished", now, key=job.id, offers=offers, **data)
-        audit.record(db, now=now, actor=job.requester, action="finished",
-                     channel_id=job.channel_id, request_id=job.request_id, job_id=job.id,
-                     result=str(snapshot.get("state")),
-                     detail={"counts": snapshot.get("counts"), "duration": snapshot.get("duration")})
+        audit.record(
+            db,
+            now=now,
+            actor=job.requester,
+            action="finished",
+            channel_id=job.channel_id,
+            request_id=job.request_id,
+            job_id=job.id,
+            result=str(snapshot.get("state")),
+            detail={"counts": snapshot.get("counts"), "duration": snapshot.get("duration")},
+        )
 
-    def _save(self, db: Any, job: JobRow, snapshot: dict[str, Any], now: float,
-              **fields: Any) -> None:
+    def _save(
+        self, db: Any, job: JobRow, snapshot: dict[str, Any], now: float, **fields: Any
+    ) -> None:
         changed = dumps(_visible(snapshot)) != dumps(_visible(job.snapshot))
         if changed:
             fields["card_version"] = job.card_version + 1
-        jobs.update(db, job.id, snapshot=snapshot, state=str(snapshot.get("state") or job.state),
-                    poll_errors=0, next_poll_at=next_poll(job, now, self.pacing,
-                                                          started=fields.get("cursor", 0) > 0),
-                    **fields)
+        jobs.update(
+            db,
+            job.id,
+            snapshot=snapshot,
+            state=str(snapshot.get("state") or job.state),
+            poll_errors=0,
+            next_poll_at=next_poll(job, now, self.pacing, started=fields.get("cursor", 0) > 0),
+            **fields,
+        )
 
-    def lost(self, db: Any, job: JobRow, reason: str, now: float, *, errors: int,
-             delay: float) -> None:
+    def lost(
+        self, db: Any, job: JobRow, reason: str, now: float, *, errors: int, delay: float
+    ) -> None:
         fields: dict[str, Any] = {"poll_errors": errors, "next_poll_at": now + delay}
         if job.contact == "ok" and errors >= 2:
-            self._post(db, job, f"contact/lost/{errors}-{int(now)}", "contact_lost", now,
-                       kind_word=_kind_word(job), name=job.name, reason=reason)
+            self._post(
+                db,
+                job,
+                f"contact/lost/{errors}-{int(now)}",
+                "contact_lost",
+                now,
+                kind_word=_kind_word(job),
+                name=job.name,
+                reason=reason,
+            )
             fields["contact"] = "lost"
         jobs.update(db, job.id, **fields)
 
     def forget(self, db: Any, job: JobRow, reason: str, now: float) -> None:
-        self._post(db, job, "forgotten", "job_forgotten", now, kind_word=_kind_word(job),
-                   name=job.name, reason=reason)
+        self._post(
+            db,
+            job,
+            "forgotten",
+            "job_forgotten",
+            now,
+            kind_word=_kind_word(job),
+            name=job.name,
+            reason=reason,
+        )
         snapshot = {**job.snapshot, "state": "forgotten"}
-        jobs.update(db, job.id, done=True, finished_at=now, state="forgotten", snapshot=snapshot,
-                    card_version=job.card_version + 1)
+        jobs.update(
+            db,
+            job.id,
+            done=True,
+            finished_at=now,
+            state="forgotten",
+            snapshot=snapshot,
+            card_version=job.card_version + 1,
+        )
 
 
 def _visible(snapshot: Mapping[str, Any]) -> dict[str, Any]:

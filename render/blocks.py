@@ -78,7 +78,7 @@ def _block(kind: str, lines: list[str]) -> list[dict[str, Any]]:
         return [{"type": "section", "fields": [_mrkdwn(i) for i in items]}] if items else []
     if kind == "context":
         return [{"type": "context", "elements": [_mrkdwn(i) for i in items]}] if items else []
-    buttons = [json.loads(i[len("<button>"):]) for i in items if i.startswith("<button>")]
+    buttons = [json.loads(i[len("<button>") :]) for i in items if i.startswith("<button>")]
     return [{"type": "actions", "elements": buttons}] if buttons else []
 
 
@@ -99,7 +99,9 @@ def _fit_block(block: dict[str, Any]) -> list[dict[str, Any]]:
         text = clip(block["text"]["text"], MAX_HEADER)
         return [{"type": "header", "text": {"type": "plain_text", "text": text}}]
     if kind == "section" and "text" in block:
-        return [{"type": "section", "text": _mrkdwn(p)} for p in _split_section(block["text"]["text"])]
+        return [
+            {"type": "section", "text": _mrkdwn(p)} for p in _split_section(block["text"]["text"])
+        ]
     if kind == "section":
         fields = [_mrkdwn(clip(f["text"], MAX_FIELD)) for f in block["fields"]]
         return [

@@ -23,7 +23,11 @@ def kind_word(kind: str) -> str:
 def _approval(approval: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not approval:
         return None
-    return {"by": list(approval["by"]), "at": approval["at"], "fingerprint": approval["fingerprint"]}
+    return {
+        "by": list(approval["by"]),
+        "at": approval["at"],
+        "fingerprint": approval["fingerprint"],
+    }
 
 
 def _steps(snapshot: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -31,14 +35,19 @@ def _steps(snapshot: Mapping[str, Any]) -> list[dict[str, Any]]:
     for step in snapshot.get("steps") or ():
         counts = step.get("node_states") or {}
         detail = ", ".join(f"{n} {views.NODE_WORDS.get(s, s)}" for s, n in sorted(counts.items()))
-        label = f"{step.get('kind', 'task')} {step['name']}" if step.get("name") else step.get(
-            "kind", "step")
-        shown.append({
-            "job": step["job"],
-            "label": label,
-            "emoji": views.STATE_EMOJI.get(step.get("state", ""), "•"),
-            "detail": detail,
-        })
+        label = (
+            f"{step.get('kind', 'task')} {step['name']}"
+            if step.get("name")
+            else step.get("kind", "step")
+        )
+        shown.append(
+            {
+                "job": step["job"],
+                "label": label,
+                "emoji": views.STATE_EMOJI.get(step.get("state", ""), "•"),
+                "detail": detail,
+            }
+        )
     return shown
 
 
@@ -86,8 +95,12 @@ def job_card_data(
 def failures_data(name: str, failures: Sequence[Mapping[str, str]]) -> dict[str, Any]:
     """A batch of failed or errored nodes for the thread."""
     shown = list(failures[:FAILURE_LIST])
-    return {"name": name, "failures": shown, "more": len(failures) - len(shown),
-            "count": len(failures)}
+    return {
+        "name": name,
+        "failures": shown,
+        "more": len(failures) - len(shown),
+        "count": len(failures),
+    }
 
 
 def summary_data(

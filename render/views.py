@@ -10,24 +10,60 @@ from render.fmt import duration
 
 MARKER_KEYS = ("chatops_request", "chatops_slack_user")
 STATE_EMOJI = {
-    "new": "⏳", "ready": "⏳", "pending": "⏳", "running": "🔄", "stopping": "⏹️",
-    "stopped": "⏹️", "finished": "✅", "success": "✅", "failed": "❌", "failure": "❌",
+    "new": "⏳",
+    "ready": "⏳",
+    "pending": "⏳",
+    "running": "🔄",
+    "stopping": "⏹️",
+    "stopped": "⏹️",
+    "finished": "✅",
+    "success": "✅",
+    "failed": "❌",
+    "failure": "❌",
     "forgotten": "❔",
 }
 STATE_WORDS = {
-    "new": "Starting", "ready": "Starting", "pending": "Pending", "running": "Running",
-    "stopping": "Stopping", "stopped": "Stopped", "finished": "Finished", "success": "Succeeded",
-    "failed": "Finished with failures", "failure": "Failed", "forgotten": "No longer known",
+    "new": "Starting",
+    "ready": "Starting",
+    "pending": "Pending",
+    "running": "Running",
+    "stopping": "Stopping",
+    "stopped": "Stopped",
+    "finished": "Finished",
+    "success": "Succeeded",
+    "failed": "Finished with failures",
+    "failure": "Failed",
+    "forgotten": "No longer known",
 }
 NODE_STATES = ("finished", "failed", "errored", "skipped", "running")
-NODE_WORDS = {"finished": "succeeded", "failed": "failed", "errored": "errored",
-              "skipped": "skipped", "running": "running", "pending": "pending"}
-TITLES = {"deploy": "Puppet run", "task": "Task", "plan_run": "Plan",
-          "environment_plan_run": "Plan", "stop": "Stop", "stop_plan": "Stop plan",
-          "task_target": "Task-target"}
+NODE_WORDS = {
+    "finished": "succeeded",
+    "failed": "failed",
+    "errored": "errored",
+    "skipped": "skipped",
+    "running": "running",
+    "pending": "pending",
+}
+TITLES = {
+    "deploy": "Puppet run",
+    "task": "Task",
+    "plan_run": "Plan",
+    "environment_plan_run": "Plan",
+    "stop": "Stop",
+    "stop_plan": "Stop plan",
+    "task_target": "Task-target",
+}
 DEPLOY_FLAGS = ("debug", "trace", "evaltrace", "use_cached_catalog", "usecacheonfailure")
-DEPLOY_VALUES = ("concurrency", "tags", "skip_tags", "ordering", "filetimeout",
-                 "http_connect_timeout", "http_keepalive_timeout", "http_read_timeout")
+DEPLOY_VALUES = (
+    "concurrency",
+    "tags",
+    "skip_tags",
+    "ordering",
+    "filetimeout",
+    "http_connect_timeout",
+    "http_keepalive_timeout",
+    "http_read_timeout",
+)
 LIST_LIMIT = 10
 
 

@@ -42,16 +42,35 @@ def _row(raw: Any) -> ApprovalRow:
 
 
 def create(
-    db: Database, *, id: str, request_id: str, channel_id: str, requester: str,
-    approvers: dict[str, list[str]], required: int, self_approval: bool, rule: str,
-    now: float, expires_at: float,
+    db: Database,
+    *,
+    id: str,
+    request_id: str,
+    channel_id: str,
+    requester: str,
+    approvers: dict[str, list[str]],
+    required: int,
+    self_approval: bool,
+    rule: str,
+    now: float,
+    expires_at: float,
 ) -> ApprovalRow:
     db.execute(
         """INSERT INTO approvals (id, request_id, channel_id, state, requester, approvers,
            required, self_approval, rule, created_at, expires_at)
            VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)""",
-        [id, request_id, channel_id, requester, dumps(approvers), required, int(self_approval),
-         rule, now, expires_at],
+        [
+            id,
+            request_id,
+            channel_id,
+            requester,
+            dumps(approvers),
+            required,
+            int(self_approval),
+            rule,
+            now,
+            expires_at,
+        ],
     )
     found = get(db, id)
     assert found is not None
@@ -116,16 +135,12 @@ def set_card(db: Database, approval_id: str, ts: str) -> None:
 
 
 def bump_card(db: Database, approval_id: str) -> None:
-    db.execute(
-        "UPDATE approvals SET card_version = card_version + 1 WHERE id = ?", [approval_id]
-    )
+    db.execute("UPDATE approvals SET card_version = card_version + 1 WHERE id = ?", [approval_id])
 
 
 def hand_card_to_job(db: Database, approval_id: str) -> None:
     """The card now belongs to the job: no more approval edits may overwrite it."""
-    db.execute(
-        "UPDATE approvals SET card_sent_version = card_version WHERE id = ?", [approval_id]
-    )
+    db.execute("UPDATE approvals SET card_sent_version = card_version WHERE id = ?", [approval_id])
 
 
 def cards_to_update(db: Database, now: float, min_gap: float) -> list[ApprovalRow]:

@@ -10,8 +10,18 @@ from sqlite_utils import Database
 from store.db import dumps, loads
 
 ACTIONS = (
-    "request", "denied", "approval_requested", "approved", "approval_vote", "rejected",
-    "expired", "launch", "launch_failed", "stop", "finished", "cancelled",
+    "request",
+    "denied",
+    "approval_requested",
+    "approved",
+    "approval_vote",
+    "rejected",
+    "expired",
+    "launch",
+    "launch_failed",
+    "stop",
+    "finished",
+    "cancelled",
 )
 
 
@@ -35,10 +45,19 @@ def record(
     db.execute(
         """INSERT INTO audit (at, actor, action, channel_id, request_id, job_id, rule,
            approvers, request, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [now, actor, action, channel_id, request_id, job_id, rule,
-         None if approvers is None else dumps(approvers),
-         None if request is None else dumps(request), result,
-         None if detail is None else dumps(detail)],
+        [
+            now,
+            actor,
+            action,
+            channel_id,
+            request_id,
+            job_id,
+            rule,
+            None if approvers is None else dumps(approvers),
+            None if request is None else dumps(request),
+            result,
+            None if detail is None else dumps(detail),
+        ],
     )
 
 

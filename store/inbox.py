@@ -12,19 +12,23 @@ from store.db import dumps, loads
 
 def receive(db: Database, command_id: str, payload: Mapping[str, Any], now: float) -> None:
     """On the ack path: run through Store.journal, in a group commit."""
-    db.conn.execute("INSERT INTO inbox (id, received_at, payload) VALUES (?, ?, ?)",
-                    (command_id, now, dumps(dict(payload))))
+    db.conn.execute(
+        "INSERT INTO inbox (id, received_at, payload) VALUES (?, ?, ?)",
+        (command_id, now, dumps(dict(payload))),
+    )
 
 
 def done(db: Database, command_id: str) -> bool:
     cursor = db.execute(
-        "UPDATE inbox SET state = 'done' WHERE id = ? AND state = 'received'", [command_id])
+        "UPDATE inbox SET state = 'done' WHERE id = ? AND state = 'received'", [command_id]
+    )
     return cursor.rowcount == 1
 
 
 def unfinished(db: Database) -> list[tuple[str, float, dict[str, Any]]]:
     rows = db.execute(
-        "SELECT id, received_at, payload FROM inbox WHERE state = 'received' ORDER BY received_at")
+        "SELECT id, received_at, payload FROM inbox WHERE state = 'received' ORDER BY received_at"
+    )
     return [(r["id"], r["received_at"], loads(r["payload"])) for r in rows]
 
 
@@ -34,7 +38,8 @@ def first_sight(db: Database, signature: str, now: float, keep: float) -> bool:
     forgotten by housekeeping could not be replayed anyway."""
     cursor = db.conn.execute(
         "INSERT OR IGNORE INTO seen_requests (signature, expires_at) VALUES (?, ?)",
-        (signature, now + keep))
+        (signature, now + keep),
+    )
     return cursor.rowcount == 1
 
 

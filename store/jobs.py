@@ -79,8 +79,22 @@ def create(
         """INSERT INTO jobs (id, kind, name, command, request_id, channel_id, card_ts, requester,
            endpoint, body, state, snapshot, created_at, next_poll_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [key, kind, name, command, request_id, channel_id, card_ts, requester, endpoint,
-         dumps(body), snapshot.get("state", "new"), dumps(snapshot), now, now],
+        [
+            key,
+            kind,
+            name,
+            command,
+            request_id,
+            channel_id,
+            card_ts,
+            requester,
+            endpoint,
+            dumps(body),
+            snapshot.get("state", "new"),
+            dumps(snapshot),
+            now,
+            now,
+        ],
     )
     found = get(db, key)
     assert found is not None
@@ -145,15 +159,25 @@ def record_nodes(db: Database, key: str, rows: list[NodeRow]) -> None:
            ON CONFLICT (job_id, node) DO UPDATE SET state = excluded.state, at = excluded.at,
            message = excluded.message, changes = excluded.changes,
            resources = excluded.resources, result = excluded.result""",
-        [(key, node, state, at, message, changes,
-          None if resources is None else dumps(resources),
-          None if result is None else dumps(result))
-         for node, state, at, message, changes, resources, result in rows],
+        [
+            (
+                key,
+                node,
+                state,
+                at,
+                message,
+                changes,
+                None if resources is None else dumps(resources),
+                None if result is None else dumps(result),
+            )
+            for node, state, at, message, changes, resources, result in rows
+        ],
     )
 
 
-def nodes(db: Database, key: str, states: tuple[str, ...] | None = None,
-          limit: int = 10_000) -> list[dict[str, Any]]:
+def nodes(
+    db: Database, key: str, states: tuple[str, ...] | None = None, limit: int = 10_000
+) -> list[dict[str, Any]]:
     where, args = "job_id = ?", [key]
     if states:
         where += f" AND state IN ({', '.join('?' for _ in states)})"

@@ -36,12 +36,14 @@ class PostRow:
         return loads(self.payload_json)
 
 
-COLUMNS = ("seq, key, channel_id, thread_of, kind, ref, payload AS payload_json, state, ts, "
-           "error, attempts, created_at")
+COLUMNS = (
+    "seq, key, channel_id, thread_of, kind, ref, payload AS payload_json, state, ts, "
+    "error, attempts, created_at"
+)
 
 
 def _row(raw: Any) -> PostRow:
-    return PostRow(**{k: raw[k] for k in raw.keys()})
+    return PostRow(**{k: raw[k] for k in raw.keys()})  # noqa: SIM118 - a Row iterates values
 
 
 def enqueue(
@@ -87,8 +89,15 @@ def claim(db: Database, seq: int) -> bool:
     return cursor.rowcount == 1
 
 
-def settle(db: Database, seq: int, *, state: str, now: float, ts: str | None = None,
-           error: str | None = None) -> None:
+def settle(
+    db: Database,
+    seq: int,
+    *,
+    state: str,
+    now: float,
+    ts: str | None = None,
+    error: str | None = None,
+) -> None:
     if state not in ("pending", "sent", "dead"):
         raise ValueError(f"cannot settle a post as {state!r}")
     db.execute(
@@ -103,6 +112,5 @@ def get(db: Database, key: str) -> PostRow | None:
 
 
 def for_thread(db: Database, job_key: str) -> list[PostRow]:
-    rows = db.execute(f"SELECT {COLUMNS} FROM posts WHERE thread_of = ? ORDER BY seq",
-                      [job_key])
+    rows = db.execute(f"SELECT {COLUMNS} FROM posts WHERE thread_of = ? ORDER BY seq", [job_key])
     return [_row(r) for r in rows]

@@ -92,10 +92,25 @@ def create(
         """INSERT INTO requests (id, created_at, updated_at, team_id, channel_id, user_id,
            command, text, endpoint, body, fingerprint, state, rule, response_url, evidence, via,
            respond_replace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [id, now, now, team_id, channel_id, user_id, command, text, request.ENDPOINT,
-         dumps(body), fingerprint(request.ENDPOINT, body), state, rule, response_url,
-         None if evidence is None else dumps(evidence), via,
-         int(respond_replace)],
+        [
+            id,
+            now,
+            now,
+            team_id,
+            channel_id,
+            user_id,
+            command,
+            text,
+            request.ENDPOINT,
+            dumps(body),
+            fingerprint(request.ENDPOINT, body),
+            state,
+            rule,
+            response_url,
+            None if evidence is None else dumps(evidence),
+            via,
+            int(respond_replace),
+        ],
     )
     found = get(db, id)
     assert found is not None
@@ -108,7 +123,11 @@ def get(db: Database, request_id: str) -> RequestRow | None:
 
 
 def transition(
-    db: Database, request_id: str, from_states: tuple[str, ...], to_state: str, now: float,
+    db: Database,
+    request_id: str,
+    from_states: tuple[str, ...],
+    to_state: str,
+    now: float,
     **fields: Any,
 ) -> bool:
     """Compare-and-set the state; True only for the one caller that moved it."""

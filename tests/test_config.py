@@ -13,8 +13,10 @@ import config
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = {
-    "SLACK_BOT_TOKEN": "xoxb-1-test", "SLACK_SIGNING_SECRET": "s3cret",
-    "PE_ORCHESTRATOR_URL": "https://puppet.example.com:8143", "PE_RBAC_TOKEN": "tok",
+    "SLACK_BOT_TOKEN": "xoxb-1-test",
+    "SLACK_SIGNING_SECRET": "s3cret",
+    "PE_ORCHESTRATOR_URL": "https://puppet.example.com:8143",
+    "PE_RBAC_TOKEN": "tok",
 }
 
 
@@ -25,18 +27,21 @@ def test_defaults_are_filled_in() -> None:
     assert settings.slack_api_url == "https://slack.com/api/"
 
 
-@pytest.mark.parametrize("change, variable", [
-    ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN"),
-    ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
-    ({"PE_ORCHESTRATOR_URL": ""}, "PE_ORCHESTRATOR_URL"),
-    ({"PE_ORCHESTRATOR_URL": "puppet:8143"}, "PE_ORCHESTRATOR_URL"),
-    ({"PE_RBAC_TOKEN": ""}, "PE_RBAC_TOKEN"),
-    ({"POLL_INTERVAL": "often"}, "POLL_INTERVAL"),
-    ({"POLL_INTERVAL": "0"}, "POLL_INTERVAL"),
-    ({"PORT": "http"}, "PORT"),
-    ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
-    ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
-])
+@pytest.mark.parametrize(
+    "change, variable",
+    [
+        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
+        ({"PE_ORCHESTRATOR_URL": ""}, "PE_ORCHESTRATOR_URL"),
+        ({"PE_ORCHESTRATOR_URL": "puppet:8143"}, "PE_ORCHESTRATOR_URL"),
+        ({"PE_RBAC_TOKEN": ""}, "PE_RBAC_TOKEN"),
+        ({"POLL_INTERVAL": "often"}, "POLL_INTERVAL"),
+        ({"POLL_INTERVAL": "0"}, "POLL_INTERVAL"),
+        ({"PORT": "http"}, "PORT"),
+        ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ],
+)
 def test_a_bad_setting_is_named_with_how_to_fix_it(change, variable) -> None:
     with pytest.raises(config.ConfigError) as raised:
         config.load({**GOOD, **change})
@@ -63,15 +68,24 @@ def test_the_environment_wins_over_dotenv(tmp_path, monkeypatch) -> None:
 
 
 def test_the_bot_stops_with_one_line_naming_the_variable(tmp_path) -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "bot.py"), "run"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60,
-                            env={"PATH": "/usr/bin:/bin", "SLACK_SIGNING_SECRET": "x",
-                                 "PE_RBAC_TOKEN": "t",
-                                 "PE_ORCHESTRATOR_URL": "https://pe:8143"})
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "SLACK_SIGNING_SECRET": "x",
+            "PE_RBAC_TOKEN": "t",
+            "PE_ORCHESTRATOR_URL": "https://pe:8143",
+        },
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "configuration error: SLACK_BOT_TOKEN is not set: the bot token (xoxb-...) from your "
-        "Slack app's OAuth & Permissions page"]
+        "Slack app's OAuth & Permissions page"
+    ]
 
 
 def test_every_variable_is_in_env_example_and_the_readme() -> None:

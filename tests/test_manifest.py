@@ -33,6 +33,11 @@ def test_every_manifest_command_is_registered_and_has_help() -> None:
 
 def test_the_scopes_cover_what_the_bot_calls() -> None:
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "channels:history", "groups:history",
-            "usergroups:read"} <= scopes
+    assert {
+        "commands",
+        "chat:write",
+        "channels:history",
+        "groups:history",
+        "usergroups:read",
+    } <= scopes
     assert manifest()["settings"]["interactivity"]["is_enabled"] is True

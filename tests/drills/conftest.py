@@ -36,8 +36,9 @@ def slack() -> Iterator[FakeSlack]:
         yield fake
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
-                                  items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
     """The secret scan reads the logs of every other drill, so it runs last."""
     items.sort(key=lambda item: item.path.name == SCAN_LAST)
 

@@ -35,6 +35,7 @@ REPORTS: list[str] = []
 
 # -- reports ------------------------------------------------------------------------------------
 
+
 class Drill:
     """Collects what a drill tried and found, prints it with PASS/FAIL, and fails the test when
     a check failed (after printing, so a failed run still shows its numbers)."""
@@ -56,8 +57,10 @@ class Drill:
         self.lines.append(f"  note:  {text}")
 
     def check(self, ok: bool, what: str, detail: Any = None) -> bool:
-        self.lines.append(f"  {'PASS' if ok else 'FAIL'}   {what}"
-                          + ("" if ok or detail is None else f"  <- {_short(detail)}"))
+        self.lines.append(
+            f"  {'PASS' if ok else 'FAIL'}   {what}"
+            + ("" if ok or detail is None else f"  <- {_short(detail)}")
+        )
         if not ok:
             self.failures.append(what if detail is None else f"{what}: {_short(detail, 2000)}")
         return ok
@@ -70,8 +73,12 @@ class Drill:
         print(f"\n=== DRILL {self.title} ===", flush=True)
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if exc is not None:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             self.lines.append(f"  FAIL   aborted: {type(exc).__name__}: {_short(first)}")
@@ -80,8 +87,9 @@ class Drill:
             result = "FAIL" if self.failures else "PASS"
         if result == "FAIL" and self.known_bug:
             result = f"FAIL (known bug: {self.known_bug})"
-        text = "\n".join([f"DRILL {self.title}", *self.lines,
-                          f"  RESULT: {result} in {self.elapsed:.1f}s"])
+        text = "\n".join(
+            [f"DRILL {self.title}", *self.lines, f"  RESULT: {result} in {self.elapsed:.1f}s"]
+        )
         REPORTS.append(text)
         print("\n".join(self.lines), flush=True)
         print(f"  RESULT: {result} in {self.elapsed:.1f}s", flush=True)
@@ -109,10 +117,16 @@ def median(values: Iterable[float]) -> float:
 
 # -- the bot as a process -------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
-def running_bot(directory: Path, slack: FakeSlack, orchestrator_url: str, *,
-                policy: str = ALLOW_ALL, extra_env: dict[str, str] | None = None
-                ) -> Iterator[BotProcess]:
+def running_bot(
+    directory: Path,
+    slack: FakeSlack,
+    orchestrator_url: str,
+    *,
+    policy: str = ALLOW_ALL,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[BotProcess]:
     """A `bot.py run --mode http` process logging at INFO into `directory/bot.log`; always
     stopped (SIGINT, then SIGKILL) however the drill ends."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -128,6 +142,7 @@ def running_bot(directory: Path, slack: FakeSlack, orchestrator_url: str, *,
 
 # -- read-outs -------------------------------------------------------------------------------------
 
+
 def command_requests(sim: Simulator) -> int:
     """POSTs to /command/... the simulator received, whatever their answer."""
     routes = sim.stats()["routes"]
@@ -140,8 +155,9 @@ def route_requests(sim: Simulator, route: str) -> int:
 
 def sim_client(sim: Simulator) -> OrchestratorClient:
     """An in-process client of the simulator, for reading its jobs (never a command)."""
-    return OrchestratorClient(httpx.Client(transport=sim.transport()), "http://sim.test",
-                              sim.token, sleep=lambda _: None)
+    return OrchestratorClient(
+        httpx.Client(transport=sim.transport()), "http://sim.test", sim.token, sleep=lambda _: None
+    )
 
 
 def text_of(message: Message) -> str:
@@ -158,15 +174,23 @@ def replies(slack: FakeSlack, card: Message) -> list[Message]:
 
 def summaries(slack: FakeSlack, channels: Iterable[str]) -> dict[tuple[str, str], list[str]]:
     """(channel, card ts) -> the texts of its replies that are final summaries."""
-    return {(c.channel, c.ts): [text_of(r) for r in replies(slack, c) if SUMMARY in (r.text or "")
-                                or SUMMARY in block_text(r.blocks or [])]
-            for c in cards(slack, channels)}
+    return {
+        (c.channel, c.ts): [
+            text_of(r)
+            for r in replies(slack, c)
+            if SUMMARY in (r.text or "") or SUMMARY in block_text(r.blocks or [])
+        ]
+        for c in cards(slack, channels)
+    }
 
 
 def posted_keys(slack: FakeSlack) -> list[str]:
     """The outbox key of every chat.postMessage Slack accepted."""
-    return [str(c.params.get("metadata", {}).get("event_payload", {}).get("key"))
-            for c in slack.calls("chat.postMessage") if c.status == 200 and not c.error]
+    return [
+        str(c.params.get("metadata", {}).get("event_payload", {}).get("key"))
+        for c in slack.calls("chat.postMessage")
+        if c.status == 200 and not c.error
+    ]
 
 
 def duplicates(items: Iterable[str]) -> list[tuple[str, int]]:

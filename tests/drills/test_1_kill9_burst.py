@@ -37,9 +37,31 @@ pytestmark = pytest.mark.drill
 
 JOBS = 50
 CHANNELS = [f"C0KILL{i:02d}" for i in range(10)]  # the outbox paces ~1 post/s per channel
-NODES = [f"{name}.example.com" for name in (
-    "web01", "web02", "web03", "web04", "web05", "web06", "web07", "web08", "db01", "db02",
-    "app01", "app02", "app03", "app04", "app05", "lb01", "lb02", "cache01", "cache02", "node1")]
+NODES = [
+    f"{name}.example.com"
+    for name in (
+        "web01",
+        "web02",
+        "web03",
+        "web04",
+        "web05",
+        "web06",
+        "web07",
+        "web08",
+        "db01",
+        "db02",
+        "app01",
+        "app02",
+        "app03",
+        "app04",
+        "app05",
+        "lb01",
+        "lb02",
+        "cache01",
+        "cache02",
+        "node1",
+    )
+]
 
 
 def command_text(i: int) -> str:
@@ -54,11 +76,15 @@ def test_kill_9_twice_during_a_burst_of_50_jobs(drill_dir: Path, slack: FakeSlac
     for i, channel in enumerate(CHANNELS):
         slack.add_channel(channel, f"kill-drill-{i:02d}")
     sim = Simulator(default_world(), node_seconds=0.6)
-    with Drill("1. kill -9 during a burst of 50 running jobs") as drill, \
-            serve(sim) as orchestrator, \
-            running_bot(drill_dir, slack, orchestrator.url) as bot:
-        drill.tried(f"{JOBS} /deploy commands over HTTP, 3-5 nodes each, --concurrency 1 or 2, "
-                    f"node_seconds=0.6, spread over {len(CHANNELS)} channels, 10 at a time")
+    with (
+        Drill("1. kill -9 during a burst of 50 running jobs") as drill,
+        serve(sim) as orchestrator,
+        running_bot(drill_dir, slack, orchestrator.url) as bot,
+    ):
+        drill.tried(
+            f"{JOBS} /deploy commands over HTTP, 3-5 nodes each, --concurrency 1 or 2, "
+            f"node_seconds=0.6, spread over {len(CHANNELS)} channels, 10 at a time"
+        )
         started = time.monotonic()
 
         def send(i: int) -> tuple[int, float, str]:
@@ -71,32 +97,45 @@ def test_kill_9_twice_during_a_burst_of_50_jobs(drill_dir: Path, slack: FakeSlac
         with ThreadPoolExecutor(max_workers=10) as pool:
             acks = list(pool.map(send, range(JOBS)))
         ack_times = [t for _, t, _ in acks]
-        drill.found(f"acks: {sum(s == 200 for s, _, _ in acks)}/{JOBS} HTTP 200, "
-                    f"p50 {percentile(ack_times, 50) * 1000:.0f} ms, "
-                    f"max {max(ack_times) * 1000:.0f} ms")
-        drill.check(all(s == 200 and "Working on it" in body for s, _, body in acks),
-                    "every command acked at once with 'Working on it'",
-                    [(s, body[:80]) for s, _, body in acks if s != 200][:3])
+        drill.found(
+            f"acks: {sum(s == 200 for s, _, _ in acks)}/{JOBS} HTTP 200, "
+            f"p50 {percentile(ack_times, 50) * 1000:.0f} ms, "
+            f"max {max(ack_times) * 1000:.0f} ms"
+        )
+        drill.check(
+            all(s == 200 and "Working on it" in body for s, _, body in acks),
+            "every command acked at once with 'Working on it'",
+            [(s, body[:80]) for s, _, body in acks if s != 200][:3],
+        )
 
         # Kill 1: as soon as every request has reached the orchestrator, while cards and the
         # first thread posts are still going out.
-        slack.wait_for(lambda _: route_requests(sim, "POST /command/deploy") >= JOBS, timeout=60,
-                       description="all 50 deploys reached the orchestrator")
+        slack.wait_for(
+            lambda _: route_requests(sim, "POST /command/deploy") >= JOBS,
+            timeout=60,
+            description="all 50 deploys reached the orchestrator",
+        )
         moments = []
         for when in ("all launched", "a third of the summaries posted"):
             if when != "all launched":
-                slack.wait_for(lambda f: sum(bool(s) for s in summaries(f, CHANNELS).values())
-                               >= JOBS // 3, timeout=90, description="a third of the summaries")
+                slack.wait_for(
+                    lambda f: sum(bool(s) for s in summaries(f, CHANNELS).values()) >= JOBS // 3,
+                    timeout=90,
+                    description="a third of the summaries",
+                )
             done = sum(bool(s) for s in summaries(slack, CHANNELS).values())
             posted = len(cards(slack, CHANNELS))
-            in_flight = db_rows(bot.tmp / "bot.db",
-                                "SELECT count(*) FROM posts WHERE state != 'sent'")[0][0]
+            in_flight = db_rows(
+                bot.tmp / "bot.db", "SELECT count(*) FROM posts WHERE state != 'sent'"
+            )[0][0]
             bot.kill()
             t0 = time.monotonic()
             bot.start()
-            moments.append(f"kill -9 at {time.monotonic() - started:.1f}s ({when}: {posted} "
-                           f"cards, {done} summaries, {in_flight} posts queued), back up in "
-                           f"{time.monotonic() - t0:.1f}s")
+            moments.append(
+                f"kill -9 at {time.monotonic() - started:.1f}s ({when}: {posted} "
+                f"cards, {done} summaries, {in_flight} posts queued), back up in "
+                f"{time.monotonic() - t0:.1f}s"
+            )
         for moment in moments:
             drill.tried(moment)
 
@@ -104,13 +143,23 @@ def test_kill_9_twice_during_a_burst_of_50_jobs(drill_dir: Path, slack: FakeSlac
             found = summaries(f, CHANNELS)
             return len(found) >= JOBS and all(found.values())
 
-        slack.wait_for(finished, timeout=180, interval=0.2,
-                       description="50 cards, each with a summary")
+        slack.wait_for(
+            finished, timeout=180, interval=0.2, description="50 cards, each with a summary"
+        )
         took = time.monotonic() - started
-        slack.wait_for(lambda _: db_rows(
-            bot.tmp / "bot.db", "SELECT count(*) FROM posts WHERE state != 'sent'")[0][0] == 0
-            and db_rows(bot.tmp / "bot.db", "SELECT count(*) FROM jobs WHERE done = 0")[0][0] == 0,
-            timeout=60, interval=0.2, description="the outbox drained and no job followed")
+        slack.wait_for(
+            lambda _: (
+                db_rows(bot.tmp / "bot.db", "SELECT count(*) FROM posts WHERE state != 'sent'")[0][
+                    0
+                ]
+                == 0
+                and db_rows(bot.tmp / "bot.db", "SELECT count(*) FROM jobs WHERE done = 0")[0][0]
+                == 0
+            ),
+            timeout=60,
+            interval=0.2,
+            description="the outbox drained and no job followed",
+        )
         time.sleep(2.0)  # anything doubled would arrive now
 
         found = summaries(slack, CHANNELS)
@@ -121,29 +170,43 @@ def test_kill_9_twice_during_a_burst_of_50_jobs(drill_dir: Path, slack: FakeSlac
         posts = db_rows(bot.tmp / "bot.db", "SELECT state, count(*) AS n FROM posts GROUP BY state")
         launches = route_requests(sim, "POST /command/deploy")
         sim_jobs = sim_client(sim).jobs(limit=500).items
-        told = sum("started as job" in f"{r.text}\n{block_text(r.blocks or [])}"
-                   for r in slack.responses())
+        told = sum(
+            "started as job" in f"{r.text}\n{block_text(r.blocks or [])}" for r in slack.responses()
+        )
 
-        drill.found(f"all {JOBS} summaries in {took:.1f}s from the first command; "
-                    f"{bot.starts} bot starts; {told}/{JOBS} requesters told 'started as job'")
-        drill.found(f"{len(found)} cards, summaries per card: min {min(counts, default=0)}, "
-                    f"max {max(counts, default=0)}; {len(keys)} posts accepted by Slack, "
-                    f"{len(set(keys))} distinct outbox keys; "
-                    f"{len(slack.calls('chat.update'))} card edits")
-        drill.found(f"orchestrator: {launches} POST /command/deploy, {len(sim_jobs)} jobs; "
-                    f"bot store: {len(jobs)} jobs, posts by state "
-                    f"{ {r['state']: r['n'] for r in posts} }")
-        drill.check(launches == JOBS and len(sim_jobs) == JOBS,
-                    "each command launched exactly one job (nothing relaunched after a kill)",
-                    (launches, len(sim_jobs)))
+        drill.found(
+            f"all {JOBS} summaries in {took:.1f}s from the first command; "
+            f"{bot.starts} bot starts; {told}/{JOBS} requesters told 'started as job'"
+        )
+        drill.found(
+            f"{len(found)} cards, summaries per card: min {min(counts, default=0)}, "
+            f"max {max(counts, default=0)}; {len(keys)} posts accepted by Slack, "
+            f"{len(set(keys))} distinct outbox keys; "
+            f"{len(slack.calls('chat.update'))} card edits"
+        )
+        drill.found(
+            f"orchestrator: {launches} POST /command/deploy, {len(sim_jobs)} jobs; "
+            f"bot store: {len(jobs)} jobs, posts by state "
+            f"{ {r['state']: r['n'] for r in posts} }"
+        )
+        drill.check(
+            launches == JOBS and len(sim_jobs) == JOBS,
+            "each command launched exactly one job (nothing relaunched after a kill)",
+            (launches, len(sim_jobs)),
+        )
         drill.check(len(found) == JOBS, f"{JOBS} cards, no job forgotten", len(found))
-        drill.check(counts and all(n == 1 for n in counts),
-                    "every job ends with exactly one final summary",
-                    [k for k, texts in found.items() if len(texts) != 1][:5])
+        drill.check(
+            counts and all(n == 1 for n in counts),
+            "every job ends with exactly one final summary",
+            [k for k, texts in found.items() if len(texts) != 1][:5],
+        )
         drill.check(not duplicates(keys), "no outbox key posted twice", duplicates(keys)[:5])
         drill.check(not doubled, "no thread shows the same text twice", doubled[:5])
-        drill.check(all(r["state"] == "sent" for r in posts), "every outbox post ended sent",
-                    {r["state"]: r["n"] for r in posts})
+        drill.check(
+            all(r["state"] == "sent" for r in posts),
+            "every outbox post ended sent",
+            {r["state"]: r["n"] for r in posts},
+        )
 
         # The summaries tell what the orchestrator did: compare each with its job.
         wrong = []
@@ -152,9 +215,12 @@ def test_kill_9_twice_during_a_burst_of_50_jobs(drill_dir: Path, slack: FakeSlac
             for text in texts:
                 name, counted = JOB_NAME.search(text), SUCCEEDED.search(text)
                 job = by_name.get(name.group(1)) if name else None
-                if job is None or counted is None or (
-                        int(counted.group(1)), int(counted.group(2))) != (
-                        job.node_states.get("finished", 0), job.node_count):
+                if (
+                    job is None
+                    or counted is None
+                    or (int(counted.group(1)), int(counted.group(2)))
+                    != (job.node_states.get("finished", 0), job.node_count)
+                ):
                     wrong.append(text[:120])
         drill.check(not wrong, "every summary's N/M matches the orchestrator's job", wrong[:3])
 
@@ -169,19 +235,24 @@ def test_kill_9_while_the_commands_arrive(drill_dir: Path, slack: FakeSlack) -> 
     for i, channel in enumerate(CHANNELS):
         slack.add_channel(channel, f"kill-drill-{i:02d}")
     sim = Simulator(default_world(), node_seconds=0.6)
-    with Drill("1b. kill -9 while the 50 commands arrive") as drill, \
-            serve(sim) as orchestrator, \
-            running_bot(drill_dir, slack, orchestrator.url) as bot:
+    with (
+        Drill("1b. kill -9 while the 50 commands arrive") as drill,
+        serve(sim) as orchestrator,
+        running_bot(drill_dir, slack, orchestrator.url) as bot,
+    ):
         db = bot.tmp / "bot.db"
-        urls = {i: slack.new_response_url(channel=CHANNELS[i % len(CHANNELS)], user="U0ALICE")
-                for i in range(JOBS)}
+        urls = {
+            i: slack.new_response_url(channel=CHANNELS[i % len(CHANNELS)], user="U0ALICE")
+            for i in range(JOBS)
+        }
         acked: dict[int, bool] = {}
         lock = threading.Lock()
 
         def send(i: int) -> None:
             try:
-                response = bot.command(command_text(i), response_url=urls[i],
-                                       channel=CHANNELS[i % len(CHANNELS)])
+                response = bot.command(
+                    command_text(i), response_url=urls[i], channel=CHANNELS[i % len(CHANNELS)]
+                )
                 ok = response.status_code == 200 and "Working on it" in response.text
             except httpx.HTTPError:
                 ok = False  # Slack would tell the user the command failed
@@ -202,19 +273,31 @@ def test_kill_9_while_the_commands_arrive(drill_dir: Path, slack: FakeSlack) -> 
         kill_thread.join()
         bot.start()
         ok = [i for i, a in acked.items() if a]
-        drill.tried(f"{JOBS} /deploy commands, 10 at a time; kill -9 "
-                    f"{KILL_AFTER_FIRST_ACK * 1000:.0f} ms after the first ack, restart: "
-                    f"{len(ok)} acked, {JOBS - len(ok)} not answered by the dead bot (Slack tells "
-                    "those users the command failed)")
+        drill.tried(
+            f"{JOBS} /deploy commands, 10 at a time; kill -9 "
+            f"{KILL_AFTER_FIRST_ACK * 1000:.0f} ms after the first ack, restart: "
+            f"{len(ok)} acked, {JOBS - len(ok)} not answered by the dead bot (Slack tells "
+            "those users the command failed)"
+        )
 
-        slack.wait_for(lambda _: db_rows(db, "SELECT count(*) FROM jobs WHERE done = 0")[0][0] == 0
-                       and db_rows(db, "SELECT count(*) FROM posts WHERE state != 'sent'")[0][0]
-                       == 0 and db_rows(db, "SELECT count(*) FROM requests WHERE state IN "
-                                            "('new', 'launching')")[0][0] == 0,
-                       timeout=120, interval=0.2, description="every job done, outbox drained")
+        slack.wait_for(
+            lambda _: (
+                db_rows(db, "SELECT count(*) FROM jobs WHERE done = 0")[0][0] == 0
+                and db_rows(db, "SELECT count(*) FROM posts WHERE state != 'sent'")[0][0] == 0
+                and db_rows(
+                    db, "SELECT count(*) FROM requests WHERE state IN ('new', 'launching')"
+                )[0][0]
+                == 0
+            ),
+            timeout=120,
+            interval=0.2,
+            description="every job done, outbox drained",
+        )
         time.sleep(2.0)
-        states = {r["response_url"]: r["state"] for r in db_rows(
-            db, "SELECT response_url, state FROM requests")}
+        states = {
+            r["response_url"]: r["state"]
+            for r in db_rows(db, "SELECT response_url, state FROM requests")
+        }
         answered = {r.url for r in slack.responses()}
         fates: dict[str, list[int]] = {"launched": [], "told": [], "silent": []}
         for i in ok:
@@ -226,17 +309,25 @@ def test_kill_9_while_the_commands_arrive(drill_dir: Path, slack: FakeSlack) -> 
                 fates["silent"].append(i)
         found = summaries(slack, CHANNELS)
         keys = posted_keys(slack)
-        drill.found(f"of {len(ok)} acked commands: {len(fates['launched'])} launched, "
-                    f"{len(fates['told'])} answered privately without a job, "
-                    f"{len(fates['silent'])} never heard of again (no request row, no answer)")
+        drill.found(
+            f"of {len(ok)} acked commands: {len(fates['launched'])} launched, "
+            f"{len(fates['told'])} answered privately without a job, "
+            f"{len(fates['silent'])} never heard of again (no request row, no answer)"
+        )
         per_card = sorted({len(s) for s in found.values()})
-        drill.found(f"orchestrator: {route_requests(sim, 'POST /command/deploy')} deploys; "
-                    f"{len(found)} cards; summaries per card {per_card}")
-        drill.check(not fates["silent"], "every acked command ends with a job or an answer",
-                    [command_text(i)[:60] for i in fates["silent"]])
-        drill.check(route_requests(sim, "POST /command/deploy") == len(fates["launched"])
-                    == len(found), "one job and one card per launched request",
-                    (route_requests(sim, "POST /command/deploy"), len(fates["launched"]),
-                     len(found)))
+        drill.found(
+            f"orchestrator: {route_requests(sim, 'POST /command/deploy')} deploys; "
+            f"{len(found)} cards; summaries per card {per_card}"
+        )
+        drill.check(
+            not fates["silent"],
+            "every acked command ends with a job or an answer",
+            [command_text(i)[:60] for i in fates["silent"]],
+        )
+        drill.check(
+            route_requests(sim, "POST /command/deploy") == len(fates["launched"]) == len(found),
+            "one job and one card per launched request",
+            (route_requests(sim, "POST /command/deploy"), len(fates["launched"]), len(found)),
+        )
         drill.check(all(len(s) == 1 for s in found.values()), "one summary per card")
         drill.check(not duplicates(keys), "nothing posted twice", duplicates(keys)[:3])

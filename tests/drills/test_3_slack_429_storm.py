@@ -38,9 +38,27 @@ RETRY_AFTER = 1
 JOBS = 15
 GAP = 4.0  # a new job every 4 s keeps the bot posting for the whole minute
 CHANNELS = ["C0RATEA", "C0RATEB", "C0RATEC"]
-POOL = [f"{n}.example.com" for n in (
-    "web01", "web02", "web03", "web04", "web05", "web06", "web07", "web08", "app01", "app02",
-    "app03", "app05", "db01", "db02", "lb01", "cache01")]
+POOL = [
+    f"{n}.example.com"
+    for n in (
+        "web01",
+        "web02",
+        "web03",
+        "web04",
+        "web05",
+        "web06",
+        "web07",
+        "web08",
+        "app01",
+        "app02",
+        "app03",
+        "app05",
+        "db01",
+        "db02",
+        "lb01",
+        "cache01",
+    )
+]
 
 
 def command_text(i: int) -> str:
@@ -49,105 +67,154 @@ def command_text(i: int) -> str:
 
 
 @pytest.mark.timeout(300)
-def test_slack_answers_429_to_one_call_in_three_for_a_minute(drill_dir: Path,
-                                                             slack: FakeSlack) -> None:
+def test_slack_answers_429_to_one_call_in_three_for_a_minute(
+    drill_dir: Path, slack: FakeSlack
+) -> None:
     for i, channel in enumerate(CHANNELS):
         slack.add_channel(channel, f"ratelimit-drill-{i}")
     sim = Simulator(default_world(), node_seconds=1.0)
-    with Drill("3. Slack 429 to one call in three for a minute") as drill, \
-            serve(sim) as orchestrator, \
-            running_bot(drill_dir, slack, orchestrator.url) as bot:
+    with (
+        Drill("3. Slack 429 to one call in three for a minute") as drill,
+        serve(sim) as orchestrator,
+        running_bot(drill_dir, slack, orchestrator.url) as bot,
+    ):
         db = bot.tmp / "bot.db"
-        drill.tried(f"rate_limit(method=None, every={EVERY}, retry_after={RETRY_AFTER}, "
-                    f"duration={STORM:.0f}) while {JOBS} jobs (5-8 nodes, node_seconds=1) start "
-                    f"one every {GAP:.0f}s in {len(CHANNELS)} channels")
+        drill.tried(
+            f"rate_limit(method=None, every={EVERY}, retry_after={RETRY_AFTER}, "
+            f"duration={STORM:.0f}) while {JOBS} jobs (5-8 nodes, node_seconds=1) start "
+            f"one every {GAP:.0f}s in {len(CHANNELS)} channels"
+        )
         slack.rate_limit(None, every=EVERY, retry_after=RETRY_AFTER, duration=STORM)
         storm_started = time.monotonic()
         for i in range(JOBS):
             channel = CHANNELS[i % len(CHANNELS)]
             url = slack.new_response_url(channel=channel, user="U0ALICE")
-            assert bot.command(command_text(i), response_url=url,
-                               channel=channel).status_code == 200
+            assert (
+                bot.command(command_text(i), response_url=url, channel=channel).status_code == 200
+            )
             time.sleep(max(0.0, storm_started + (i + 1) * GAP - time.monotonic()))
         time.sleep(max(0.0, storm_started + STORM - time.monotonic()))
         storm_calls = [c for c in slack.calls() if c.method != "response_url"]
         limited_in_storm = sum(c.status == 429 for c in storm_calls)
-        slack.wait_for(lambda f: len(cards(f, CHANNELS)) == JOBS
-                       and all(summaries(f, CHANNELS).values()), timeout=120, interval=0.2,
-                       description="every job's summary")
-        slack.wait_for(lambda _: db_rows(db, "SELECT count(*) FROM posts WHERE state != 'sent'"
-                                         )[0][0] == 0, timeout=60, interval=0.2,
-                       description="every outbox post settled as sent")
+        slack.wait_for(
+            lambda f: len(cards(f, CHANNELS)) == JOBS and all(summaries(f, CHANNELS).values()),
+            timeout=120,
+            interval=0.2,
+            description="every job's summary",
+        )
+        slack.wait_for(
+            lambda _: db_rows(db, "SELECT count(*) FROM posts WHERE state != 'sent'")[0][0] == 0,
+            timeout=60,
+            interval=0.2,
+            description="every outbox post settled as sent",
+        )
         drained = time.monotonic() - storm_started
         time.sleep(2.0)  # anything doubled would arrive now
 
         found = summaries(slack, CHANNELS)
         per_job = [len(s) for s in found.values()]
-        posts = {r["state"]: r["n"] for r in db_rows(
-            db, "SELECT state, count(*) AS n FROM posts GROUP BY state")}
-        attempts = db_rows(db, "SELECT max(attempts) AS most, sum(attempts > 1) AS retried "
-                               "FROM posts")[0]
+        posts = {
+            r["state"]: r["n"]
+            for r in db_rows(db, "SELECT state, count(*) AS n FROM posts GROUP BY state")
+        }
+        attempts = db_rows(
+            db, "SELECT max(attempts) AS most, sum(attempts > 1) AS retried FROM posts"
+        )[0]
         keys = posted_keys(slack)
         doubled = doubled_thread_texts(slack, CHANNELS)
         limited = slack.rate_limited_calls()
         retried = [c for c in limited if c.waited is not None]
-        too_soon = [(c.method, round(c.waited or 0, 3), c.retry_after) for c in retried
-                    if (c.waited or 0) < c.retry_after]
+        too_soon = [
+            (c.method, round(c.waited or 0, 3), c.retry_after)
+            for c in retried
+            if (c.waited or 0) < c.retry_after
+        ]
         posts_limited = [c for c in limited if c.method == "chat.postMessage"]
         waits = [c.waited for c in retried if c.waited is not None]
         by_method = Counter(c.method for c in limited)
         not_retried = Counter(c.method for c in limited if c.waited is None)
-        answered = sum("started as job" in f"{r.text}\n{block_text(r.blocks or [])}"
-                       for r in slack.responses())
+        answered = sum(
+            "started as job" in f"{r.text}\n{block_text(r.blocks or [])}" for r in slack.responses()
+        )
 
-        drill.found(f"{len(storm_calls)} Web API calls during the storm, {limited_in_storm} "
-                    f"answered 429 ({limited_in_storm / max(1, len(storm_calls)):.0%}); by "
-                    f"method {dict(by_method)}")
-        drill.found(f"{len(retried)} rate-limited calls came back identical: waited min "
-                    f"{min(waits, default=float('nan')):.2f}s, median {median(waits):.2f}s, max "
-                    f"{max(waits, default=float('nan')):.2f}s (Retry-After {RETRY_AFTER}s); "
-                    f"{sum(not_retried.values())} never repeated as such "
-                    f"{dict(not_retried)} (a card edit is redone with the card's newer content)")
-        drill.found(f"{len(found)} cards, summaries per card {sorted(set(per_job))}; outbox "
-                    f"{posts}, {attempts['retried']} posts needed more than one attempt (most "
-                    f"{attempts['most']}); {len(keys)} posts accepted, {len(set(keys))} distinct "
-                    f"keys; {answered}/{JOBS} users told 'started as job'; everything delivered "
-                    f"{drained:.0f}s after the storm began")
-        drill.check(limited_in_storm >= 30, "the storm really hit the bot (30+ calls limited)",
-                    limited_in_storm)
-        drill.check(len(found) == JOBS and all(n == 1 for n in per_job),
-                    "nothing lost: every job has its card and exactly one summary", per_job)
+        drill.found(
+            f"{len(storm_calls)} Web API calls during the storm, {limited_in_storm} "
+            f"answered 429 ({limited_in_storm / max(1, len(storm_calls)):.0%}); by "
+            f"method {dict(by_method)}"
+        )
+        drill.found(
+            f"{len(retried)} rate-limited calls came back identical: waited min "
+            f"{min(waits, default=float('nan')):.2f}s, median {median(waits):.2f}s, max "
+            f"{max(waits, default=float('nan')):.2f}s (Retry-After {RETRY_AFTER}s); "
+            f"{sum(not_retried.values())} never repeated as such "
+            f"{dict(not_retried)} (a card edit is redone with the card's newer content)"
+        )
+        drill.found(
+            f"{len(found)} cards, summaries per card {sorted(set(per_job))}; outbox "
+            f"{posts}, {attempts['retried']} posts needed more than one attempt (most "
+            f"{attempts['most']}); {len(keys)} posts accepted, {len(set(keys))} distinct "
+            f"keys; {answered}/{JOBS} users told 'started as job'; everything delivered "
+            f"{drained:.0f}s after the storm began"
+        )
+        drill.check(
+            limited_in_storm >= 30,
+            "the storm really hit the bot (30+ calls limited)",
+            limited_in_storm,
+        )
+        drill.check(
+            len(found) == JOBS and all(n == 1 for n in per_job),
+            "nothing lost: every job has its card and exactly one summary",
+            per_job,
+        )
         drill.check(set(posts) == {"sent"}, "every outbox post ended sent", posts)
-        drill.check(not duplicates(keys) and not doubled, "nothing doubled (keys and threads)",
-                    (duplicates(keys)[:3], doubled[:3]))
-        drill.check(all(c.waited is not None for c in posts_limited),
-                    "every rate-limited post was sent again",
-                    sum(c.waited is None for c in posts_limited))
-        drill.check(bool(retried) and not too_soon,
-                    "Retry-After honoured by every call that was retried", too_soon[:5])
-
-
+        drill.check(
+            not duplicates(keys) and not doubled,
+            "nothing doubled (keys and threads)",
+            (duplicates(keys)[:3], doubled[:3]),
+        )
+        drill.check(
+            all(c.waited is not None for c in posts_limited),
+            "every rate-limited post was sent again",
+            sum(c.waited is None for c in posts_limited),
+        )
+        drill.check(
+            bool(retried) and not too_soon,
+            "Retry-After honoured by every call that was retried",
+            too_soon[:5],
+        )
 
 
 @pytest.mark.timeout(120)
 def test_a_post_caught_mid_send_is_not_doubled_when_the_lookup_is_rate_limited(
-        drill_dir: Path, slack: FakeSlack) -> None:
+    drill_dir: Path, slack: FakeSlack
+) -> None:
     """The crash window of the outbox, made exact: Slack accepted a summary, the bot died before
     recording it (the row is put back to `sending` while the bot is down), and on restart Slack
     answers the recovery lookup with 429 once."""
     sim = Simulator(default_world(), node_seconds=0.3)
-    with Drill("3b. a post caught mid-send, and its recovery lookup answered 429") as drill, \
-            serve(sim) as orchestrator, \
-            running_bot(drill_dir, slack, orchestrator.url) as bot:
+    with (
+        Drill("3b. a post caught mid-send, and its recovery lookup answered 429") as drill,
+        serve(sim) as orchestrator,
+        running_bot(drill_dir, slack, orchestrator.url) as bot,
+    ):
         db = bot.tmp / "bot.db"
         url = slack.new_response_url(channel=CHANNELS[0], user="U0ALICE")
         slack.add_channel(CHANNELS[0], "ratelimit-drill-0")
-        bot.command("/deploy production --nodes web01.example.com,web07.example.com --noop",
-                    response_url=url, channel=CHANNELS[0])
-        slack.wait_for(lambda f: any(summaries(f, CHANNELS[:1]).values()), timeout=30,
-                       description="the summary")
-        slack.wait_for(lambda _: db_rows(db, "SELECT count(*) FROM posts WHERE state != 'sent'"
-                                         )[0][0] == 0, timeout=30, description="outbox drained")
+        bot.command(
+            "/deploy production --nodes web01.example.com,web07.example.com --noop",
+            response_url=url,
+            channel=CHANNELS[0],
+        )
+        slack.wait_for(
+            lambda f: any(summaries(f, CHANNELS[:1]).values()),
+            timeout=30,
+            description="the summary",
+        )
+        slack.wait_for(
+            lambda _: db_rows(db, "SELECT count(*) FROM posts WHERE state != 'sent'")[0][0] == 0,
+            timeout=30,
+            description="outbox drained",
+        )
         bot.kill()
         with sqlite3.connect(db) as conn:  # as if killed between Slack's answer and the record
             conn.execute("UPDATE posts SET state = 'sending' WHERE key LIKE '%/finished'")
@@ -156,9 +223,15 @@ def test_a_post_caught_mid_send_is_not_doubled_when_the_lookup_is_rate_limited(
         time.sleep(4.0)
         keys = posted_keys(slack)
         count = [len(s) for s in summaries(slack, CHANNELS[:1]).values()]
-        drill.tried("a finished job's summary put back to 'sending' while the bot was down; "
-                    "conversations.replies answers 429 once; restart")
-        drill.found(f"summaries in the thread: {count}; outbox keys posted twice: "
-                    f"{duplicates(keys)}")
-        drill.check(count == [1] and not duplicates(keys), "the summary is not posted twice",
-                    duplicates(keys))
+        drill.tried(
+            "a finished job's summary put back to 'sending' while the bot was down; "
+            "conversations.replies answers 429 once; restart"
+        )
+        drill.found(
+            f"summaries in the thread: {count}; outbox keys posted twice: {duplicates(keys)}"
+        )
+        drill.check(
+            count == [1] and not duplicates(keys),
+            "the summary is not posted twice",
+            duplicates(keys),
+        )

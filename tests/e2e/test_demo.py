@@ -19,9 +19,15 @@ wait
 
 
 def test_the_scripted_demo_shows_a_noop_an_approval_and_the_enforcing_run(tmp_path) -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "bot.py"), "demo"], input=SCRIPT,
-                            capture_output=True, text=True, timeout=120, cwd=tmp_path,
-                            env={"PATH": "/usr/bin:/bin", "POLICY_FILE": ""})
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "demo"],
+        input=SCRIPT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "POLICY_FILE": ""},
+    )
     out = result.stdout
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Puppet run in production started as job `1`" in out

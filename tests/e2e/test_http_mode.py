@@ -17,15 +17,16 @@ CHANNEL = "C0DEPLOYS"
 
 def deploy_body(slack: FakeSlack, text: str = "production --nodes web01.example.com --noop"):
     url = slack.new_response_url(channel=CHANNEL, user="U0ALICE")
-    return slash_command("/deploy", text, user_id="U0ALICE", channel_id=CHANNEL,
-                         response_url=url)
+    return slash_command("/deploy", text, user_id="U0ALICE", channel_id=CHANNEL, response_url=url)
 
 
 def test_a_signed_command_runs_a_job_and_its_thread_ends_with_a_summary(
-        bot: BotProcess, slack: FakeSlack, orchestrator: RunningSimulator) -> None:
+    bot: BotProcess, slack: FakeSlack, orchestrator: RunningSimulator
+) -> None:
     started = time.monotonic()
-    response = bot.post(deploy_body(slack, "production --nodes web01.example.com,"
-                                           "web07.example.com --noop"))
+    response = bot.post(
+        deploy_body(slack, "production --nodes web01.example.com,web07.example.com --noop")
+    )
     assert response.status_code == 200 and "Working on it" in response.text
     assert time.monotonic() - started < 2.0
     slack.wait_for(lambda _: _commands(orchestrator) == 1, timeout=10)
@@ -43,28 +44,35 @@ def test_a_signed_command_runs_a_job_and_its_thread_ends_with_a_summary(
 
 
 def test_health_reports_the_store_the_orchestrator_and_followed_jobs(bot: BotProcess) -> None:
-    assert bot.health() == {"ok": True, "store": "ok", "orchestrator": "reachable",
-                            "followed_jobs": 0}
+    assert bot.health() == {
+        "ok": True,
+        "store": "ok",
+        "orchestrator": "reachable",
+        "followed_jobs": 0,
+    }
 
 
 def test_a_forged_signature_is_refused_and_nothing_runs(
-        bot: BotProcess, slack: FakeSlack, orchestrator: RunningSimulator) -> None:
+    bot: BotProcess, slack: FakeSlack, orchestrator: RunningSimulator
+) -> None:
     body = deploy_body(slack)
     headers = signed_headers(body, "not-the-secret")
     assert bot.post(body, headers=headers).status_code == 401
     assert _commands(orchestrator) == 0
 
 
-def test_a_stale_timestamp_is_refused(bot: BotProcess, slack: FakeSlack,
-                                      orchestrator: RunningSimulator) -> None:
+def test_a_stale_timestamp_is_refused(
+    bot: BotProcess, slack: FakeSlack, orchestrator: RunningSimulator
+) -> None:
     body = deploy_body(slack)
     headers = signed_headers(body, SECRET, timestamp=int(time.time()) - 600)
     assert bot.post(body, headers=headers).status_code == 401
     assert _commands(orchestrator) == 0
 
 
-def test_a_replayed_request_is_refused(bot: BotProcess, slack: FakeSlack,
-                                       orchestrator: RunningSimulator) -> None:
+def test_a_replayed_request_is_refused(
+    bot: BotProcess, slack: FakeSlack, orchestrator: RunningSimulator
+) -> None:
     body = deploy_body(slack)
     headers = signed_headers(body, SECRET)
     assert bot.post(body, headers=headers).status_code == 200
@@ -80,13 +88,17 @@ def test_an_oversized_body_is_refused(bot: BotProcess, orchestrator: RunningSimu
     assert _commands(orchestrator) == 0
 
 
-def test_a_body_that_is_not_utf8_is_refused(bot: BotProcess,
-                                            orchestrator: RunningSimulator) -> None:
+def test_a_body_that_is_not_utf8_is_refused(
+    bot: BotProcess, orchestrator: RunningSimulator
+) -> None:
     body = b"command=%2Fdeploy&text=\xff\xfe"
     stamp = str(int(time.time()))
     digest = hmac.new(SECRET.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256)
-    headers = {"content-type": "application/x-www-form-urlencoded",
-               "x-slack-request-timestamp": stamp, "x-slack-signature": "v0=" + digest.hexdigest()}
+    headers = {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": stamp,
+        "x-slack-signature": "v0=" + digest.hexdigest(),
+    }
     assert bot.post(body, headers=headers).status_code == 400
     assert _commands(orchestrator) == 0
 

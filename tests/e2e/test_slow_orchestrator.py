@@ -20,10 +20,8 @@ LATENCY = 1.5
 @pytest.fixture
 def slow_bot(tmp_path: Path, slack: FakeSlack) -> Iterator[tuple[BotProcess, RunningSimulator]]:
     (tmp_path / "policy.toml").write_text(ALLOW_ALL)
-    with serve(Simulator(default_world(), node_seconds=0.2), port=0,
-               latency=LATENCY) as running:
-        process = BotProcess(tmp_path, slack.api_url, running.url,
-                             extra_env={"PE_TIMEOUT": "30"})
+    with serve(Simulator(default_world(), node_seconds=0.2), port=0, latency=LATENCY) as running:
+        process = BotProcess(tmp_path, slack.api_url, running.url, extra_env={"PE_TIMEOUT": "30"})
         try:
             yield process.start(), running
         finally:
@@ -31,14 +29,18 @@ def slow_bot(tmp_path: Path, slack: FakeSlack) -> Iterator[tuple[BotProcess, Run
 
 
 def test_twenty_commands_against_a_slow_orchestrator_are_all_acked_at_once_and_all_run(
-        slow_bot: tuple[BotProcess, RunningSimulator], slack: FakeSlack) -> None:
+    slow_bot: tuple[BotProcess, RunningSimulator], slack: FakeSlack
+) -> None:
     bot, orchestrator = slow_bot
 
     def send(i: int) -> float:
         url = slack.new_response_url(channel="C0DEPLOYS", user=f"U0USER{i:02d}")
         started = time.monotonic()
-        response = bot.command(f"/deploy production --nodes web{i % 12 + 1:02d}.example.com "
-                               "--noop", response_url=url, user=f"U0USER{i:02d}")
+        response = bot.command(
+            f"/deploy production --nodes web{i % 12 + 1:02d}.example.com --noop",
+            response_url=url,
+            user=f"U0USER{i:02d}",
+        )
         assert response.status_code == 200
         return time.monotonic() - started
 
@@ -52,5 +54,7 @@ def test_twenty_commands_against_a_slow_orchestrator_are_all_acked_at_once_and_a
         return routes.get("POST /command/deploy", {}).get("requests", 0) == 20
 
     slack.wait_for(launched, timeout=30)
-    slack.wait_for(lambda fake: sum("started as job" in str(r.blocks) for r in fake.responses())
-                   == 20, timeout=30)
+    slack.wait_for(
+        lambda fake: sum("started as job" in str(r.blocks) for r in fake.responses()) == 20,
+        timeout=30,
+    )

@@ -32,17 +32,28 @@ def make(tmp_path: Path) -> Iterator:
 
 def approval_card(h: Harness):
     h.tick(1.5)
-    cards = [m for m in h.slack.messages(CHANNEL) if "approval_approve" in json.dumps(m.blocks)
-             or "Approval needed" in m.text or "Approved" in m.text or "Rejected" in m.text
-             or "Expired" in m.text]
+    cards = [
+        m
+        for m in h.slack.messages(CHANNEL)
+        if "approval_approve" in json.dumps(m.blocks)
+        or "Approval needed" in m.text
+        or "Approved" in m.text
+        or "Rejected" in m.text
+        or "Expired" in m.text
+    ]
     assert cards, "no approval card was posted"
     return cards[-1]
 
 
 def approve(h: Harness, user: str) -> None:
     card = approval_card(h)
-    value = next(e["value"] for b in card.blocks if b["type"] == "actions"
-                 for e in b["elements"] if e["action_id"] == "approval_approve")
+    value = next(
+        e["value"]
+        for b in card.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "approval_approve"
+    )
     h.click("approval_approve", value, user=user, message_ts=card.ts)
     h.tick()
 
@@ -99,8 +110,13 @@ def test_twenty_concurrent_approvals_launch_one_job(make) -> None:
     h.command(PROD)
     h.slack.wait_for(lambda fake: fake.messages(CHANNEL) or h.tick(), timeout=10)
     card = approval_card(h)
-    value = next(e["value"] for b in card.blocks if b["type"] == "actions"
-                 for e in b["elements"] if e["action_id"] == "approval_approve")
+    value = next(
+        e["value"]
+        for b in card.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "approval_approve"
+    )
     barrier = threading.Barrier(20)
 
     def click(i: int) -> None:
@@ -112,6 +128,7 @@ def test_twenty_concurrent_approvals_launch_one_job(make) -> None:
         t.start()
     for t in threads:
         t.join()
+
     def losers(_: object) -> bool:
         return sum("already approved by" in r.text for r in h.responses()) == 19
 
@@ -121,23 +138,30 @@ def test_twenty_concurrent_approvals_launch_one_job(make) -> None:
 
 
 def _wait_idle(h: Harness) -> None:
-    h.slack.wait_for(lambda _: not h.store.db.execute(
-        "SELECT count(*) FROM requests WHERE state IN ('new', 'launching', 'approved')"
-    ).fetchone()[0], timeout=10)
+    h.slack.wait_for(
+        lambda _: (
+            not h.store.db.execute(
+                "SELECT count(*) FROM requests WHERE state IN ('new', 'launching', 'approved')"
+            ).fetchone()[0]
+        ),
+        timeout=10,
+    )
     import time
 
     time.sleep(0.3)
 
 
 def test_n_of_m_needs_every_approval(make) -> None:
-    h = make(policy="""
+    h = make(
+        policy="""
 [[rule]]
 name = "two of the approvers"
 commands = ["deploy"]
 action = "approve"
 approvers = ["@pe-approvers", "U0CAROL"]
 approvals = 2
-""")
+"""
+    )
     h.command(PROD)
     approve(h, "U0BOB")
     assert deploys(h) == 0
@@ -147,29 +171,35 @@ approvals = 2
 
 
 def test_only_named_approvers_may_approve(make) -> None:
-    h = make(policy="""
+    h = make(
+        policy="""
 [[rule]]
 name = "leads approve"
 commands = ["deploy"]
 action = "approve"
 approvers = ["U0CAROL"]
-""")
+"""
+    )
     h.command(PROD)
     approve(h, "U0BOB")
     assert deploys(h) == 0
     assert "cannot approve" in h.last_response_text()
 
 
-@pytest.mark.parametrize("rule, user, channel, allowed", [
-    ('requesters = ["U0BOB"]\naction = "run"', "U0ALICE", CHANNEL, False),
-    ('requesters = ["U0BOB"]\naction = "run"', "U0BOB", CHANNEL, True),
-    ('deny = ["@pe-approvers"]\naction = "run"', "U0ALICE", CHANNEL, False),
-    ('deny = ["@pe-approvers"]\naction = "run"', "U0CAROL", CHANNEL, True),
-    ('channels = ["C0GENERAL"]\naction = "deny"', "U0ALICE", "C0GENERAL", False),
-    ('channels = ["C0GENERAL"]\naction = "deny"', "U0ALICE", CHANNEL, True),
-])
+@pytest.mark.parametrize(
+    "rule, user, channel, allowed",
+    [
+        ('requesters = ["U0BOB"]\naction = "run"', "U0ALICE", CHANNEL, False),
+        ('requesters = ["U0BOB"]\naction = "run"', "U0BOB", CHANNEL, True),
+        ('deny = ["@pe-approvers"]\naction = "run"', "U0ALICE", CHANNEL, False),
+        ('deny = ["@pe-approvers"]\naction = "run"', "U0CAROL", CHANNEL, True),
+        ('channels = ["C0GENERAL"]\naction = "deny"', "U0ALICE", "C0GENERAL", False),
+        ('channels = ["C0GENERAL"]\naction = "deny"', "U0ALICE", CHANNEL, True),
+    ],
+)
 def test_allow_and_deny_by_user_group_and_channel(make, rule, user, channel, allowed) -> None:
-    h = make(policy=f"""
+    h = make(
+        policy=f"""
 defaults = false
 
 [[rule]]
@@ -179,7 +209,8 @@ name = "the rule"
 [[rule]]
 name = "everything else"
 action = "run"
-""")
+"""
+    )
     h.command(PROD, user=user, channel=channel)
     assert deploys(h) == (1 if allowed else 0)
     if not allowed:
@@ -190,12 +221,21 @@ def test_rejection_asks_for_a_reason_and_shows_it(make) -> None:
     h = make(policy=None)
     h.command(PROD)
     card = approval_card(h)
-    value = next(e["value"] for b in card.blocks if b["type"] == "actions"
-                 for e in b["elements"] if e["action_id"] == "approval_reject")
+    value = next(
+        e["value"]
+        for b in card.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "approval_reject"
+    )
     h.click("approval_reject", value, user="U0BOB", message_ts=card.ts)
     (view,) = h.slack.views()
-    h.submit_view(view.view["callback_id"], view.view["private_metadata"],
-                  {"reason": {"reason_text": "change freeze until Monday"}}, user="U0BOB")
+    h.submit_view(
+        view.view["callback_id"],
+        view.view["private_metadata"],
+        {"reason": {"reason_text": "change freeze until Monday"}},
+        user="U0BOB",
+    )
     h.tick(2)
     text = block_text(h.slack.message(CHANNEL, card.ts).blocks)
     assert "Rejected by <@U0BOB>" in text and "change freeze until Monday" in text
@@ -210,8 +250,13 @@ def test_an_approval_expires_and_a_late_click_does_nothing(make) -> None:
     h = make(policy=None)
     h.command(PROD)
     card = approval_card(h)
-    value = next(e["value"] for b in card.blocks if b["type"] == "actions"
-                 for e in b["elements"] if e["action_id"] == "approval_approve")
+    value = next(
+        e["value"]
+        for b in card.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "approval_approve"
+    )
     h.tick(31 * 60)
     h.tick(2)
     assert "Expired" in block_text(h.slack.message(CHANNEL, card.ts).blocks)
@@ -225,7 +270,8 @@ def test_a_policy_change_between_request_and_approval_counts(make) -> None:
     h.command(PROD)
     (h.tmp / "policy.toml").write_text(
         '[[rule]]\nname = "freeze"\ncommands = ["deploy"]\naction = "deny"\n'
-        'reason = "change freeze"\n')
+        'reason = "change freeze"\n'
+    )
     from policy import load_policy
 
     object.__setattr__(h.bot.deps, "policy", load_policy(h.tmp / "policy.toml"))
@@ -237,8 +283,9 @@ def test_a_policy_change_between_request_and_approval_counts(make) -> None:
 
 def test_noop_then_enforce_carries_the_evidence(make) -> None:
     h = make(policy=None)
-    h.command("/deploy production --nodes web01.example.com,web03.example.com,"
-              "web05.example.com --noop")
+    h.command(
+        "/deploy production --nodes web01.example.com,web03.example.com,web05.example.com --noop"
+    )
     h.run_until_quiet()
     card = h.slack.messages(CHANNEL)[0]
     summary = h.slack.thread(CHANNEL, card.ts)[-1]
@@ -254,8 +301,9 @@ def test_noop_then_enforce_carries_the_evidence(make) -> None:
 
 def test_rerun_on_failed_nodes(make) -> None:
     h = make()
-    h.command("/deploy development --nodes web01.example.com,web07.example.com,"
-              "db03.example.com --noop")
+    h.command(
+        "/deploy development --nodes web01.example.com,web07.example.com,db03.example.com --noop"
+    )
     h.run_until_quiet()
     summary = h.slack.thread(CHANNEL, h.slack.messages(CHANNEL)[0].ts)[-1]
     h.click("rerun_failed", "job:1", user="U0BOB", message_ts=summary.ts)
@@ -271,8 +319,14 @@ def test_every_step_is_audited_and_exported(make, capsys, monkeypatch) -> None:
     approve(h, "U0BOB")
     h.run_until_quiet()
     actions = [r["action"] for r in audit.since(h.store.db, 0)]
-    assert actions == ["request", "approval_requested", "approval_vote", "approved", "launch",
-                       "finished"]
+    assert actions == [
+        "request",
+        "approval_requested",
+        "approval_vote",
+        "approved",
+        "launch",
+        "finished",
+    ]
     import admin
 
     monkeypatch.setenv("DATABASE_PATH", str(h.tmp / "bot.db"))

@@ -11,18 +11,54 @@ from hypothesis import strategies as st
 
 from tests.support.harness import close_harness, make_harness
 
-WORDS = st.sampled_from([
-    "production", "development", "--nodes", "web01.example.com", "--noop", "--no-noop",
-    "--query", "'nodes[certname] { }'", "--node-group", "00000000-0000-4000-8000-000000000000",
-    "--concurrency", "3", "-e", "help", "list", "show", "plan", "target", "create", "--force",
-    "package", "action=status", "name=openssl", "canary", "nodes=web01.example.com", "=", "'",
-    '"', "--params", '{"a":1}', "&lt;", "&amp;", "<http://x|x>", "1", "--timeout", "--via",
-])
+WORDS = st.sampled_from(
+    [
+        "production",
+        "development",
+        "--nodes",
+        "web01.example.com",
+        "--noop",
+        "--no-noop",
+        "--query",
+        "'nodes[certname] { }'",
+        "--node-group",
+        "00000000-0000-4000-8000-000000000000",
+        "--concurrency",
+        "3",
+        "-e",
+        "help",
+        "list",
+        "show",
+        "plan",
+        "target",
+        "create",
+        "--force",
+        "package",
+        "action=status",
+        "name=openssl",
+        "canary",
+        "nodes=web01.example.com",
+        "=",
+        "'",
+        '"',
+        "--params",
+        '{"a":1}',
+        "&lt;",
+        "&amp;",
+        "<http://x|x>",
+        "1",
+        "--timeout",
+        "--via",
+    ]
+)
 TEXT = st.one_of(st.text(max_size=200), st.lists(WORDS, max_size=12).map(" ".join))
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(command=st.sampled_from(["/deploy", "/task", "/plan", "/stop"]), text=TEXT)
 def test_any_text_gets_a_request_or_a_clear_answer(command: str, text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:

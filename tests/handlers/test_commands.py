@@ -27,24 +27,41 @@ def test_deploy_sends_every_documented_key(harness: Harness) -> None:
         "--tags a,b --skip-tags c --description 'weekly run' --debug --trace --evaltrace "
         "--filetimeout 5 --http-connect-timeout 6 --http-keepalive-timeout 7 "
         "--http-read-timeout 8 --ordering random --use-cached-catalog --usecacheonfailure "
-        "--userdata ticket=INC1 --enforce-environment")
+        "--userdata ticket=INC1 --enforce-environment"
+    )
     assert response.status == 200
     assert sent(harness, "/command/deploy") == {
-        "environment": "production", "scope": {"nodes": ["web01.example.com",
-                                                         "web02.example.com"]},
-        "noop": True, "concurrency": 2, "tags": "a,b", "skip_tags": "c",
-        "description": "weekly run", "debug": True, "trace": True, "evaltrace": True,
-        "filetimeout": 5, "http_connect_timeout": 6, "http_keepalive_timeout": 7,
-        "http_read_timeout": 8, "ordering": "random", "use_cached_catalog": True,
-        "usecacheonfailure": True, "userdata": {"ticket": "INC1"}, "enforce_environment": True,
+        "environment": "production",
+        "scope": {"nodes": ["web01.example.com", "web02.example.com"]},
+        "noop": True,
+        "concurrency": 2,
+        "tags": "a,b",
+        "skip_tags": "c",
+        "description": "weekly run",
+        "debug": True,
+        "trace": True,
+        "evaltrace": True,
+        "filetimeout": 5,
+        "http_connect_timeout": 6,
+        "http_keepalive_timeout": 7,
+        "http_read_timeout": 8,
+        "ordering": "random",
+        "use_cached_catalog": True,
+        "usecacheonfailure": True,
+        "userdata": {"ticket": "INC1"},
+        "enforce_environment": True,
     }
 
 
 def test_deploy_with_empty_environment_and_a_query(harness: Harness) -> None:
-    harness.command("/deploy '' --no-enforce-environment --query "
-                    "'[\"from\", \"nodes\", [\"~\", \"certname\", \"web0[12]\"]]' --no-noop")
+    harness.command(
+        "/deploy '' --no-enforce-environment --query "
+        '\'["from", "nodes", ["~", "certname", "web0[12]"]]\' --no-noop'
+    )
     assert sent(harness, "/command/deploy") == {
-        "environment": "", "enforce_environment": False, "no_noop": True,
+        "environment": "",
+        "enforce_environment": False,
+        "no_noop": True,
         "scope": {"query": ["from", "nodes", ["~", "certname", "web0[12]"]]},
     }
 
@@ -52,7 +69,8 @@ def test_deploy_with_empty_environment_and_a_query(harness: Harness) -> None:
 def test_deploy_to_a_node_group(harness: Harness) -> None:
     harness.command("/deploy development --node-group 00000000-0000-4000-8000-000000000000")
     assert sent(harness, "/command/deploy")["scope"] == {
-        "node_group": "00000000-0000-4000-8000-000000000000"}
+        "node_group": "00000000-0000-4000-8000-000000000000"
+    }
 
 
 def test_the_status_card_is_posted_in_channel_and_recorded(harness: Harness) -> None:
@@ -67,17 +85,26 @@ def test_the_status_card_is_posted_in_channel_and_recorded(harness: Harness) -> 
 
 
 def test_task_parameters_are_typed_from_metadata(harness: Harness) -> None:
-    harness.command("/task mymodule::sleep seconds=3 --nodes web01.example.com --timeout 60 "
-                    "-e development --description 'nap' --noop")
+    harness.command(
+        "/task mymodule::sleep seconds=3 --nodes web01.example.com --timeout 60 "
+        "-e development --description 'nap' --noop"
+    )
     body = sent(harness, "/command/task")
     assert body["params"] == {"seconds": 3}
-    assert body == {"environment": "development", "task": "mymodule::sleep",
-                    "params": {"seconds": 3}, "scope": {"nodes": ["web01.example.com"]},
-                    "timeout": 60, "description": "nap", "noop": True}
+    assert body == {
+        "environment": "development",
+        "task": "mymodule::sleep",
+        "params": {"seconds": 3},
+        "scope": {"nodes": ["web01.example.com"]},
+        "timeout": 60,
+        "description": "nap",
+        "noop": True,
+    }
 
 
 def test_a_value_that_does_not_fit_the_type_is_refused_before_anything_runs(
-        harness: Harness) -> None:
+    harness: Harness,
+) -> None:
     harness.command("/task mymodule::sleep seconds=three --nodes web01.example.com")
     assert harness.requests_seen("/command/task") == []
     assert "seconds=three" in harness.last_response_text()
@@ -85,35 +112,49 @@ def test_a_value_that_does_not_fit_the_type_is_refused_before_anything_runs(
 
 
 def test_task_with_params_json(harness: Harness) -> None:
-    harness.command("/task package --params '{\"action\": \"status\", \"name\": \"openssl\"}' "
-                    "--nodes db01.example.com")
+    harness.command(
+        '/task package --params \'{"action": "status", "name": "openssl"}\' '
+        "--nodes db01.example.com"
+    )
     assert sent(harness, "/command/task")["params"] == {"action": "status", "name": "openssl"}
 
 
 def test_plan_run_with_plain_parameters(harness: Harness) -> None:
-    harness.command("/plan canary nodes=web01.example.com,web02.example.com command=whoami "
-                    "canary=1 --description 'canary' --timeout 600")
+    harness.command(
+        "/plan canary nodes=web01.example.com,web02.example.com command=whoami "
+        "canary=1 --description 'canary' --timeout 600"
+    )
     assert sent(harness, "/command/plan_run") == {
-        "plan_name": "canary", "description": "canary", "timeout": 600,
-        "params": {"nodes": ["web01.example.com", "web02.example.com"], "command": "whoami",
-                   "canary": 1},
+        "plan_name": "canary",
+        "description": "canary",
+        "timeout": 600,
+        "params": {
+            "nodes": ["web01.example.com", "web02.example.com"],
+            "command": "whoami",
+            "canary": 1,
+        },
     }
 
 
 def test_plan_with_a_query_parameter_is_an_environment_plan_run(harness: Harness) -> None:
-    harness.command("/plan example_plan message=hello targets=query:'nodes[certname] { }' "
-                    "more_targets=node_group:00000000-0000-4000-8000-000000000000 "
-                    "-e production")
+    harness.command(
+        "/plan example_plan message=hello targets=query:'nodes[certname] { }' "
+        "more_targets=node_group:00000000-0000-4000-8000-000000000000 "
+        "-e production"
+    )
     body = sent(harness, "/command/environment_plan_run")
     assert body["params"]["message"] == {"value": "hello"}
     assert body["params"]["targets"] == {"type": "query", "value": "nodes[certname] { }"}
     assert body["params"]["more_targets"] == {
-        "type": "node_group", "value": "00000000-0000-4000-8000-000000000000"}
+        "type": "node_group",
+        "value": "00000000-0000-4000-8000-000000000000",
+    }
 
 
 def test_stop_sends_the_job_id(harness: Harness) -> None:
-    harness.command("/deploy production --nodes web01.example.com,web02.example.com --noop "
-                    "--concurrency 1")
+    harness.command(
+        "/deploy production --nodes web01.example.com,web02.example.com --noop --concurrency 1"
+    )
     harness.command("/stop 1")
     assert harness.requests_seen("/command/stop") == [{"job": "1"}]
     assert "Stop sent for job" in harness.last_response_text()
@@ -135,31 +176,41 @@ def test_stop_plan(harness: Harness) -> None:
 
 
 def test_task_target_create(harness: Harness) -> None:
-    harness.command('/task target create "web restarts" --tasks service,package '
-                    "--nodes web01.example.com --node-groups "
-                    "00000000-0000-4000-8000-000000000000 --query 'nodes[certname] { }'")
-    assert harness.requests_seen("/command/task_target") == [{
-        "display_name": "web restarts", "tasks": ["service", "package"],
-        "nodes": ["web01.example.com"],
-        "node_groups": ["00000000-0000-4000-8000-000000000000"],
-        "pql_query": "nodes[certname] { }"}]
+    harness.command(
+        '/task target create "web restarts" --tasks service,package '
+        "--nodes web01.example.com --node-groups "
+        "00000000-0000-4000-8000-000000000000 --query 'nodes[certname] { }'"
+    )
+    assert harness.requests_seen("/command/task_target") == [
+        {
+            "display_name": "web restarts",
+            "tasks": ["service", "package"],
+            "nodes": ["web01.example.com"],
+            "node_groups": ["00000000-0000-4000-8000-000000000000"],
+            "pql_query": "nodes[certname] { }",
+        }
+    ]
     assert "Task-target" in harness.last_response_text()
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("/task list", "package"),
-    ("/task show package", "action"),
-    ("/plan list -e development", "canary"),
-    ("/plan show canary", "canary"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("/task list", "package"),
+        ("/task show package", "action"),
+        ("/plan list -e development", "canary"),
+        ("/plan show canary", "canary"),
+    ],
+)
 def test_read_commands_answer_privately(harness: Harness, text: str, expected: str) -> None:
     harness.command(text)
     assert expected in harness.last_response_text()
     assert harness.slack.messages("C0DEPLOYS") == []
 
 
-@pytest.mark.parametrize("text", ["/deploy help", "/task --help", "/plan -h", "/stop help",
-                                  "/deploy"])
+@pytest.mark.parametrize(
+    "text", ["/deploy help", "/task --help", "/plan -h", "/stop help", "/deploy"]
+)
 def test_help_shows_usage_with_an_example(harness: Harness, text: str) -> None:
     response = harness.command(text)
     assert response.status == 200
@@ -174,18 +225,28 @@ def test_a_malformed_command_names_the_word_and_shows_the_form(harness: Harness)
     assert harness.sim_requests == []
 
 
-@pytest.mark.parametrize("text, kind, words", [
-    ("/deploy nosuchenv --nodes web01.example.com", "unknown-environment", "no environment"),
-    ("/deploy production --query 'nodes[certname] { certname = \"ghost\" }'", "empty-target",
-     "No nodes matched"),
-    ("/task nosuch::task --nodes web01.example.com", "unknown-task", "does not exist"),
-    ("/plan nosuch::plan", "unknown-plan", "does not exist"),
-    ("/deploy production --query 'nodes[certname] { bogus !! }'", "query-error",
-     "query was refused"),
-    ("/stop 999", "unknown-job", "no such job"),
-])
+@pytest.mark.parametrize(
+    "text, kind, words",
+    [
+        ("/deploy nosuchenv --nodes web01.example.com", "unknown-environment", "no environment"),
+        (
+            "/deploy production --query 'nodes[certname] { certname = \"ghost\" }'",
+            "empty-target",
+            "No nodes matched",
+        ),
+        ("/task nosuch::task --nodes web01.example.com", "unknown-task", "does not exist"),
+        ("/plan nosuch::plan", "unknown-plan", "does not exist"),
+        (
+            "/deploy production --query 'nodes[certname] { bogus !! }'",
+            "query-error",
+            "query was refused",
+        ),
+        ("/stop 999", "unknown-job", "no such job"),
+    ],
+)
 def test_orchestrator_errors_are_shown_in_plain_words_with_their_kind(
-        harness: Harness, text: str, kind: str, words: str) -> None:
+    harness: Harness, text: str, kind: str, words: str
+) -> None:
     harness.command(text)
     answer = harness.last_response_text()
     assert kind in answer and words in answer
@@ -199,8 +260,10 @@ def test_not_permitted_plan_is_refused_before_sending(harness: Harness) -> None:
 
 
 def test_user_text_cannot_inject_mentions(harness: Harness) -> None:
-    harness.command("/deploy production --nodes web01.example.com --noop "
-                    "--description '<!channel> hi <@U0BOB> & more'")
+    harness.command(
+        "/deploy production --nodes web01.example.com --noop "
+        "--description '<!channel> hi <@U0BOB> & more'"
+    )
     harness.tick()
     (card,) = harness.slack.messages("C0DEPLOYS")
     text = block_text(card.blocks)
@@ -210,8 +273,10 @@ def test_user_text_cannot_inject_mentions(harness: Harness) -> None:
 def test_control_characters_in_user_text_are_escaped(harness: Harness) -> None:
     # Slack sends typed <, > and & as entities; the bot decodes them to parse, then escapes
     # them again in everything it posts.
-    harness.command("/deploy production --nodes web01.example.com --noop "
-                    "--description 'a &lt; b &gt; c &amp; d'")
+    harness.command(
+        "/deploy production --nodes web01.example.com --noop "
+        "--description 'a &lt; b &gt; c &amp; d'"
+    )
     harness.tick()
     (card,) = harness.slack.messages("C0DEPLOYS")
     assert "a &lt; b &gt; c &amp; d" in block_text(card.blocks)

@@ -24,8 +24,9 @@ def sim(clock: Clock) -> Simulator:
 
 def client_for(sim: Simulator, token: str = "demo-token") -> OrchestratorClient:
     http = httpx.Client(transport=sim.transport())
-    return OrchestratorClient(http, "https://orchestrator.example.com:8143", token,
-                              sleep=lambda s: None)
+    return OrchestratorClient(
+        http, "https://orchestrator.example.com:8143", token, sleep=lambda s: None
+    )
 
 
 @pytest.fixture

@@ -41,8 +41,13 @@ class Flaky(httpx.BaseTransport):
 
 def flaky_client(sim: Simulator, failures: int, fault: str) -> tuple[OrchestratorClient, Flaky]:
     transport = Flaky(sim, failures, fault)
-    client = OrchestratorClient(httpx.Client(transport=transport), "https://pe:8143", "demo-token",
-                                attempts=3, sleep=lambda s: None)
+    client = OrchestratorClient(
+        httpx.Client(transport=transport),
+        "https://pe:8143",
+        "demo-token",
+        attempts=3,
+        sleep=lambda s: None,
+    )
     return client, transport
 
 
@@ -109,8 +114,9 @@ def test_the_token_travels_in_the_header_never_the_url(sim) -> None:
         seen.append(request)
         return inner.handle_request(request)
 
-    client = OrchestratorClient(httpx.Client(transport=httpx.MockTransport(handler)),
-                                "https://pe:8143", "demo-token")
+    client = OrchestratorClient(
+        httpx.Client(transport=httpx.MockTransport(handler)), "https://pe:8143", "demo-token"
+    )
     client.plans()
     assert seen[0].headers["X-Authentication"] == "demo-token"
     assert "demo-token" not in str(seen[0].url)

@@ -19,8 +19,10 @@ def replies(h: Harness, channel: str = CHANNEL) -> list[str]:
 
 
 def test_an_outage_gives_one_lost_and_one_back_note_and_no_update_lost(harness: Harness) -> None:
-    harness.command("/deploy production --nodes web01.example.com,web02.example.com,"
-                    "web07.example.com --concurrency 1 --noop")
+    harness.command(
+        "/deploy production --nodes web01.example.com,web02.example.com,"
+        "web07.example.com --concurrency 1 --noop"
+    )
     harness.tick(0.5)
     harness.sim.set_faults(unavailable=True)
     for _ in range(12):
@@ -49,11 +51,15 @@ def test_one_failing_job_does_not_hold_up_the_others(harness: Harness) -> None:
 def test_slack_429s_lose_and_double_nothing(harness: Harness) -> None:
     harness.slack.rate_limit("chat.postMessage", every=2, retry_after=1)
     for env in ("production", "development"):
-        harness.command(f"/deploy {env} --nodes web01.example.com,web07.example.com,"
-                        "db03.example.com --noop")
+        harness.command(
+            f"/deploy {env} --nodes web01.example.com,web07.example.com,db03.example.com --noop"
+        )
     harness.run_until_quiet(step=0.5)
-    keys = [c.params.get("metadata", {}).get("event_payload", {}).get("key")
-            for c in harness.slack.calls("chat.postMessage") if c.status == 200]
+    keys = [
+        c.params.get("metadata", {}).get("event_payload", {}).get("key")
+        for c in harness.slack.calls("chat.postMessage")
+        if c.status == 200
+    ]
     assert len(keys) == len(set(keys)), "a post was sent twice"
     assert len(harness.slack.messages(CHANNEL)) == 2
     summaries = [t for t in replies(harness) if "nodes succeeded" in t]
@@ -70,7 +76,8 @@ def test_a_broken_channel_does_not_stop_the_others(harness: Harness) -> None:
     harness.run_until_quiet()
     assert any("1/1 nodes succeeded" in t for t in replies(harness))
     dead = harness.store.db.execute(
-        "SELECT count(*) FROM posts WHERE state = 'dead' AND error = 'is_archived'").fetchone()[0]
+        "SELECT count(*) FROM posts WHERE state = 'dead' AND error = 'is_archived'"
+    ).fetchone()[0]
     assert dead >= 1
 
 
@@ -79,14 +86,24 @@ def test_a_crash_mid_post_is_reconciled_from_slack_metadata(harness: Harness) ->
     harness.run_until_quiet()
     card = harness.slack.messages(CHANNEL)[0]
     with harness.store.write() as db:
-        posts.enqueue(db, key="job:1/extra", channel_id=CHANNEL, message=Message(text="x"),
-                      kind="reply", thread_of="job:1", now=harness.clock())
+        posts.enqueue(
+            db,
+            key="job:1/extra",
+            channel_id=CHANNEL,
+            message=Message(text="x"),
+            kind="reply",
+            thread_of="job:1",
+            now=harness.clock(),
+        )
     row = posts.get(harness.store.db, "job:1/extra")
     # Sent to Slack, then the process died before recording it:
     posts.claim(harness.store.db, row.seq)
     harness.bot.deps.sender.slack.chat_postMessage(
-        channel=CHANNEL, thread_ts=card.ts, text="x",
-        metadata={"event_type": "chatops_post", "event_payload": {"key": "job:1/extra"}})
+        channel=CHANNEL,
+        thread_ts=card.ts,
+        text="x",
+        metadata={"event_type": "chatops_post", "event_payload": {"key": "job:1/extra"}},
+    )
     assert harness.bot.deps.sender.reconcile() == 1
     harness.tick()
     texts = Counter(m.text for m in harness.slack.thread(CHANNEL, card.ts))

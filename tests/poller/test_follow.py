@@ -9,18 +9,29 @@ from poller.follow import apply_job_events, apply_plan_events, settled
 
 
 def ev(id: int, type: str, node: str | None = None, detail: Any = None, msg: str = "") -> Event:
-    return Event.parse({"id": str(id), "type": type, "timestamp": "2026-11-23T10:00:00Z",
-                        "details": {"node": node, "detail": detail or {}}, "message": msg})
+    return Event.parse(
+        {
+            "id": str(id),
+            "type": type,
+            "timestamp": "2026-11-23T10:00:00Z",
+            "details": {"node": node, "detail": detail or {}},
+            "message": msg,
+        }
+    )
 
 
 PUPPET = {"status": "changed", "metrics": {"changed": 3, "out_of_sync": 3, "total": 40}}
 
 
 def test_running_then_finished_moves_the_node_and_sums_resources() -> None:
-    progress = apply_job_events({"node_count": 2}, [
-        ev(1, "node_running", "a"), ev(2, "node_running", "b"),
-        ev(3, "node_finished", "a", PUPPET, "Finished puppet run on a - Success! "),
-    ])
+    progress = apply_job_events(
+        {"node_count": 2},
+        [
+            ev(1, "node_running", "a"),
+            ev(2, "node_running", "b"),
+            ev(3, "node_finished", "a", PUPPET, "Finished puppet run on a - Success! "),
+        ],
+    )
     snap = progress.snapshot
     assert snap["counts"] == {"finished": 1, "running": 1}
     assert snap["running"] == ["b"]
@@ -30,18 +41,23 @@ def test_running_then_finished_moves_the_node_and_sums_resources() -> None:
 
 
 def test_failed_and_errored_nodes_are_failures_with_their_message() -> None:
-    progress = apply_job_events({"node_count": 2}, [
-        ev(1, "node_errored", "db03", msg="db03 is not connected to the PCP broker"),
-        ev(2, "node_running", "web07"), ev(3, "node_failed", "web07", msg="boom"),
-    ])
+    progress = apply_job_events(
+        {"node_count": 2},
+        [
+            ev(1, "node_errored", "db03", msg="db03 is not connected to the PCP broker"),
+            ev(2, "node_running", "web07"),
+            ev(3, "node_failed", "web07", msg="boom"),
+        ],
+    )
     assert [f["node"] for f in progress.failures] == ["db03", "web07"]
     assert progress.failures[0]["message"] == "db03 is not connected to the PCP broker"
     assert settled(progress.snapshot)
 
 
 def test_job_stopping_and_job_finished_are_seen() -> None:
-    progress = apply_job_events({"node_count": 1, "state": "running"},
-                                [ev(5, "job_stopping"), ev(6, "job_finished")])
+    progress = apply_job_events(
+        {"node_count": 1, "state": "running"}, [ev(5, "job_stopping"), ev(6, "job_finished")]
+    )
     assert progress.stopping and progress.finished
     assert progress.snapshot["state"] == "stopping"
 
@@ -70,11 +86,15 @@ def pev(id: int, type: str, **details: Any) -> PlanEvent:
 
 
 def test_plan_steps_output_and_end() -> None:
-    progress = apply_plan_events({}, [
-        pev(1, "task_start", **{"job-id": 12}), pev(2, "out_message", message="hello"),
-        pev(3, "task_start", **{"job-id": "13"}),
-        pev(4, "plan_finished", **{"plan-id": 7, "result": {"ok": True}}),
-    ])
+    progress = apply_plan_events(
+        {},
+        [
+            pev(1, "task_start", **{"job-id": 12}),
+            pev(2, "out_message", message="hello"),
+            pev(3, "task_start", **{"job-id": "13"}),
+            pev(4, "plan_finished", **{"plan-id": 7, "result": {"ok": True}}),
+        ],
+    )
     assert progress.new_steps == ("12", "13")
     assert progress.messages == ("hello",)
     assert progress.finished

@@ -16,8 +16,10 @@ def card_and_thread(h: Harness) -> tuple[list[str], list[str]]:
 
 
 def test_successful_deploy_card_edits_and_one_summary(harness: Harness) -> None:
-    harness.command("/deploy production --nodes web01.example.com,web02.example.com,"
-                    "web04.example.com,web06.example.com --concurrency 1 --noop")
+    harness.command(
+        "/deploy production --nodes web01.example.com,web02.example.com,"
+        "web04.example.com,web06.example.com --concurrency 1 --noop"
+    )
     harness.run_until_quiet()
     versions, replies = card_and_thread(harness)
     # The card is rendered when it is sent, so it may already show the job running.
@@ -25,15 +27,18 @@ def test_successful_deploy_card_edits_and_one_summary(harness: Harness) -> None:
     assert "Finished" in versions[-1] and "4/4 nodes done" in versions[-1]
     assert "Stop" not in versions[-1].splitlines()[-1]
     between = versions[1:-1]
-    assert any(f"{n}/4 nodes done" in v for v in between for n in (1, 2, 3)), \
+    assert any(f"{n}/4 nodes done" in v for v in between for n in (1, 2, 3)), (
         "the card should show progress before the end"
+    )
     (summary,) = replies
     assert "4/4 nodes succeeded" in summary and "Duration" in summary
 
 
 def test_partial_failure_and_unreachable_nodes_reach_the_thread(harness: Harness) -> None:
-    harness.command("/deploy production --nodes web01.example.com,web07.example.com,"
-                    "db03.example.com,web02.example.com,web03.example.com --concurrency 1")
+    harness.command(
+        "/deploy production --nodes web01.example.com,web07.example.com,"
+        "db03.example.com,web02.example.com,web03.example.com --concurrency 1"
+    )
     harness.run_until_quiet()
     versions, replies = card_and_thread(harness)
     assert "Finished with failures" in versions[-1]
@@ -46,8 +51,10 @@ def test_partial_failure_and_unreachable_nodes_reach_the_thread(harness: Harness
 
 
 def test_task_summary_shows_small_jobs_output(harness: Harness) -> None:
-    harness.command("/task package action=status name=openssl --nodes web01.example.com,"
-                    "db02.example.com -e development")
+    harness.command(
+        "/task package action=status name=openssl --nodes web01.example.com,"
+        "db02.example.com -e development"
+    )
     harness.run_until_quiet()
     _, replies = card_and_thread(harness)
     summary = replies[-1]
@@ -57,8 +64,10 @@ def test_task_summary_shows_small_jobs_output(harness: Harness) -> None:
 
 
 def test_graceful_stop_lets_running_nodes_finish(harness: Harness) -> None:
-    harness.command("/deploy production --nodes web01.example.com,web02.example.com,"
-                    "web04.example.com --concurrency 1 --noop")
+    harness.command(
+        "/deploy production --nodes web01.example.com,web02.example.com,"
+        "web04.example.com --concurrency 1 --noop"
+    )
     harness.tick(0.5)
     harness.command("/stop 1")
     harness.run_until_quiet()
@@ -70,8 +79,9 @@ def test_graceful_stop_lets_running_nodes_finish(harness: Harness) -> None:
 
 
 def test_forced_stop_ends_runs_at_once(harness: Harness) -> None:
-    harness.command("/deploy production --nodes web01.example.com,web02.example.com "
-                    "--concurrency 1 --noop")
+    harness.command(
+        "/deploy production --nodes web01.example.com,web02.example.com --concurrency 1 --noop"
+    )
     harness.tick(0.5)
     harness.command("/stop 1 --force")
     harness.click("stop_force_confirm", "1", user="U0ALICE")
@@ -83,8 +93,9 @@ def test_forced_stop_ends_runs_at_once(harness: Harness) -> None:
 
 
 def test_plan_job_shows_its_steps_and_result(harness: Harness) -> None:
-    harness.command("/plan canary nodes=web01.example.com,web02.example.com command=whoami "
-                    "canary=1")
+    harness.command(
+        "/plan canary nodes=web01.example.com,web02.example.com command=whoami canary=1"
+    )
     harness.run_until_quiet()
     versions, replies = card_and_thread(harness)
     assert "Plan canary" in versions[0]
@@ -104,8 +115,10 @@ def test_a_failing_plan_ends_with_failure(harness: Harness) -> None:
 
 def test_thread_messages_are_few_for_a_big_failing_job(harness: Harness) -> None:
     nodes = ",".join(f"web{i:02d}.example.com" for i in range(1, 13))
-    harness.command(f"/deploy production --nodes {nodes},db03.example.com,app05.example.com "
-                    "--concurrency 2 --noop")
+    harness.command(
+        f"/deploy production --nodes {nodes},db03.example.com,app05.example.com "
+        "--concurrency 2 --noop"
+    )
     harness.run_until_quiet()
     _, replies = card_and_thread(harness)
     assert len(replies) <= 3

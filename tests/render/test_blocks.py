@@ -12,14 +12,17 @@ from render.renderer import button, escape
 
 
 def test_markers_start_blocks_and_text_is_the_fallback() -> None:
-    fallback, blocks = parse("<header>\nTitle\n<section>\nline 1\nline 2\n<context>\na\nb\n"
-                             "<text>\nplain")
+    fallback, blocks = parse(
+        "<header>\nTitle\n<section>\nline 1\nline 2\n<context>\na\nb\n<text>\nplain"
+    )
     assert fallback == "plain"
     assert blocks == [
         {"type": "header", "text": {"type": "plain_text", "text": "Title"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "line 1\nline 2"}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "a"},
-                                         {"type": "mrkdwn", "text": "b"}]},
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": "a"}, {"type": "mrkdwn", "text": "b"}],
+        },
     ]
 
 
@@ -67,8 +70,14 @@ def test_too_many_blocks_keep_the_buttons_and_say_what_was_dropped() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=20_000))
 def test_any_user_text_fits_slack_limits(text: str) -> None:
-    message = build("<header>\n" + escape(text[:500]) + "\n<section>\n" + escape(text) +
-                    "\n<context>\n" + escape(text[:3000]))
+    message = build(
+        "<header>\n"
+        + escape(text[:500])
+        + "\n<section>\n"
+        + escape(text)
+        + "\n<context>\n"
+        + escape(text[:3000])
+    )
     assert len(message.blocks) <= MAX_BLOCKS
     assert len(message.text) <= 3000
     for block in message.blocks:

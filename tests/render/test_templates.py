@@ -15,19 +15,35 @@ BODY = {"environment": "production", "scope": {"nodes": ["web01.example.com"]}, 
 
 
 def _card(**overrides: Any) -> dict[str, Any]:
-    data = job_card_data(key="job:1", kind="job", name="1", endpoint="deploy", body=BODY,
-                         requester="U1", snapshot={"state": "running", "node_count": 1},
-                         now=100.0, console_url="https://pe")
+    data = job_card_data(
+        key="job:1",
+        kind="job",
+        name="1",
+        endpoint="deploy",
+        body=BODY,
+        requester="U1",
+        snapshot={"state": "running", "node_count": 1},
+        now=100.0,
+        console_url="https://pe",
+    )
     data.update(overrides)
     return data
 
 
 def _summary() -> dict[str, Any]:
-    data = summary_data(kind="job", name="1", endpoint="deploy", body=BODY,
-                        snapshot={"state": "failed", "node_count": 2,
-                                  "counts": {"finished": 1, "failed": 1}},
-                        failed=[{"node": "web07", "state": "failed", "message": "boom"}],
-                        failed_total=1, outputs=[], changed_nodes=1, console_url=None, now=1.0)
+    data = summary_data(
+        kind="job",
+        name="1",
+        endpoint="deploy",
+        body=BODY,
+        snapshot={"state": "failed", "node_count": 2, "counts": {"finished": 1, "failed": 1}},
+        failed=[{"node": "web07", "state": "failed", "message": "boom"}],
+        failed_total=1,
+        outputs=[],
+        changed_nodes=1,
+        console_url=None,
+        now=1.0,
+    )
     return {**data, "key": "job:1", "offers": {"enforce": True, "rerun": True}}
 
 
@@ -35,29 +51,53 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "job_card": _card(),
     "job_failures": failures_data("1", [{"node": "web07", "state": "failed", "message": "x"}]),
     "job_finished": _summary(),
-    "job_stop_requested": {"user": "U1", "kind_word": "job", "name": "1", "force": True,
-                           "counts": [("running", 2)]},
+    "job_stop_requested": {
+        "user": "U1",
+        "kind_word": "job",
+        "name": "1",
+        "force": True,
+        "counts": [("running", 2)],
+    },
     "job_stopping": {"kind_word": "job", "name": "1", "running": 2},
     "contact_lost": {"kind_word": "job", "name": "1", "reason": "timed out"},
     "contact_back": {"kind_word": "job", "name": "1"},
     "job_forgotten": {"kind_word": "job", "name": "1", "reason": "unknown-job"},
     "plan_step": {"number": 1, "label": "task package", "job": "12", "nodes": 2},
     "plan_output": {"lines": ["hello"], "more": 0},
-    "error": {"title": "t", "detail": "d", "kind": "puppetlabs.orchestrator/empty-target",
-              "hint": "h"},
+    "error": {
+        "title": "t",
+        "detail": "d",
+        "kind": "puppetlabs.orchestrator/empty-target",
+        "hint": "h",
+    },
     "usage": {"usage": usage("deploy")},
     "usage_error": {"message": "unknown flag --nop", "usage": usage("deploy")},
     "not_allowed": {"subject": "Puppet run in production", "reason": "no", "rule": "r"},
-    "request_sent": {"subject": "s", "endpoint": "deploy", "name": "1", "followed": True,
-                     "counts": [], "channel": "C1"},
+    "request_sent": {
+        "subject": "s",
+        "endpoint": "deploy",
+        "name": "1",
+        "followed": True,
+        "counts": [],
+        "channel": "C1",
+    },
     "stop_confirm": {"job": "12"},
     "task_list": {"environment": "production", "items": [{"name": "package", "permitted": True}]},
     "plan_list": {"environment": "production", "items": [{"name": "canary", "permitted": False}]},
-    "task_show": {"name": "package", "environment": "production", "description": "d",
-                  "supports_noop": True, "params": [ParamSpec("action", "Enum[install]")]},
-    "plan_show": {"name": "canary", "environment": "production", "description": "",
-                  "permitted": True, "params": [ParamSpec("canary", "Integer", has_default=True,
-                                                          default=1)]},
+    "task_show": {
+        "name": "package",
+        "environment": "production",
+        "description": "d",
+        "supports_noop": True,
+        "params": [ParamSpec("action", "Enum[install]")],
+    },
+    "plan_show": {
+        "name": "canary",
+        "environment": "production",
+        "description": "",
+        "permitted": True,
+        "params": [ParamSpec("canary", "Integer", has_default=True, default=1)],
+    },
     "approval_pending": {"reason": "needs approval", "channel": "C1"},
 }
 

@@ -24,14 +24,26 @@ REQUEST = DeployRequest(environment="production", scope=Scope.nodes(["a"]))
 
 
 def _request(store: Store, rid: str = "r1") -> None:
-    requests.create(store.db, id=rid, now=1.0, channel_id="C", user_id="U", command="deploy",
-                    text="/deploy production --nodes a", request=REQUEST)
+    requests.create(
+        store.db,
+        id=rid,
+        now=1.0,
+        channel_id="C",
+        user_id="U",
+        command="deploy",
+        text="/deploy production --nodes a",
+        request=REQUEST,
+    )
 
 
 def test_migrations_apply_once_and_use_wal(tmp_path: Path) -> None:
     s = Store(tmp_path / "m.db")
-    assert s.migrate() == ["0001_initial", "0002_inbox_and_replays",
-                           "0003_inbox_moves_to_its_own_file", "inbox/0001_inbox_and_replays"]
+    assert s.migrate() == [
+        "0001_initial",
+        "0002_inbox_and_replays",
+        "0003_inbox_moves_to_its_own_file",
+        "inbox/0001_inbox_and_replays",
+    ]
     assert s.migrate() == []
     assert s.db.journal_mode == "wal"
     s.close()
@@ -54,16 +66,25 @@ def test_transition_is_compare_and_set(store: Store) -> None:
 def test_a_post_key_is_queued_once(store: Store) -> None:
     message = Message(text="hi")
     assert posts.enqueue(store.db, key="k", channel_id="C", message=message, kind="note", now=1)
-    assert not posts.enqueue(store.db, key="k", channel_id="C", message=message, kind="note",
-                             now=2)
+    assert not posts.enqueue(store.db, key="k", channel_id="C", message=message, kind="note", now=2)
     assert len(posts.pending(store.db)) == 1
 
 
 def test_twenty_threads_deciding_one_approval_yield_one_winner(store: Store) -> None:
     _request(store)
-    approvals.create(store.db, id="a1", request_id="r1", channel_id="C", requester="U",
-                     approvers={"users": [], "groups": []}, required=1, self_approval=False,
-                     rule="r", now=1.0, expires_at=100.0)
+    approvals.create(
+        store.db,
+        id="a1",
+        request_id="r1",
+        channel_id="C",
+        requester="U",
+        approvers={"users": [], "groups": []},
+        required=1,
+        self_approval=False,
+        rule="r",
+        now=1.0,
+        expires_at=100.0,
+    )
     wins: list[str] = []
     barrier = threading.Barrier(20)
 
@@ -83,9 +104,19 @@ def test_twenty_threads_deciding_one_approval_yield_one_winner(store: Store) -> 
 
 def test_an_expired_approval_cannot_be_approved(store: Store) -> None:
     _request(store)
-    approvals.create(store.db, id="a1", request_id="r1", channel_id="C", requester="U",
-                     approvers={}, required=1, self_approval=False, rule="r", now=1.0,
-                     expires_at=10.0)
+    approvals.create(
+        store.db,
+        id="a1",
+        request_id="r1",
+        channel_id="C",
+        requester="U",
+        approvers={},
+        required=1,
+        self_approval=False,
+        rule="r",
+        now=1.0,
+        expires_at=10.0,
+    )
     assert not approvals.decide(store.db, "a1", state="approved", by="U2", now=11.0)
     assert approvals.decide(store.db, "a1", state="expired", by="expiry", now=11.0)
 

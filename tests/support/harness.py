@@ -90,22 +90,37 @@ class Harness:
     def store(self) -> Any:
         return self.bot.deps.store
 
-    def command(self, text: str, *, user: str = "U0ALICE",
-                channel: str = "C0DEPLOYS") -> BoltResponse:
+    def command(
+        self, text: str, *, user: str = "U0ALICE", channel: str = "C0DEPLOYS"
+    ) -> BoltResponse:
         name, _, rest = text.partition(" ")
         url = self.slack.new_response_url(channel=channel, user=user)
         body = slash_command(name, rest, user_id=user, channel_id=channel, response_url=url)
         return self.bot.app.dispatch(signed_request(body, SECRET))
 
-    def click(self, action_id: str, value: str, *, user: str, channel: str = "C0DEPLOYS",
-              message_ts: str = "") -> BoltResponse:
+    def click(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str,
+        channel: str = "C0DEPLOYS",
+        message_ts: str = "",
+    ) -> BoltResponse:
         url = self.slack.new_response_url(channel=channel, user=user, message_ts=message_ts or None)
-        body = block_actions(action_id, value, user_id=user, channel_id=channel,
-                             message_ts=message_ts or "0", response_url=url)
+        body = block_actions(
+            action_id,
+            value,
+            user_id=user,
+            channel_id=channel,
+            message_ts=message_ts or "0",
+            response_url=url,
+        )
         return self.bot.app.dispatch(signed_request(body, SECRET))
 
-    def submit_view(self, callback_id: str, private_metadata: str, values: dict[str, Any], *,
-                    user: str) -> BoltResponse:
+    def submit_view(
+        self, callback_id: str, private_metadata: str, values: dict[str, Any], *, user: str
+    ) -> BoltResponse:
         body = view_submission(callback_id, private_metadata, values, user_id=user)
         return self.bot.app.dispatch(signed_request(body, SECRET))
 
@@ -124,7 +139,8 @@ class Harness:
             self.tick(step)
             waited += step
             pending = self.store.db.execute(
-                "SELECT count(*) FROM posts WHERE state IN ('pending', 'sending')").fetchone()[0]
+                "SELECT count(*) FROM posts WHERE state IN ('pending', 'sending')"
+            ).fetchone()[0]
             if not self.followed() and not pending and not self._cards_behind():
                 return
         raise AssertionError(f"still following {self.followed()} jobs after {limit}s")
@@ -132,7 +148,8 @@ class Harness:
     def _cards_behind(self) -> int:
         return self.store.db.execute(
             "SELECT count(*) FROM jobs WHERE card_ts IS NOT NULL AND "
-            "card_version > card_sent_version").fetchone()[0]
+            "card_version > card_sent_version"
+        ).fetchone()[0]
 
     def responses(self) -> list[Any]:
         return list(self.slack.responses())
@@ -176,17 +193,28 @@ def recording_transport(sim: Simulator, log: list[dict[str, Any]]) -> httpx.Base
             body = request.content
             import json
 
-            log.append({"method": request.method, "path": request.url.path,
-                        "query": dict(request.url.params),
-                        "body": json.loads(body) if body else None,
-                        "token": request.headers.get("X-Authentication")})
+            log.append(
+                {
+                    "method": request.method,
+                    "path": request.url.path,
+                    "query": dict(request.url.params),
+                    "body": json.loads(body) if body else None,
+                    "token": request.headers.get("X-Authentication"),
+                }
+            )
             return inner.handle_request(request)
 
     return Recording()
 
 
-def make_harness(tmp: Path, *, policy: str | None = ALLOW_ALL, inline: bool = True,
-                 node_seconds: float = 2.0, env: dict[str, str] | None = None) -> Harness:
+def make_harness(
+    tmp: Path,
+    *,
+    policy: str | None = ALLOW_ALL,
+    inline: bool = True,
+    node_seconds: float = 2.0,
+    env: dict[str, str] | None = None,
+) -> Harness:
     clock = Clock()
     sim = Simulator(default_world(), clock=clock, node_seconds=node_seconds)
     slack = FakeSlack(BOT_TOKEN, clock=clock).start()
@@ -197,8 +225,13 @@ def make_harness(tmp: Path, *, policy: str | None = ALLOW_ALL, inline: bool = Tr
     http = httpx.Client(transport=recording_transport(sim, log))
     orchestrator = OrchestratorClient(http, "http://sim.test", "demo-token", sleep=lambda s: None)
     client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
-    bot = runtime.build(settings, orchestrator=orchestrator, slack=client, clock=clock,
-                        work=InlineExecutor() if inline else None)
+    bot = runtime.build(
+        settings,
+        orchestrator=orchestrator,
+        slack=client,
+        clock=clock,
+        work=InlineExecutor() if inline else None,
+    )
     harness = Harness(bot=bot, sim=sim, slack=slack, clock=clock, tmp=tmp)
     harness.sim_requests = log
     return harness

@@ -48,29 +48,38 @@ class BotProcess:
         return self.tmp / "bot.log"
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PE_"))
-               and "proxy" not in k.lower()}
-        env.update({
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": self.slack_api_url,
-            "PORT": str(self.port),
-            "PE_ORCHESTRATOR_URL": self.orchestrator_url,
-            "PE_RBAC_TOKEN": "demo-token",
-            "DATABASE_PATH": str(self.tmp / "bot.db"),
-            "POLICY_FILE": str(self.tmp / "policy.toml"),
-            "CONNECTIONS_FILE": str(self.tmp / "connections.toml"),
-            "POLL_INTERVAL": "0.5",
-            "LOG_LEVEL": "INFO",
-        })
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SLACK_", "PE_")) and "proxy" not in k.lower()
+        }
+        env.update(
+            {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": self.slack_api_url,
+                "PORT": str(self.port),
+                "PE_ORCHESTRATOR_URL": self.orchestrator_url,
+                "PE_RBAC_TOKEN": "demo-token",
+                "DATABASE_PATH": str(self.tmp / "bot.db"),
+                "POLICY_FILE": str(self.tmp / "policy.toml"),
+                "CONNECTIONS_FILE": str(self.tmp / "connections.toml"),
+                "POLL_INTERVAL": "0.5",
+                "LOG_LEVEL": "INFO",
+            }
+        )
         env.update(self.extra_env)
         return env
 
     def start(self, *, timeout: float = 30.0) -> BotProcess:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "bot.py"), "run", "--mode", "http"], cwd=self.tmp,
-            env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+            [sys.executable, str(ROOT / "bot.py"), "run", "--mode", "http"],
+            cwd=self.tmp,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         log.close()
         self.starts += 1
         deadline = time.monotonic() + timeout
@@ -98,21 +107,44 @@ class BotProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def post(self, body: bytes, *, headers: dict[str, str] | None = None,
-             timeout: float = 10.0) -> httpx.Response:
-        return httpx.post(self.url + "/slack/events", content=body,
-                          headers=headers or signed_headers(body, SECRET), timeout=timeout)
+    def post(
+        self, body: bytes, *, headers: dict[str, str] | None = None, timeout: float = 10.0
+    ) -> httpx.Response:
+        return httpx.post(
+            self.url + "/slack/events",
+            content=body,
+            headers=headers or signed_headers(body, SECRET),
+            timeout=timeout,
+        )
 
-    def command(self, text: str, *, response_url: str, user: str = "U0ALICE",
-                channel: str = "C0DEPLOYS") -> httpx.Response:
+    def command(
+        self, text: str, *, response_url: str, user: str = "U0ALICE", channel: str = "C0DEPLOYS"
+    ) -> httpx.Response:
         name, _, rest = text.partition(" ")
-        return self.post(slash_command(name, rest, user_id=user, channel_id=channel,
-                                       response_url=response_url))
+        return self.post(
+            slash_command(name, rest, user_id=user, channel_id=channel, response_url=response_url)
+        )
 
-    def click(self, action_id: str, value: str, *, response_url: str, user: str,
-              channel: str = "C0DEPLOYS", message_ts: str = "0") -> httpx.Response:
-        return self.post(block_actions(action_id, value, user_id=user, channel_id=channel,
-                                       message_ts=message_ts, response_url=response_url))
+    def click(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        response_url: str,
+        user: str,
+        channel: str = "C0DEPLOYS",
+        message_ts: str = "0",
+    ) -> httpx.Response:
+        return self.post(
+            block_actions(
+                action_id,
+                value,
+                user_id=user,
+                channel_id=channel,
+                message_ts=message_ts,
+                response_url=response_url,
+            )
+        )
 
     def health(self) -> dict[str, Any]:
         return httpx.get(self.url + "/health", timeout=5).json()
