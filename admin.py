@@ -36,8 +36,9 @@ def parse_since(text: str) -> float:
     return int(match[1]) * UNITS[match[2]]
 
 
-def policy_check(text: str, *, user: str, channel: str, out: TextIO = sys.stdout) -> int:
+def policy_check(text: str, *, user: str, channel: str, out: TextIO | None = None) -> int:
     """Which rule matches `/deploy ...` for `user`, and what would happen; runs nothing."""
+    out = out or sys.stdout  # looked up now: a default bound at import would go stale
     import config
     from commands import intents, parse
     from commands.intents import UsageError
@@ -105,9 +106,10 @@ def _offline_groups(env: dict[str, str]) -> Any:
 
 
 def audit_export(
-    *, since: str, fmt: str, out: TextIO = sys.stdout, now: float | None = None
+    *, since: str, fmt: str, out: TextIO | None = None, now: float | None = None
 ) -> int:
     """Audit records from the last `since` as JSON lines or CSV."""
+    out = out or sys.stdout
     import config
     from store import Store, audit
 

@@ -10,10 +10,9 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt.adapter.wsgi import SlackRequestHandler
-
 from health import Health
 from runtime import Bot
+from slackapp import RequestHandler
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +24,7 @@ HEALTH_LOG_EVERY = 60.0
 
 def wsgi_app(bot: Bot, health: Health) -> Callable[..., Iterable[bytes]]:
     """/slack/events for commands, interactivity and events; /health for the operator."""
-    slack = SlackRequestHandler(bot.app)
+    slack = RequestHandler(bot.app)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

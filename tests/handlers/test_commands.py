@@ -280,3 +280,99 @@ def test_control_characters_in_user_text_are_escaped(harness: Harness) -> None:
     harness.tick()
     (card,) = harness.slack.messages("C0DEPLOYS")
     assert "a &lt; b &gt; c &amp; d" in block_text(card.blocks)
+
+
+def test_task_via_a_profile_sends_targets_built_from_configuration(harness: Harness) -> None:
+    key = harness.tmp / "deploy_key"
+    key.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n")
+    (harness.tmp / "connections.toml").write_text(
+        f'[profile.linux]\ntransport = "ssh"\nuser = "deploy"\nport = 2222\n'
+        f'private-key-file = "{key}"\nrun-as = "root"\ntmpdir = "/var/tmp"\n'
+    )
+    from flows.profiles import load_profiles
+
+    object.__setattr__(
+        harness.bot.deps, "profiles", load_profiles(str(harness.tmp / "connections.toml"))
+    )
+    harness.command(
+        "/task package action=status name=openssl --nodes sshnode1.example.com,"
+        "sshnode2.example.com --via linux"
+    )
+    body = sent(harness, "/command/task")
+    assert body["targets"] == [
+        {
+            "hostnames": ["sshnode1.example.com", "sshnode2.example.com"],
+            "transport": "ssh",
+            "user": "deploy",
+            "port": 2222,
+            "run-as": "root",
+            "tmpdir": "/var/tmp",
+            "private-key-content": "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n",
+        }
+    ]
+    # The secret went to the orchestrator only: not to the store, the audit or any message.
+    for table in ("requests", "audit", "posts", "jobs"):
+        dump = str([tuple(r) for r in harness.store.db.execute(f"SELECT * FROM {table}")])
+        assert "secret-key-material" not in dump, table
+    harness.run_until_quiet()
+    seen = " ".join(str(c.params) for c in harness.slack.calls())
+    assert "secret-key-material" not in seen and "SSH/WinRM profile" in seen
+
+
+def test_an_unknown_profile_is_refused_before_anything_runs(harness: Harness) -> None:
+    harness.command("/task package action=status name=x --nodes web01.example.com --via nope")
+    assert harness.requests_seen("/command/task") == []
+    assert "no connection profile 'nope'" in harness.last_response_text()
+
+
+def test_plan_run_with_environment_and_userdata(harness: Harness) -> None:
+    harness.command(
+        "/plan canary nodes=web01.example.com command=whoami -e development --userdata change=CHG42"
+    )
+    body = sent(harness, "/command/plan_run")
+    assert body["environment"] == "development"
+    assert body["userdata"] == {"change": "CHG42"}
+
+
+def test_task_userdata_and_task_target_for_all_tasks(harness: Harness) -> None:
+    harness.command("/task facts --nodes web01.example.com --userdata ticket=INC7")
+    assert sent(harness, "/command/task")["userdata"] == {"ticket": "INC7"}
+    harness.command('/task target create "anything on web01" --all-tasks --nodes web01.example.com')
+    assert harness.requests_seen("/command/task_target") == [
+        {
+            "display_name": "anything on web01",
+            "all_tasks": True,
+            "nodes": ["web01.example.com"],
+            "node_groups": [],
+        }
+    ]
+
+
+def test_puppetdb_unreachable_is_explained(harness: Harness) -> None:
+    harness.sim.set_faults(puppetdb_unreachable=True)
+    harness.command("/deploy production --query 'nodes[certname] { }' --noop")
+    answer = harness.last_response_text()
+    assert "puppetdb-error" in answer and "PuppetDB" in answer
+
+
+def test_stopping_an_unknown_plan_job_is_explained(harness: Harness) -> None:
+    harness.command("/stop plan 4242")
+    answer = harness.last_response_text()
+    assert "unknown-job" in answer and "no such job" in answer
+
+
+def test_the_bots_own_token_refused_is_explained(harness: Harness) -> None:
+    harness.sim.set_faults(expire_token=True)
+    harness.command("/deploy production --nodes web01.example.com --noop")
+    answer = harness.last_response_text()
+    assert "token-expired" in answer and "renew" in answer
+
+
+def test_a_command_whose_text_mentions_payload_still_works(harness: Harness) -> None:
+    # Bolt alone reads such a form body as an empty interactive payload (found by hypothesis).
+    response = harness.command(
+        "/deploy production --nodes web01.example.com --noop "
+        "--description 'new payload for the cache'"
+    )
+    assert response.status == 200
+    assert sent(harness, "/command/deploy")["description"] == "new payload for the cache"

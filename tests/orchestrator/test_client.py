@@ -162,3 +162,52 @@ def test_token_from_a_file_or_a_clear_error(tmp_path: Path) -> None:
         read_token(None, str(tmp_path / "missing"))
     with pytest.raises(ConnectionSettingsError, match="puppet access login"):
         read_token(None, None)
+
+
+def test_scheduling_goes_through_scheduled_jobs(sim, clock: Clock) -> None:
+    from orchestrator.requests import ScheduleRequest
+
+    client = client_for(sim)
+    start = clock() + 3600
+    stamp = __import__("datetime").datetime.fromtimestamp(start, __import__("datetime").UTC)
+    ref = client.schedule(
+        ScheduleRequest(
+            type="deploy",
+            environment="production",
+            input={"scope": {"nodes": ["web01.example.com"]}, "noop": True},
+            schedule={"start_time": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), "interval": None},
+            description="nightly noop",
+        )
+    )
+    assert ref.name and "scheduled_jobs" in ref.id
+    past = stamp.replace(year=2020).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with pytest.raises(oe.InvalidTime):
+        client.schedule(
+            ScheduleRequest(
+                type="deploy",
+                environment="production",
+                input={"scope": {"nodes": ["web01.example.com"]}},
+                schedule={"start_time": past, "interval": None},
+            )
+        )
+
+
+def test_the_reads_following_needs(sim, clock: Clock) -> None:
+    client = client_for(sim)
+    ref = client.deploy(DEPLOY)
+    clock.advance(30)
+    listing = client.jobs(order="desc", order_by="timestamp", limit=5)
+    assert listing.total >= 1 and listing.items[0].name == ref.name
+    nodes = client.all_job_nodes(ref.name)
+    assert [n.name for n in nodes] == ["web01.example.com"] and nodes[0].state == "finished"
+    assert {t.name for t in client.tasks().items} >= {"package", "service"}
+    assert client.task_info("package").parameters["action"].required
+    # GET /inventory lists the nodes connected to the PCP broker; asking about nodes by name
+    # answers for each, connected or not.
+    listed = {n.name for n in client.inventory()}
+    assert "web01.example.com" in listed and "db03.example.com" not in listed
+    asked = client.inventory(["web01.example.com", "db03.example.com"])
+    assert [(n.name, n.connected) for n in asked] == [
+        ("web01.example.com", True),
+        ("db03.example.com", False),
+    ]

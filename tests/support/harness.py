@@ -10,15 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from slack_bolt import BoltResponse
+from slack_bolt import BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 import config
 import runtime
 from fakeslack import FakeSlack
-from fakeslack.requests import block_actions, signed_request, slash_command, view_submission
+from fakeslack.requests import block_actions, signed_headers, slash_command, view_submission
 from orchestrator.client import OrchestratorClient
 from orchestrator.simulator import Simulator, default_world
+from slackapp import bolt_request
 from store import jobs
 
 SECRET = "test-signing-secret"
@@ -30,6 +31,11 @@ defaults = false
 name = "tests run everything"
 action = "run"
 """
+
+
+def signed(body: bytes) -> BoltRequest:
+    """A signed request, built as the HTTP handler builds it."""
+    return bolt_request(body.decode(), signed_headers(body, SECRET))
 
 
 class Clock:
@@ -96,7 +102,7 @@ class Harness:
         name, _, rest = text.partition(" ")
         url = self.slack.new_response_url(channel=channel, user=user)
         body = slash_command(name, rest, user_id=user, channel_id=channel, response_url=url)
-        return self.bot.app.dispatch(signed_request(body, SECRET))
+        return self.bot.app.dispatch(signed(body))
 
     def click(
         self,
@@ -116,13 +122,13 @@ class Harness:
             message_ts=message_ts or "0",
             response_url=url,
         )
-        return self.bot.app.dispatch(signed_request(body, SECRET))
+        return self.bot.app.dispatch(signed(body))
 
     def submit_view(
         self, callback_id: str, private_metadata: str, values: dict[str, Any], *, user: str
     ) -> BoltResponse:
         body = view_submission(callback_id, private_metadata, values, user_id=user)
-        return self.bot.app.dispatch(signed_request(body, SECRET))
+        return self.bot.app.dispatch(signed(body))
 
     def tick(self, seconds: float = 0.0) -> None:
         if seconds:

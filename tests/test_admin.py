@@ -1,0 +1,82 @@
+"""Operator commands: `bot.py policy check` and `bot.py audit`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import admin
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bot(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", **(env or {})},
+    )
+
+
+def test_policy_check_explains_the_default_for_an_enforcing_production_deploy(tmp_path) -> None:
+    result = run_bot(
+        "policy",
+        "check",
+        "/deploy production --nodes web01.example.com",
+        "--as",
+        "U0ALICE",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "default: enforcing run in production*" in result.stdout
+    assert "approve" in result.stdout.lower()
+
+
+def test_policy_check_follows_the_policy_file(tmp_path) -> None:
+    (tmp_path / "policy.toml").write_text(
+        '[[rule]]\nname = "no prod from here"\ncommands = ["deploy"]\n'
+        'environments = ["production"]\naction = "deny"\nreason = "use #prod"\n'
+    )
+    result = run_bot(
+        "policy", "check", "/deploy production --nodes a --noop", "--as", "U1", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no prod from here" in result.stdout and "use #prod" in result.stdout
+
+
+def test_policy_check_reports_a_malformed_policy_with_its_line(tmp_path) -> None:
+    (tmp_path / "policy.toml").write_text('[[rule]]\nname = "x"\naction = "run"\naprovers = []\n')
+    result = run_bot(
+        "policy",
+        "check",
+        "/deploy production --nodes a",
+        "--as",
+        "U1",
+        cwd=tmp_path,
+        env={"POLICY_FILE": "policy.toml"},
+    )
+    assert result.returncode == 2
+    assert "line 4" in result.stderr and "aprovers" in result.stderr
+
+
+def test_policy_check_refuses_unreadable_command_text(tmp_path) -> None:
+    result = run_bot("policy", "check", "/deploy production --bogus", "--as", "U1", cwd=tmp_path)
+    assert result.returncode == 2 and "--bogus" in result.stderr
+
+
+@pytest.mark.parametrize("text, seconds", [("90m", 5400), ("36h", 129600), ("7d", 604800)])
+def test_since_reads_durations(text: str, seconds: int) -> None:
+    assert admin.parse_since(text) == seconds
+
+
+def test_since_refuses_what_it_cannot_read(tmp_path) -> None:
+    result = run_bot("audit", "--since", "a week", cwd=tmp_path)
+    assert result.returncode == 2 and "90m, 36h or 7d" in result.stderr
