@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
         default=10.0,
         help="follow: one node run, times its factor (10 s)",
     )
+    p.add_argument(
+        "--channels",
+        type=int,
+        default=100,
+        help="follow: channels the jobs are spread over (100: 5 jobs each; Slack "
+        "posts about one message a second per channel, so more jobs per "
+        "channel means later cards)",
+    )
     p.add_argument("--skip-naive", action="store_true", help="follow: no naive comparison")
     return p
 
@@ -155,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                 nodes=args.nodes,
                 interval=args.interval,
                 node_seconds=args.node_seconds,
+                channels=args.channels,
             )
             print("following many jobs: running the bot…", file=sys.stderr, flush=True)
             run: dict[str, Any] = {

@@ -44,7 +44,7 @@ class Load:
     interval: float = 2.0
     node_seconds: float = 10.0
     job_concurrency: int = 50
-    channels: int = 50
+    channels: int = 100
 
 
 @dataclass(frozen=True)

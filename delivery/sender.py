@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 METADATA_TYPE = "chatops_post"
 LOOKUP_RETRY = 5.0
+MIN_PASS_GAP = 0.05
 GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
 
@@ -129,6 +130,7 @@ class Sender:
             except Exception:
                 log.exception("sender pass failed; carrying on")
             self.wake.wait(period)
+            stop.wait(MIN_PASS_GAP)  # woken by every poll, it must still not spin
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
