@@ -93,12 +93,12 @@ def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None
         case i.StopPlan(plan_job=plan_job):
             submit(deps, asker, StopPlanRequest(plan_job=plan_job), request_id=command_id)
         case i.ListTasks(environment=env):
-            reads.list_tasks(deps, asker, env)
+            reads.list_all(deps, asker, "task", env)
         case i.ShowTask(task=name, environment=env):
-            reads.show_task(deps, asker, name, env)
+            reads.show(deps, asker, "task", name, env)
         case i.ListPlans(environment=env):
-            reads.list_plans(deps, asker, env)
+            reads.list_all(deps, asker, "plan", env)
         case i.ShowPlan(plan=name, environment=env):
-            reads.show_plan(deps, asker, name, env)
+            reads.show(deps, asker, "plan", name, env)
         case _:
             raise TypeError(f"no flow for {intent!r}")
