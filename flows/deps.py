@@ -35,5 +35,4 @@ class Deps:
     clock: Callable[[], float]
     work: Executor
     console_url: str | None = None
-    launch_marker: bool = True
     known_environments: Callable[[], list[str]] = field(default=lambda: [])

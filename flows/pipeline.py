@@ -95,8 +95,7 @@ def submit(
     entry whose id already names a request.
     """
     rid = request_id or new_id()
-    if deps.launch_marker:
-        request = with_marker(request, rid, asker.user_id)
+    request = with_marker(request, rid, asker.user_id)
     subject = subject_of(request, asker)
     decision: Decision = deps.policy.decide(subject, deps.groups)
     now = deps.clock()

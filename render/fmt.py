@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,10 +21,6 @@ def duration(seconds: float | None) -> str:
     return f"{secs}s"
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
 def progress_bar(done: int, total: int, width: int = 20) -> str:
     if total <= 0:
         return "░" * width
@@ -38,12 +33,6 @@ def clock(epoch: float | None) -> str:
     if epoch is None:
         return "?"
     return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M UTC")
-
-
-def cap(items: Sequence[Any], limit: int) -> tuple[list[Any], int]:
-    """The first `limit` items and how many more there were ("and K more")."""
-    items = list(items)
-    return items[:limit], max(0, len(items) - limit)
 
 
 def compact_json(value: Any, limit: int = 600) -> str:

@@ -91,10 +91,7 @@ class Renderer:
             channel=channel,
             code=code,
             duration=fmt.duration,
-            plural=fmt.plural,
-            bar=fmt.progress_bar,
             clock=fmt.clock,
-            cap=fmt.cap,
             compact=fmt.compact_json,
         )
         self.env.globals.update(link=link, button=button, mention=mention, code=code)

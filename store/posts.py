@@ -109,8 +109,3 @@ def settle(
 def get(db: Database, key: str) -> PostRow | None:
     raw = db.execute(f"SELECT {COLUMNS} FROM posts WHERE key = ?", [key]).fetchone()
     return None if raw is None else _row(raw)
-
-
-def for_thread(db: Database, job_key: str) -> list[PostRow]:
-    rows = db.execute(f"SELECT {COLUMNS} FROM posts WHERE thread_of = ? ORDER BY seq", [job_key])
-    return [_row(r) for r in rows]

@@ -11,10 +11,6 @@ from sqlite_utils import Database
 from orchestrator.requests import CommandRequest, request_from_body
 from store.db import dumps, loads
 
-# new → (confirming) → (awaiting_approval → approved) → launching → launched | failed;
-# or denied, rejected, expired, cancelled.
-OPEN_STATES = ("new", "confirming", "awaiting_approval", "approved", "launching")
-
 
 def fingerprint(endpoint: str, body: dict[str, Any]) -> str:
     """A short digest of exactly what will be sent, shown on approval cards."""
@@ -130,7 +126,11 @@ def transition(
     now: float,
     **fields: Any,
 ) -> bool:
-    """Compare-and-set the state; True only for the one caller that moved it."""
+    """Compare-and-set the state; True only for the one caller that moved it.
+
+    A request goes new → (awaiting_approval → approved) → launching → launched or failed;
+    or ends denied, rejected or expired.
+    """
     sets = ", ".join(f"{k} = ?" for k in fields)
     marks = ", ".join("?" for _ in from_states)
     cursor = db.execute(
