@@ -54,7 +54,8 @@ def observe_job(client: OrchestratorClient, job: JobRow) -> JobObservation:
     progress = apply_job_events(snapshot, page.items)
     quiet = int(snapshot.get("quiet_polls", 0)) + (0 if page.items else 1)
     progress.snapshot["quiet_polls"] = 0 if page.items else quiet
-    ending = progress.finished or settled(progress.snapshot) or quiet % RECHECK_EVERY == 0 and quiet
+    recheck = quiet > 0 and quiet % RECHECK_EVERY == 0
+    ending = progress.finished or settled(progress.snapshot) or recheck
     if ending and (details is None or not details.done):
         details = client.job(job.name)
     outputs: tuple[Node, ...] = ()
