@@ -32,6 +32,7 @@ METHODS: dict[str, Method] = {
     "conversations.history": methods_read.conversations_history,
     "conversations.replies": methods_read.conversations_replies,
     "conversations.info": methods_read.conversations_info,
+    "apps.connections.open": methods_read.apps_connections_open,
     "usergroups.list": methods_read.usergroups_list,
     "usergroups.users.list": methods_read.usergroups_users_list,
     "users.info": methods_read.users_info,
@@ -113,8 +114,10 @@ class DispatchMixin:
                 raise ApiError("unknown_method")
             if token is None:
                 raise ApiError("not_authed")
-            if token != self.bot_token:
-                raise ApiError("invalid_auth")
+            # apps.connections.open takes the app-level token (xapp-), everything else the bot's.
+            app_level = method == "apps.connections.open"
+            if (not token.startswith("xapp-")) if app_level else token != self.bot_token:
+                raise ApiError("invalid_auth" if not app_level else "not_allowed_token_type")
             if parse_error is not None:
                 raise parse_error
             fault = self._faults.decide(method, params, self._clock())

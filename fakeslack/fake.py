@@ -72,6 +72,11 @@ class FakeSlack(InspectionMixin, DispatchMixin):
 
     # -- workspace set-up ------------------------------------------------------------------
 
+    def socket_mode(self, url: str) -> None:
+        """Where apps.connections.open sends a Socket Mode client (a test's WebSocket server)."""
+        with self._lock:
+            self._state.socket_mode_url = url
+
     def add_channel(
         self,
         channel_id: str,

@@ -108,6 +108,13 @@ def usergroups_users_list(state: State, params: dict[str, Any]) -> Outcome:
     return Outcome({"ok": True, "users": list(group.users)})
 
 
+def apps_connections_open(state: State, params: dict[str, Any]) -> Outcome:
+    """Socket Mode: where to open the WebSocket (set with FakeSlack.socket_mode_url)."""
+    if not state.socket_mode_url:
+        raise ApiError("socket_mode_not_enabled")
+    return Outcome({"ok": True, "url": state.socket_mode_url})
+
+
 def usergroups_list(state: State, params: dict[str, Any]) -> Outcome:
     """The workspace's user groups (handles resolve to ids through this)."""
     include_users = str(params.get("include_users", "")).lower() in ("1", "true")

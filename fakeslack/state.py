@@ -92,6 +92,7 @@ class State:
         self.truncated_texts = 0
         self._ts = FIRST_TS
         self._ids = 0
+        self.socket_mode_url = ""
 
     def next_ts(self) -> str:
         # Like Slack's, a ts is the posting time: it follows the clock when the clock reads

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,9 @@ class BotProcess:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    # Socket Mode has no /health to wait for: the test says when the bot is ready.
+    mode: str = "http"
+    ready: Callable[[], bool] | None = None
 
     @property
     def url(self) -> str:
@@ -74,7 +78,7 @@ class BotProcess:
     def start(self, *, timeout: float = 30.0) -> BotProcess:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "bot.py"), "run", "--mode", "http"],
+            [sys.executable, str(ROOT / "bot.py"), "run", "--mode", self.mode],
             cwd=self.tmp,
             env=self.env(),
             stdout=log,
@@ -86,6 +90,11 @@ class BotProcess:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"the bot exited: {self.log_path.read_text()[-3000:]}")
+            if self.ready is not None:
+                if self.ready():
+                    return self
+                time.sleep(0.1)
+                continue
             try:
                 if httpx.get(self.url + "/health", timeout=1).status_code in (200, 503):
                     return self
