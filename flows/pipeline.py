@@ -27,6 +27,7 @@ from orchestrator.requests import (
     TaskRequest,
 )
 from policy import Decision, Subject
+from render.blocks import Message
 from render.renderer import Safe
 from render.views import subject
 from store import approvals, audit, inbox, jobs, posts, requests
@@ -297,7 +298,9 @@ def _follow(deps: Deps, db: Any, row: RequestRow, ref: JobRef | PlanJobRef, now:
             db,
             key=f"{job.id}/card",
             channel_id=row.channel_id,
-            message=deps.sender.cards.job_card(job),
+            # Rendered when sent (Sender._current), not here under the write lock: the job row
+            # created above is always there by then. This text is only a fallback.
+            message=Message(text=subject(row.endpoint, row.body)),
             kind="card",
             ref=job.id,
             now=now,
