@@ -23,7 +23,7 @@ demo: $(STAMP)
 
 ## make simulator: the orchestrator simulator alone on port 8143.
 simulator: $(STAMP)
-	$(PY) -m orchestrator.simulator --port 8143
+	$(PY) -m standins.orchestrator --port 8143
 
 ## make bench: benchmarks in bench/, printing their figures.
 bench: $(STAMP)

@@ -54,11 +54,10 @@ def _settings() -> tuple[object, dict[str, str]]:
 
 
 def run(mode: str = "auto") -> int:
-    import logsetup
-    import runtime
-    import serve
     from orchestrator.connection import ConnectionSettingsError
     from policy import PolicyError
+    from runtime import logsetup, serve
+    from runtime.assemble import build
 
     settings, env = _settings()
     if mode == "socket" and not settings.socket_mode:
@@ -86,7 +85,7 @@ def run(mode: str = "auto") -> int:
         ],
     )
     try:
-        bot = runtime.build(settings, policy_explicit=bool(env.get("POLICY_FILE")))
+        bot = build(settings, policy_explicit=bool(env.get("POLICY_FILE")))
     except (ConnectionSettingsError, PolicyError) as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
@@ -94,7 +93,7 @@ def run(mode: str = "auto") -> int:
     bot.start()
     try:
         if socket_mode:
-            serve.serve_socket_mode(bot, settings.slack_app_token)
+            serve.serve_socket_mode(bot, settings.slack_app_token, port=settings.port)
         else:
             serve.serve_http(bot, settings.port)
     except KeyboardInterrupt:

@@ -17,8 +17,8 @@ import httpx
 
 from bench.measure import percentile
 from bench.stage import ALLOW_ALL, simulator_process
-from fakeslack import FakeSlack
-from fakeslack.requests import signed_headers, slash_command
+from standins.slack import FakeSlack
+from standins.slack.requests import signed_headers, slash_command
 from tests.support.process import BOT_TOKEN, SECRET, BotProcess
 
 CHANNEL = "C0DEPLOYS"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from fakeslack import FakeSlack
-from orchestrator.simulator import RunningSimulator, Simulator, serve, world_from_dict
+from standins.orchestrator import RunningSimulator, Simulator, serve, world_from_dict
+from standins.slack import FakeSlack
 from tests.support.process import BOT_TOKEN, ROOT, BotProcess, free_port
 
 BENCH_GROUP = "11111111-2222-4333-8444-555555555555"
@@ -93,7 +93,7 @@ def simulator_process(
     args = [
         sys.executable,
         "-m",
-        "orchestrator.simulator",
+        "standins.orchestrator",
         "--port",
         str(port),
         "--latency",
@@ -144,7 +144,7 @@ class SlackProcess:
 @contextmanager
 def slack_process() -> Iterator[SlackProcess]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fakeslack", "--token", BOT_TOKEN],
+        [sys.executable, "-m", "standins.slack", "--token", BOT_TOKEN],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -18,12 +18,12 @@ from typing import Any, TextIO
 import httpx
 
 import config
-import runtime
-from fakeslack import FakeSlack, SlackEvent, render_blocks
-from fakeslack.requests import block_actions, signed_headers, slash_command, view_submission
-from health import Health
-from orchestrator.simulator import Simulator, default_world, serve
-from serve import EVENTS_PATH, wsgi_app
+from runtime.assemble import Bot, build
+from runtime.health import Health
+from runtime.serve import EVENTS_PATH, wsgi_app
+from standins.orchestrator import Simulator, default_world, serve
+from standins.slack import FakeSlack, SlackEvent, render_blocks
+from standins.slack.requests import block_actions, signed_headers, slash_command, view_submission
 from store import jobs
 
 USERS = {"alice": "U0ALICE", "bob": "U0BOB", "carol": "U0CAROL"}
@@ -48,7 +48,7 @@ class Console:
     """Prints what the bot posts; turns typed lines into signed requests."""
 
     def __init__(
-        self, out: TextIO, slack: FakeSlack, http: httpx.Client, secret: str, bot: runtime.Bot
+        self, out: TextIO, slack: FakeSlack, http: httpx.Client, secret: str, bot: Bot
     ) -> None:
         self.out = out
         self.slack = slack
@@ -238,7 +238,7 @@ def run_demo(
     stdin: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
 ) -> int:
-    import logsetup
+    from runtime import logsetup
 
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
         os.environ.pop(name, None)  # the demo's Slack is on loopback; slack_sdk ignores NO_PROXY
@@ -248,7 +248,7 @@ def run_demo(
         sim = Simulator(default_world(), node_seconds=node_seconds)
         with serve(sim, port=0) as running:
             settings = _settings(Path(tmpdir), running.url, slack, secret, database)
-            bot = runtime.build(settings)
+            bot = build(settings)
             bot.start()
             http = httpx.Client(
                 transport=httpx.WSGITransport(app=wsgi_app(bot, Health(bot.deps))),

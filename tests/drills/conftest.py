@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fakeslack import FakeSlack
+from standins.slack import FakeSlack
 from tests.drills.support import REPORTS
 from tests.support.process import BOT_TOKEN
 

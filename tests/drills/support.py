@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 
-from fakeslack import FakeSlack, Message
 from orchestrator.client import OrchestratorClient
-from orchestrator.simulator import Simulator
+from standins.orchestrator import Simulator
+from standins.slack import FakeSlack, Message
 from tests.support.harness import block_text
 from tests.support.process import BotProcess
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fakeslack import FakeSlack
-from orchestrator.simulator import Simulator, default_world, serve
+from standins.orchestrator import Simulator, default_world, serve
+from standins.slack import FakeSlack
 from tests.drills.support import (
     JOB_NAME,
     SUCCEEDED,

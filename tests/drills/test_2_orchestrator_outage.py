@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from fakeslack import FakeSlack
-from orchestrator.simulator import RunningSimulator, Simulator, default_world, serve
+from standins.orchestrator import RunningSimulator, Simulator, default_world, serve
+from standins.slack import FakeSlack
 from tests.drills.support import (
     JOB_NAME,
     SUCCEEDED,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from fakeslack import FakeSlack
-from orchestrator.simulator import Simulator, default_world, serve
+from standins.orchestrator import Simulator, default_world, serve
+from standins.slack import FakeSlack
 from tests.drills.support import (
     Drill,
     cards,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from fakeslack import FakeSlack
-from fakeslack.requests import block_actions, signed_headers
-from orchestrator.simulator import Simulator, default_world, serve
+from standins.orchestrator import Simulator, default_world, serve
+from standins.slack import FakeSlack
+from standins.slack.requests import block_actions, signed_headers
 from tests.drills.support import (
     DEFAULTS_ONLY,
     Drill,

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from fakeslack import FakeSlack
-from fakeslack.requests import signed_headers, slash_command
-from orchestrator.simulator import Simulator, default_world, serve
+from standins.orchestrator import Simulator, default_world, serve
+from standins.slack import FakeSlack
+from standins.slack.requests import signed_headers, slash_command
 from tests.drills.support import Drill, running_bot
 from tests.support.process import BOT_TOKEN, SECRET, BotProcess
 

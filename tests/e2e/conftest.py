@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fakeslack import FakeSlack
-from orchestrator.simulator import RunningSimulator, Simulator, default_world, serve
+from standins.orchestrator import RunningSimulator, Simulator, default_world, serve
+from standins.slack import FakeSlack
 from tests.support.process import BOT_TOKEN, BotProcess
 
 ALLOW_ALL = 'defaults = false\n\n[[rule]]\nname = "e2e runs everything"\naction = "run"\n'

@@ -6,9 +6,9 @@ import hashlib
 import hmac
 import time
 
-from fakeslack import FakeSlack
-from fakeslack.requests import signed_headers, slash_command
-from orchestrator.simulator import RunningSimulator
+from standins.orchestrator import RunningSimulator
+from standins.slack import FakeSlack
+from standins.slack.requests import signed_headers, slash_command
 from tests.support.harness import block_text
 from tests.support.process import SECRET, BotProcess
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from fakeslack import FakeSlack
-from orchestrator.simulator import RunningSimulator
+from standins.orchestrator import RunningSimulator
+from standins.slack import FakeSlack
 from tests.support.process import BotProcess
 
 CHANNEL = "C0DEPLOYS"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from fakeslack import FakeSlack
-from orchestrator.simulator import RunningSimulator, Simulator, default_world, serve
+from standins.orchestrator import RunningSimulator, Simulator, default_world, serve
+from standins.slack import FakeSlack
 from tests.e2e.conftest import ALLOW_ALL
 from tests.support.process import BotProcess
 

@@ -6,10 +6,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from fakeslack import FakeSlack
-from orchestrator.simulator import RunningSimulator
+from standins.orchestrator import RunningSimulator
+from standins.slack import FakeSlack
 from tests.e2e.conftest import ALLOW_ALL
 from tests.support.harness import block_text
 from tests.support.process import BotProcess
@@ -95,3 +96,15 @@ def test_a_usage_error_over_socket_mode_is_answered_in_the_ack(
     )
     ack = websocket.ack(envelope)
     assert "--nop" in ack.get("text", "") + str(ack.get("blocks", ""))
+
+
+def test_socket_mode_serves_health_on_port(socket_bot: BotProcess) -> None:
+    """One `web:` process in the Procfile: Socket Mode must still bind $PORT for the platform."""
+    answer = httpx.get(f"{socket_bot.url}/health", timeout=5)
+    assert answer.json()["store"] == "ok"
+    assert httpx.get(f"{socket_bot.url}/slack/events", timeout=5).status_code == 404
+
+
+def test_procfile_declares_one_process() -> None:
+    procfile = (Path(__file__).resolve().parents[2] / "Procfile").read_text().splitlines()
+    assert [line for line in procfile if line.strip()] == ["web: python bot.py run"]

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from orchestrator.client import OrchestratorClient
-from orchestrator.simulator import Simulator, default_world
+from standins.orchestrator import Simulator, default_world
 from tests.support.harness import Clock
 
 

@@ -11,7 +11,7 @@ from orchestrator import errors as oe
 from orchestrator.client import OrchestratorClient
 from orchestrator.connection import ConnectionSettingsError, connect, read_token
 from orchestrator.requests import DeployRequest, Scope
-from orchestrator.simulator import Simulator, default_world, serve
+from standins.orchestrator import Simulator, default_world, serve
 from tests.orchestrator.conftest import client_for
 from tests.support.harness import Clock
 

@@ -15,7 +15,7 @@ from orchestrator.requests import (
     TaskRequest,
     TaskTargetRequest,
 )
-from orchestrator.simulator import Simulator
+from standins.orchestrator import Simulator
 from tests.orchestrator.conftest import client_for
 from tests.support.harness import Clock
 

@@ -14,12 +14,12 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 import config
-import runtime
-from fakeslack import FakeSlack
-from fakeslack.requests import block_actions, signed_headers, slash_command, view_submission
 from orchestrator.client import OrchestratorClient
-from orchestrator.simulator import Simulator, default_world
-from slackapp import bolt_request
+from runtime.assemble import Bot, build
+from runtime.slackapp import bolt_request
+from standins.orchestrator import Simulator, default_world
+from standins.slack import FakeSlack
+from standins.slack.requests import block_actions, signed_headers, slash_command, view_submission
 from store import jobs
 
 SECRET = "test-signing-secret"
@@ -86,7 +86,7 @@ def settings_env(tmp: Path, **overrides: str) -> dict[str, str]:
 class Harness:
     """Drive the bot as Slack would, and step time by hand."""
 
-    bot: runtime.Bot
+    bot: Bot
     sim: Simulator
     slack: FakeSlack
     clock: Clock
@@ -231,7 +231,7 @@ def make_harness(
     http = httpx.Client(transport=recording_transport(sim, log))
     orchestrator = OrchestratorClient(http, "http://sim.test", "demo-token", sleep=lambda s: None)
     client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
-    bot = runtime.build(
+    bot = build(
         settings,
         orchestrator=orchestrator,
         slack=client,

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from fakeslack.requests import block_actions, signed_headers, slash_command
+from standins.slack.requests import block_actions, signed_headers, slash_command
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "e2e-signing-secret"

@@ -1,0 +1,1 @@
+"""The running process: wiring, the Bolt app, HTTP and Socket Mode, health and logging."""

@@ -1,0 +1,161 @@
+"""Assembling the bot: the one place that builds every part and wires them together."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from config import Settings
+from delivery.cards import Cards
+from delivery.sender import Sender
+from delivery.slack import web_client
+from flows import approval, recovery
+from flows.deps import Deps
+from flows.profiles import load_profiles
+from orchestrator.client import OrchestratorClient
+from orchestrator.connection import connect, read_token
+from policy import SlackGroups, policy_from_settings
+from poller.poller import Poller
+from poller.record import Pacing, Recorder
+from render import Renderer
+from runtime.slackapp import create_app
+from store import Store, inbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Bot:
+    """A running bot: the Bolt app, and the poller thread beside it."""
+
+    deps: Deps
+    app: App
+    poller: Poller
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self) -> None:
+        """Pick up where a previous process left off, then follow jobs and send in the
+        background, each loop in its own thread."""
+        warm_up(self.deps.work, self.deps.store, WORKERS)
+        recovery.resume(self.deps)
+        for name, loop in (("poller", self.poller.run), ("sender", self.deps.sender.run)):
+            thread = threading.Thread(target=loop, args=(self.stop,), name=name, daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        self.deps.sender.wake.set()
+        for thread in self.threads:
+            thread.join(timeout=10)
+        # Queued work is dropped, not run: a request not yet sent is still `new` in the store
+        # and is sent by the next start while fresh.
+        self.deps.work.shutdown(wait=True, cancel_futures=True)
+        self.poller.close()
+        self.deps.sender.close()
+        self.deps.orchestrator.close()
+        self.deps.store.close()
+
+
+WORKERS = 32
+
+
+class Housekeeping:
+    """Run by the poller each second: expire approvals; now and then, forget old replay
+    signatures and finished inbox entries."""
+
+    def __init__(self, deps: Deps, *, cleanup_every: float = 300.0) -> None:
+        self.deps = deps
+        self.cleanup_every = cleanup_every
+        self._last_cleanup = 0.0
+
+    def __call__(self, now: float) -> None:
+        approval.expire_due(self.deps, now)
+        if now - self._last_cleanup >= self.cleanup_every:
+            with self.deps.store.write_inbox() as db:
+                inbox.forget_old(db, now)
+            self._last_cleanup = now
+
+
+def warm_up(pool: Executor, store: Store, threads: int) -> None:
+    """Start every worker thread now, each with its SQLite connection open, so the first
+    commands after a start do not pay for creating them while other acks wait."""
+    if not isinstance(pool, ThreadPoolExecutor):
+        return
+    barrier = threading.Barrier(threads + 1)
+
+    def hold() -> None:
+        store.db.execute("SELECT 1")
+        barrier.wait(timeout=10)
+
+    for _ in range(threads):
+        pool.submit(hold)
+    barrier.wait(timeout=10)
+
+
+def build(
+    settings: Settings,
+    *,
+    orchestrator: OrchestratorClient | None = None,
+    slack: WebClient | None = None,
+    clock: Callable[[], float] = time.time,
+    policy_explicit: bool = False,
+    work: Executor | None = None,
+) -> Bot:
+    """Every part from the settings; tests and the demo pass their own clients and clock."""
+    store = Store(settings.database_path)
+    store.migrate()
+    if orchestrator is None:
+        token = read_token(settings.pe_rbac_token, settings.pe_rbac_token_file)
+        orchestrator = connect(
+            settings.pe_orchestrator_url,
+            token=token,
+            ca_cert=settings.pe_ca_cert,
+            timeout=settings.pe_timeout,
+        )
+    if slack is None:
+        slack = web_client(settings.slack_bot_token, settings.slack_api_url)
+    renderer = Renderer()
+    cards = Cards(
+        renderer,
+        store,
+        clock=clock,
+        console_url=settings.pe_console_url,
+        approval_view=approval.card_data,
+    )
+    # The outbox handles 429 itself, so its client must not sleep on Retry-After.
+    outbox = web_client(str(slack.token), slack.base_url, wait_on_429=False)
+    sender = Sender(store, outbox, cards, clock=clock)
+    deps = Deps(
+        orchestrator=orchestrator,
+        store=store,
+        slack=slack,
+        renderer=renderer,
+        sender=sender,
+        policy=policy_from_settings(settings.policy_file, explicit=policy_explicit),
+        groups=SlackGroups(slack, clock=clock),
+        profiles=load_profiles(settings.connections_file),
+        clock=clock,
+        # Orchestrator calls run here, never on Bolt's 5-thread listener pool.
+        work=work or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="work"),
+        console_url=settings.pe_console_url,
+        known_environments=lambda: recovery.known_environments(store),
+    )
+    recorder = Recorder(
+        renderer,
+        pacing=Pacing(interval=settings.poll_interval),
+        console_url=settings.pe_console_url,
+    )
+    poller = Poller(
+        store, orchestrator, recorder, sender, clock=clock, housekeeping=Housekeeping(deps)
+    )
+    app = create_app(deps, signing_secret=settings.slack_signing_secret)
+    return Bot(deps=deps, app=app, poller=poller)
