@@ -1,4 +1,4 @@
-"""Typed tasks, plans, inventory and created objects, as the catalog and scope endpoints return them."""
+"""Typed tasks, plans, inventory and created objects, as the catalog endpoints return them."""
 
 from __future__ import annotations
 

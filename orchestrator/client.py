@@ -13,7 +13,7 @@ from urllib.parse import quote
 import httpx
 
 from orchestrator import models
-from orchestrator.errors import UnexpectedShape, Unavailable, rejection
+from orchestrator.errors import Unavailable, UnexpectedShape, rejection
 from orchestrator.requests import (
     CommandRequest,
     DeployRequest,

@@ -22,7 +22,7 @@ _LOOSE_TIME = re.compile(
 
 def ident(value: Any) -> str:
     """An id as PE sends it, `"81"` or `81`, as a string."""
-    if value is None or isinstance(value, bool) or isinstance(value, (dict, list)):
+    if value is None or isinstance(value, (bool, dict, list)):
         raise UnexpectedShape(f"not an id: {value!r}")
     text = str(value).strip()
     if not text:

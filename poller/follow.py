@@ -85,8 +85,8 @@ def _int(value: Any) -> int:
 
 
 def ran_noop(result: Any, default: bool) -> bool:
-    """Whether a Puppet run was a no-op run: `"noop": false` (PE 2016) or
-    `"noop": {"noop": …, "no_noop": …}` (2021 docs); the job's own noop when the run says nothing."""
+    """Whether a Puppet run was a no-op run: `"noop": false` (PE 2016) or `"noop": {"noop": …,
+    "no_noop": …}` (2021 docs); the job's own noop when the run says nothing."""
     noop = result.get("noop") if isinstance(result, Mapping) else None
     if isinstance(noop, Mapping):
         noop = noop.get("noop")
@@ -174,7 +174,9 @@ def apply_job_events(
             for key, value in (ended.resources or {}).items():
                 resources[key] = resources.get(key, 0) + value
             if ended.state in FAILED:
-                failures.append({"node": ended.node, "state": ended.state, "message": ended.message})
+                failures.append(
+                    {"node": ended.node, "state": ended.state, "message": ended.message}
+                )
         elif event.type == "job_stopping":
             stopping = True
         elif event.type in JOB_END:
@@ -233,9 +235,7 @@ def cut_by_pe(event: PlanEvent) -> bool:
 
 
 def _digest(event: PlanEvent) -> str:
-    raw = json.dumps(
-        [event.type, str(event.timestamp), event.details], sort_keys=True, default=str
-    )
+    raw = json.dumps([event.type, str(event.timestamp), event.details], sort_keys=True, default=str)
     return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 

@@ -12,8 +12,8 @@ from orchestrator.client import OrchestratorClient
 from orchestrator.errors import (
     AuthenticationFailed,
     Rejected,
-    UnexpectedShape,
     Unavailable,
+    UnexpectedShape,
     UnknownJob,
 )
 from poller.observe import observe_job, observe_plan

@@ -351,9 +351,7 @@ def _outputs(job: JobRow, settled: tuple[NodeOutcome, ...]) -> list[dict[str, An
     if job.command != "task" or len(settled) > SMALL_JOB:
         return []
     return [
-        {"node": o.node, "result": o.result}
-        for o in settled
-        if o.result and o.state not in FAILED
+        {"node": o.node, "result": o.result} for o in settled if o.result and o.state not in FAILED
     ]
 
 
