@@ -147,16 +147,13 @@ def _view(ctx: Ctx, job: ScheduledJob) -> dict[str, Any]:
     if last is not None:
         if "job" in last:
             path = "jobs" if last["job"]["kind"] == "job" else "plan_jobs"
-            ran = {
-                "id": ctx.fmt.url(path, last["job"]["id"]),
-                "name": ctx.fmt.name(last["job"]["id"]),
-            }
+            # `name` is a number here (2021.7.1 docs: "name": 42), unlike job items.
+            ran = {"id": ctx.fmt.url(path, last["job"]["id"]), "name": last["job"]["id"]}
             last = {"time": iso(last["time"]), "job": ran}
-        else:
+        else:  # 2021.7.1 docs: the error sits in `job`, with the name it would have had
             last = {
                 "time": iso(last["time"]),
-                "submission_error": last["submission_error"],
-                "name": ctx.fmt.name(job.id),
+                "job": {"submission_error": last["submission_error"], "name": last["name"]},
             }
     return {
         "id": ctx.fmt.url("scheduled_jobs", "environment_jobs", job.id),
@@ -198,8 +195,19 @@ def list_scheduled(ctx: Ctx) -> Reply:
     page = jobs[offset : offset + limit if limit else None]
     return 200, {
         "items": [_view(ctx, s) for s in page],
-        "pagination": {"limit": limit, "offset": offset, "total": len(jobs)},
+        "pagination": {
+            "limit": limit,
+            "offset": offset,
+            "order": order,
+            "order_by": order_by,
+            "total": len(jobs),
+        },
     }
+
+
+def list_deprecated(ctx: Ctx) -> Reply:
+    """GET /scheduled_jobs: deprecated, and always empty (orchestrator-api.md, scheduled jobs)."""
+    return 200, {"items": []}
 
 
 def show_scheduled(ctx: Ctx, sched_id: str) -> Reply:
