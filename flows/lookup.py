@@ -122,6 +122,8 @@ def _job_matches(job: Job, row: RequestRow) -> bool:
     if job.type and job.type != kind:
         return False
     options, body = job.options, row.body
+    if "scope" not in options:  # e.g. a PE 2016.2 application job: its target cannot be told
+        return False
     sensitive = set(options.get("sensitive") or ())
     for key in ECHOED[kind]:
         if key not in options:
