@@ -73,6 +73,9 @@ class Simulator:
         self.node_seconds = node_seconds
         self._lock = threading.RLock()
         self._engine = Engine(self.world, node_seconds)
+        self._engine.puppetdb_down = lambda: (
+            self.world.flags.puppetdb_unreachable or self._faults.puppetdb_unreachable
+        )
         self._faults = Faults()
         self._stats = Stats()
         self._requests = 0

@@ -7,6 +7,7 @@ import heapq
 import itertools
 import logging
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from . import plans
@@ -39,6 +40,8 @@ class Engine:
         self.world = world
         self.node_seconds = node_seconds
         self.pending_plans = Dialect(world.settings.pe_version).plan_pending
+        # Whether PuppetDB answers right now (the Simulator sets it from flags and faults).
+        self.puppetdb_down: Callable[[], bool] = lambda: world.flags.puppetdb_unreachable
         self.jobs: dict[int, Job] = {}
         self.plan_jobs: dict[int, PlanJob] = {}
         self.scheduled: dict[int, ScheduledJob] = {}

@@ -60,14 +60,16 @@ def _launcher(ctx: Ctx, kind: str, body: dict[str, Any]) -> Callable[[int], Call
 
     def bind(sched_id: int) -> Callable[[float], tuple[str, int]]:
         def launch(now: float) -> tuple[str, int]:
+            # Checked again as things are when its time comes: PuppetDB may be down by then.
+            live = dataclasses.replace(ctx, now=now, puppetdb_down=ctx.engine.puppetdb_down())
             if build is None:
-                spec = plan_commands.build_plan(ctx, body, True)
+                spec = plan_commands.build_plan(live, body, True)
                 options = {**spec.options, "scheduled_job_id": str(sched_id)}
                 plan_job = ctx.engine.create_plan_job(
                     dataclasses.replace(spec, options=options), now
                 )
                 return "plan_job", plan_job.id
-            spec = build(ctx, body)
+            spec = build(live, body)
             options = {**spec.options, "scheduled-job-id": str(sched_id)}
             return "job", ctx.engine.create_job(dataclasses.replace(spec, options=options), now).id
 
