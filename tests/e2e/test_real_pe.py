@@ -296,3 +296,16 @@ def test_a_job_body_without_a_state_is_named_on_the_card_and_never_finished(
     assert not any("nodes succeeded" in t for t in thread_texts(h))
     logged = [r for r in caplog.records if "does not understand" in r.getMessage()]
     assert len(logged) == 1 and '"name": "81"' in logged[0].getMessage()
+
+
+def test_a_command_answer_without_its_job_is_named_and_not_called_a_refusal(
+    started: Any,
+) -> None:
+    # 2021.7.1's deploy answer without the `job` it exists to carry.
+    run = started({"POST /command/deploy": patched(body(D21 + "command-deploy-response.json"),
+                                                   job=None)})  # fmt: skip
+    h = run.harness
+    h.command("/deploy production --nodes node1.example.com")
+    text = h.last_response_text()
+    assert "answered in a shape this bot does not understand" in text
+    assert "may have acted on the request" in text

@@ -224,3 +224,14 @@ def test_an_event_page_without_items_is_a_named_error() -> None:
 def test_timestamps_are_read_leniently(text: str | None, expected: datetime | None) -> None:
     # The typo is real: the 2021.7.1 docs' /inventory example says "2016-010-22".
     assert timestamp(text) == expected
+
+
+def test_unknown_event_types_states_and_numbers_for_strings_are_carried_along() -> None:
+    item = body(D21 + "job-events.json")["items"][0]
+    odd = patched(item, id=1300, type="node_teleported", timestamp="2016-05-05T19:50:08+02:00")
+    page = answering(patched(body(D21 + "job-events.json"), items=[item, odd])).job_events("1")
+    assert [e.type for e in page.items] == ["node_running", "node_teleported"]
+    assert page.next_start == 1301
+    job = patched(body(D21 + "job.json"), name=1234, node_count="2", state="paused")
+    parsed = answering(job).job("1234")
+    assert parsed.name == "1234" and parsed.node_count == 2 and not parsed.done
