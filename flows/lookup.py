@@ -92,14 +92,21 @@ def _recent(
     read: Callable[..., Any], since: float, stamp: Callable[[Any], datetime | None]
 ) -> Iterator[Any]:
     """Jobs newest first, page by page, until they are older than `since`. The stop is trusted
-    only on a page that really is newest-first; a PE that ignores `order` is read to the end."""
-    offset = 0
-    while offset < MAX_SCANNED:
-        page = list(read(order="desc", order_by="timestamp", limit=PAGE, offset=offset))
-        yield from page
+    only on a page that really is newest-first; a PE that ignores `order` is read to the end. A
+    PE that ignores `offset` (2016: `limit` only, "the most recent n") is asked for more at once."""
+    seen: set[str] = set()
+    offset, limit = 0, PAGE
+    while offset < MAX_SCANNED and limit <= MAX_SCANNED:
+        page = list(read(order="desc", order_by="timestamp", limit=limit, offset=offset))
+        fresh = [i for i in page if i.name not in seen]
+        if offset and page and not fresh:
+            offset, limit = 0, limit * 5
+            continue
+        seen.update(i.name for i in fresh)
+        yield from fresh
         times = [t.timestamp() for t in (stamp(i) for i in page) if t is not None]
         newest_first = all(a >= b for a, b in zip(times, times[1:], strict=False))
-        if len(page) < PAGE or (newest_first and times and times[-1] < since):
+        if len(page) < limit or (newest_first and times and times[-1] < since):
             return
         offset += len(page)
 

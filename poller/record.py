@@ -7,7 +7,6 @@ all of it. Nothing is lost and nothing is posted twice.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,8 +14,9 @@ from typing import Any
 
 from orchestrator.errors import UnexpectedShape
 from orchestrator.models import Job, PlanJob
-from poller.follow import FAILED, RESOURCE_KEYS, NodeOutcome, node_outcome
-from poller.observe import SMALL_JOB, JobObservation, PlanObservation
+from poller.follow import node_outcome
+from poller.observe import JobObservation, PlanObservation
+from poller.settle import clipped_body, final_counts, outputs_of, record_outcomes
 from render import Renderer
 from render.cards import failures_data, plan_output_data, summary_data
 from store import audit, jobs, posts
@@ -29,7 +29,6 @@ OUTPUT_LINES = 20
 # Polls in a row answered in a shape the bot does not understand before the card says so: one
 # odd answer may be a proxy's hiccup, three are PE speaking a dialect this bot does not know.
 SHAPE_POLLS = 3
-LOGGED_BODY = 4000
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ class Recorder:
         # Node records read at the end are the orchestrator's final word on each node.
         noop = bool(job.body.get("noop"))
         settled = tuple(node_outcome(n, noop=noop) for n in seen.nodes)
-        _record(db, job.id, (*seen.progress.outcomes, *settled), now)
+        record_outcomes(db, job.id, (*seen.progress.outcomes, *settled), now)
         pending = [*job.failures_pending, *seen.progress.failures]
         fields: dict[str, Any] = self._contact_back(db, job, now)
         if seen.progress.stopping:
@@ -126,7 +125,7 @@ class Recorder:
             )
         if seen.final:
             snapshot = self._finish(
-                db, job, snapshot, now, outputs=_outputs(job, settled), details=seen.details
+                db, job, snapshot, now, outputs=outputs_of(job, settled), details=seen.details
             )
             pending = []
             fields.update(done=True, finished_at=now)
@@ -213,7 +212,7 @@ class Recorder:
         failed_total = sum(totals["counts"].get(s, 0) for s in ("failed", "errored"))
         snapshot = dict(snapshot)
         if job.kind == "job":
-            snapshot.update(_final_counts(db, job, snapshot, totals, details))
+            snapshot.update(final_counts(db, job, snapshot, totals, details))
             if snapshot.get("state") == "finished" and failed_total:
                 # PE may call a job `finished` whose nodes failed (a task's `_error` result).
                 snapshot["state"] = "failed"
@@ -297,7 +296,7 @@ class Recorder:
                 job.id,
                 exc.path or "?",
                 exc.reason,
-                _clipped_body(exc.body),
+                clipped_body(exc.body),
             )
             shape = {"path": exc.path, "reason": exc.reason, "since": now}
             fields.update(snapshot={**job.snapshot, "shape": shape})
@@ -325,64 +324,6 @@ class Recorder:
             snapshot=snapshot,
             card_version=job.card_version + 1,
         )
-
-
-def _record(db: Any, key: str, outcomes: tuple[NodeOutcome, ...], now: float) -> None:
-    jobs.record_nodes(
-        db,
-        key,
-        [
-            (
-                o.node,
-                o.state,
-                o.at.timestamp() if o.at else now,
-                o.message,
-                o.changes,
-                o.resources,
-                o.result,
-            )
-            for o in outcomes
-        ],
-    )
-
-
-def _outputs(job: JobRow, settled: tuple[NodeOutcome, ...]) -> list[dict[str, Any]]:
-    """A small task job's output, node by node; a failed node's error is listed with failures."""
-    if job.command != "task" or len(settled) > SMALL_JOB:
-        return []
-    return [
-        {"node": o.node, "result": o.result} for o in settled if o.result and o.state not in FAILED
-    ]
-
-
-def _final_counts(
-    db: Any,
-    job: JobRow,
-    snapshot: Mapping[str, Any],
-    totals: Mapping[str, Any],
-    details: Job | PlanJob | None,
-) -> dict[str, Any]:
-    """Counts from how each node ended (events and node records); when those still leave nodes
-    out, GET /jobs/<id> `node_states` if it accounts for more. Nothing is left `running`."""
-    counts = dict(totals["counts"])
-    node_count = int(snapshot.get("node_count") or 0)
-    states = dict(details.node_states) if isinstance(details, Job) else {}
-    if sum(counts.values()) < node_count and sum(states.values()) > sum(counts.values()):
-        counts = states
-    return {
-        "counts": counts,
-        "running": [],
-        "resources": jobs.resource_totals(db, job.id, RESOURCE_KEYS),
-        "changed_nodes": totals["changed_nodes"],
-    }
-
-
-def _clipped_body(body: Any) -> str:
-    try:
-        text = json.dumps(body, sort_keys=True, default=str)
-    except (TypeError, ValueError):
-        text = repr(body)
-    return text if len(text) <= LOGGED_BODY else text[:LOGGED_BODY] + f"… ({len(text)} chars)"
 
 
 def _visible(snapshot: Mapping[str, Any]) -> dict[str, Any]:

@@ -112,6 +112,8 @@ def get_job(ctx: Ctx, job_id: str) -> Job:
 
 
 def list_jobs(ctx: Ctx) -> Reply:
+    if ctx.fmt.dialect.legacy_jobs:
+        return _legacy_jobs(ctx)
     order_by = _choice(ctx, "order_by", tuple(_JOB_ORDER), "timestamp") or "timestamp"
     kind = _choice(ctx, "type", ("deploy", "task", "plan_task"), None)
     task = ctx.req.param("task")
@@ -133,6 +135,15 @@ def list_jobs(ctx: Ctx) -> Reply:
         keep = ("limit", "offset", "total") if style == "short" else tuple(pagination)
         body["pagination"] = {k: pagination[k] for k in keep}
     return 200, body
+
+
+def _legacy_jobs(ctx: Ctx) -> Reply:
+    """PE 2016.5 docs: GET /jobs takes only `limit`, "the most recent n jobs" (other parameters
+    are ignored here), listed oldest first, without pagination."""
+    limit = _int_param(ctx, "limit")
+    recent = sorted(ctx.engine.jobs.values(), key=lambda j: (j.timestamp, j.id))
+    page = recent[-limit:] if limit else recent
+    return 200, {"items": [views.job_summary(j, ctx.fmt) for j in page]}
 
 
 def show_job(ctx: Ctx, job_id: str) -> Reply:

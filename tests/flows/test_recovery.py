@@ -150,3 +150,23 @@ def test_the_search_stops_at_the_requests_age(harness: Harness) -> None:
     reads = len([r for r in h.sim_requests if r["path"].endswith("/jobs")]) - before
     assert state(h, "req-new") == "failed"  # PE has no record of it
     assert reads == 1  # the newest page already reaches past the request's age
+
+
+def test_on_pe_2016_which_lists_only_the_most_recent_n_the_search_asks_for_more(
+    tmp_path: Path,
+) -> None:
+    # PE 2016.5 docs: GET /jobs takes only `limit` ("the most recent n jobs"); no offset.
+    h = make_harness(tmp_path, world=world_from_dict({"settings": {"pe_version": "2016.4"}}))
+    try:
+        launching(h, "req-old", deploy("web01.example.com"), send=True)
+        h.clock.advance(60)
+        for _ in range(300):
+            h.clock.advance(0.01)
+            h.bot.deps.orchestrator.deploy(deploy("web02.example.com"))
+        resume(h.bot.deps)
+        assert state(h, "req-old") == "launched"
+        assert jobs.get(h.store.db, "job:1") is not None
+        limits = [r["query"].get("limit") for r in h.sim_requests if r["path"].endswith("/jobs")]
+        assert limits == ["200", "200", "1000"]  # offset ignored, then the most recent 1,000
+    finally:
+        close_harness(h)
