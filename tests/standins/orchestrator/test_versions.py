@@ -193,3 +193,16 @@ def test_scheduled_jobs_as_documented(clock: FakeClock) -> None:
     )
     assert plain.status_code == 400  # a plan parameter must be {"value": …}
     assert client.get("/scheduled_jobs").json() == {"items": []}  # deprecated, always empty
+
+
+def test_inventory_says_not_connected_exactly_where_pcp_runs_error(clock: FakeClock) -> None:
+    client = speaking(None, clock)
+    inventory = {i["name"]: i for i in client.get("/inventory").json()["items"]}
+    name = deploy(client, scope={"nodes": sorted(inventory)}, concurrency=100)
+    clock.tick(60)
+    nodes = {n["name"]: n for n in client.get(f"/jobs/{name}/nodes").json()["items"]}
+    for node, record in inventory.items():
+        unreachable = "not connected to the PCP broker" in nodes[node]["details"]["message"]
+        assert record["connected"] is not unreachable, node
+        assert ("broker" in record) is record["connected"]
+        assert ("timestamp" in record) is record["connected"]
