@@ -86,4 +86,10 @@ def explain(exc: Exception, *, environments: Sequence[str] = ()) -> Explanation:
             detail=exc.reason,
             hint="Nothing was run. Try again in a minute; if it persists, check the PE server.",
         )
+    if isinstance(exc, oe.UnexpectedShape):
+        return Explanation(
+            title="The orchestrator answered in a shape this bot does not understand.",
+            detail=str(exc),
+            hint="It may have acted on the request: check the PE console before sending it again.",
+        )
     raise TypeError(f"no explanation for {type(exc).__name__}")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flows.asker import Asker
 from flows.deps import Deps
+from flows.lookup import find_launched
 from flows.messages import answer
 from flows.pipeline import execute, launched
 from orchestrator.errors import OrchestratorError
-from orchestrator.models import JobRef, PlanJobRef
-from store import Store, audit, inbox, requests
+from store import Store, audit, inbox, jobs, requests
 from store.requests import RequestRow
 
 log = logging.getLogger(__name__)
@@ -19,7 +18,6 @@ log = logging.getLogger(__name__)
 # A request that never reached the orchestrator is sent after a restart only while it is fresh;
 # an older one is reported instead, since its requester may have moved on.
 RELAUNCH_WITHIN = 300.0
-RECENT_JOBS = 200
 
 
 def known_environments(store: Store) -> list[str]:
@@ -79,9 +77,10 @@ def _resume_command(deps: Deps, command_id: str, age: float, asker: Asker) -> No
 
 
 def _settle_launching(deps: Deps, row: RequestRow) -> None:
-    """Ask the orchestrator whether the request made it: jobs carry the request id in userdata."""
+    """Ask the orchestrator whether the request made it (flows.lookup: by the marker in
+    userdata, or on PE without userdata by what the job was asked to do)."""
     try:
-        ref = _find_launched(deps, row)
+        found = find_launched(deps.orchestrator, row, lambda kind, n: _followed(deps, kind, n))
     except OrchestratorError as exc:
         log.warning(
             "cannot check request %s against the orchestrator (%s); will retry at the next start",
@@ -89,9 +88,25 @@ def _settle_launching(deps: Deps, row: RequestRow) -> None:
             exc,
         )
         return
-    if ref is not None:
-        log.info("request %s had launched %s before the restart", row.id, ref)
-        launched(deps, row, ref)
+    if found.ref is not None:
+        log.info(
+            "request %s had launched %s before the restart (%d jobs looked at)",
+            row.id,
+            found.ref,
+            found.scanned,
+        )
+        launched(deps, row, found.ref)
+    elif found.lookalikes:
+        # Several jobs fit and PE keeps no marker to tell them apart: neither adopt one at
+        # random nor send it again.
+        names = ", ".join(found.lookalikes[:5])
+        _give_up(
+            deps,
+            row,
+            f"the bot restarted while sending it, and the orchestrator has "
+            f"{len(found.lookalikes)} jobs that fit it ({names}); the bot cannot tell which one "
+            "is this request's, so check them in the PE console",
+        )
     elif row.endpoint in ("stop", "stop_plan"):
         # Idempotent by the documentation: sending it again is safe.
         with deps.store.write() as db:
@@ -103,19 +118,8 @@ def _settle_launching(deps: Deps, row: RequestRow) -> None:
         )
 
 
-def _find_launched(deps: Deps, row: RequestRow) -> Any:
-    if row.endpoint in ("deploy", "task"):
-        page = deps.orchestrator.jobs(order="desc", order_by="timestamp", limit=RECENT_JOBS)
-        for job in page.items:
-            if job.userdata.get("chatops_request") == row.id:
-                return JobRef(name=job.name, id=job.id)
-    elif row.endpoint in ("plan_run", "environment_plan_run"):
-        for plan in deps.orchestrator.plan_jobs(
-            order="desc", order_by="timestamp", limit=RECENT_JOBS
-        ):
-            if plan.userdata.get("chatops_request") == row.id:
-                return PlanJobRef(name=plan.name)
-    return None
+def _followed(deps: Deps, kind: str, name: str) -> bool:
+    return jobs.get(deps.store.db, jobs.job_key(kind, name)) is not None
 
 
 def _give_up(deps: Deps, row: RequestRow, why: str) -> None:

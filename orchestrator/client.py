@@ -13,7 +13,7 @@ from urllib.parse import quote
 import httpx
 
 from orchestrator import models
-from orchestrator.errors import Unavailable, rejection
+from orchestrator.errors import Unavailable, UnexpectedShape, rejection
 from orchestrator.requests import (
     CommandRequest,
     DeployRequest,
@@ -44,6 +44,17 @@ def split_name(name: str) -> tuple[str, str]:
 
 def _path(*segments: str) -> str:
     return "/" + "/".join(quote(str(s), safe="") for s in segments)
+
+
+def shaped(parse: Callable[..., Any], path: str, data: Any, *args: Any) -> Any:
+    """`parse(data)`, or UnexpectedShape placed at `path` with the whole body: a body that lacks
+    what the bot needs is a named error, never a KeyError deep in a poll."""
+    try:
+        return parse(data, *args)
+    except UnexpectedShape as exc:
+        raise exc.at(path, data) from exc
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UnexpectedShape(f"{type(exc).__name__}: {exc}", path=path, body=data) from exc
 
 
 class OrchestratorClient:
@@ -79,30 +90,29 @@ class OrchestratorClient:
     # -- commands -------------------------------------------------------------------------------
 
     def deploy(self, request: DeployRequest) -> models.JobRef:
-        return models.JobRef.parse(self._command(request)["job"])
+        return self._command(request, lambda d: models.JobRef.parse(d["job"]))
 
     def task(self, request: TaskRequest) -> models.JobRef:
-        return models.JobRef.parse(self._command(request)["job"])
+        return self._command(request, lambda d: models.JobRef.parse(d["job"]))
 
     def plan_run(self, request: PlanRunRequest) -> models.PlanJobRef:
-        return models.PlanJobRef(models.ident(self._command(request)["name"]))
+        return self._command(request, _plan_ref)
 
     def environment_plan_run(self, request: EnvironmentPlanRunRequest) -> models.PlanJobRef:
-        return models.PlanJobRef(models.ident(self._command(request)["name"]))
+        return self._command(request, _plan_ref)
 
     def stop(self, job: str, *, force: bool = False) -> models.StopResult:
         request = StopRequest(job=str(job), force=True if force else None)
-        return models.StopResult.parse(self._command(request))
+        return self._command(request, models.StopResult.parse)
 
     def stop_plan(self, plan_job: str) -> models.PlanJobRef:
-        answer = self._command(StopPlanRequest(plan_job=str(plan_job)))
-        return models.PlanJobRef(models.ident(answer["name"]))
+        return self._command(StopPlanRequest(plan_job=str(plan_job)), _plan_ref)
 
     def task_target(self, request: TaskTargetRequest) -> models.CreatedRef:
-        return models.CreatedRef.parse(self._command(request)["task_target"])
+        return self._command(request, lambda d: models.CreatedRef.parse(d["task_target"]))
 
     def schedule(self, request: ScheduleRequest) -> models.CreatedRef:
-        return models.CreatedRef.parse(self._command(request)["scheduled_job"])
+        return self._command(request, lambda d: models.CreatedRef.parse(d["scheduled_job"]))
 
     def submit(self, request: CommandRequest) -> Any:
         """Send any command request; returns the typed answer of its endpoint."""
@@ -121,15 +131,15 @@ class OrchestratorClient:
     # -- reads ----------------------------------------------------------------------------------
 
     def job(self, job: str) -> models.Job:
-        return models.Job.parse(self._get(_path("jobs", job)))
+        return self._read(models.Job.parse, _path("jobs", job))
 
     def jobs(self, **params: Any) -> models.JobList:
         """GET /jobs with limit, offset, order_by, order, type, task, min/max_finish_timestamp."""
-        return models.JobList.parse(self._get("/jobs", params))
+        return self._read(models.JobList.parse, "/jobs", params)
 
     def job_nodes(self, job: str, **params: Any) -> models.NodePage:
         """GET /jobs/<id>/nodes with state, order_by, order, limit, offset."""
-        return models.NodePage.parse(self._get(_path("jobs", job, "nodes"), params))
+        return self._read(models.NodePage.parse, _path("jobs", job, "nodes"), params)
 
     def all_job_nodes(self, job: str, *, state: str | None = None, page: int = 500) -> list:
         """Every node of a job (optionally in one state), page by page."""
@@ -142,33 +152,43 @@ class OrchestratorClient:
                 return nodes
 
     def job_events(self, job: str, start: int = 0) -> models.EventPage:
-        data = self._get(_path("jobs", job, "events"), {"start": start})
-        return models.event_page(data, start, models.Event.parse)
+        path = _path("jobs", job, "events")
+        data = self._get(path, {"start": start})
+        return shaped(models.event_page, path, data, start, models.Event.parse)
 
     def plan_job(self, plan_job: str) -> models.PlanJob:
-        return models.PlanJob.parse(self._get(_path("plan_jobs", plan_job)))
+        return self._read(models.PlanJob.parse, _path("plan_jobs", plan_job))
 
     def plan_jobs(self, **params: Any) -> list[models.PlanJob]:
-        data = self._get("/plan_jobs", params)
-        return [models.PlanJob.parse(p) for p in data.get("items") or ()]
+        """GET /plan_jobs with limit, offset, order_by, order, results, min/max_finish_timestamp."""
+
+        def parse(data: Any) -> list[models.PlanJob]:
+            return [models.PlanJob.parse(p) for p in models.items(models.obj(data, "list"), "list")]
+
+        return self._read(parse, "/plan_jobs", params)
 
     def plan_job_events(self, plan_job: str, start: int = 0) -> models.EventPage:
-        data = self._get(_path("plan_jobs", plan_job, "events"), {"start": start})
-        return models.event_page(data, start, models.PlanEvent.parse)
+        path = _path("plan_jobs", plan_job, "events")
+        data = self._get(path, {"start": start})
+        return shaped(models.event_page, path, data, start, models.PlanEvent.parse)
+
+    def plan_job_event(self, plan_job: str, event: int) -> models.PlanEvent:
+        """One plan event whole: `out_message` is cut at 1,024 bytes in the events list."""
+        return self._read(models.PlanEvent.parse, _path("plan_jobs", plan_job, "event", str(event)))
 
     def tasks(self, environment: str = "production") -> models.Listing:
-        return models.Listing.parse(self._get("/tasks", {"environment": environment}))
+        return self._read(models.Listing.parse, "/tasks", {"environment": environment})
 
     def task_info(self, name: str, environment: str = "production") -> models.TaskInfo:
-        data = self._get(_path("tasks", *split_name(name)), {"environment": environment})
-        return models.TaskInfo.parse(data)
+        path = _path("tasks", *split_name(name))
+        return self._read(models.TaskInfo.parse, path, {"environment": environment})
 
     def plans(self, environment: str = "production") -> models.Listing:
-        return models.Listing.parse(self._get("/plans", {"environment": environment}))
+        return self._read(models.Listing.parse, "/plans", {"environment": environment})
 
     def plan_info(self, name: str, environment: str = "production") -> models.PlanInfo:
-        data = self._get(_path("plans", *split_name(name)), {"environment": environment})
-        return models.PlanInfo.parse(data)
+        path = _path("plans", *split_name(name))
+        return self._read(models.PlanInfo.parse, path, {"environment": environment})
 
     def inventory(self, nodes: list[str] | None = None) -> list[models.InventoryNode]:
         """Connection state of every node, or of the given nodes (POST /inventory, a read)."""
@@ -176,7 +196,11 @@ class OrchestratorClient:
             data = self._get("/inventory")
         else:
             data = self._call("POST", "/inventory", body={"nodes": list(nodes)}, retry=True)
-        return [models.InventoryNode.parse(n) for n in data.get("items") or ()]
+
+        def parse(body: Any) -> list[models.InventoryNode]:
+            return [models.InventoryNode.parse(n) for n in body.get("items") or ()]
+
+        return shaped(parse, "/inventory", data)
 
     def root_info(self) -> Mapping[str, Any]:
         return self._get("")
@@ -187,11 +211,16 @@ class OrchestratorClient:
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         return self._call("GET", path, params=clean, retry=True)
 
-    def _command(self, request: CommandRequest) -> Any:
+    def _read(
+        self, parse: Callable[[Any], Any], path: str, params: Mapping[str, Any] | None = None
+    ) -> Any:
+        return shaped(parse, path, self._get(path, params))
+
+    def _command(self, request: CommandRequest, parse: Callable[[Any], Any]) -> Any:
         endpoint = request.ENDPOINT
         path = "/" + endpoint if "/" in endpoint else "/command/" + endpoint
         retry = endpoint in IDEMPOTENT_COMMANDS
-        return self._call("POST", path, body=request.body(), retry=retry)
+        return shaped(parse, path, self._call("POST", path, body=request.body(), retry=retry))
 
     def _call(
         self,
@@ -228,6 +257,10 @@ class OrchestratorClient:
         except httpx.TransportError as exc:
             raise Unavailable(f"cannot reach the orchestrator: {exc}") from exc
         return decode(response)
+
+
+def _plan_ref(data: Any) -> models.PlanJobRef:
+    return models.PlanJobRef(models.name_of(models.obj(data, "the answer"), "the plan job"))
 
 
 def decode(response: httpx.Response) -> Any:

@@ -21,6 +21,21 @@ class Unavailable(OrchestratorError):
         self.status = status
 
 
+class UnexpectedShape(OrchestratorError):
+    """The orchestrator answered in a shape this bot does not understand (a value it needs is
+    missing or unreadable); `body` is what it sent, for the log."""
+
+    def __init__(self, reason: str, *, path: str = "", body: Any = None) -> None:
+        super().__init__(f"{path}: {reason}" if path else reason)
+        self.reason = reason
+        self.path = path
+        self.body = body
+
+    def at(self, path: str, body: Any) -> UnexpectedShape:
+        """The same problem, placed: which request it answered and the whole body."""
+        return UnexpectedShape(self.reason, path=path, body=body)
+
+
 class Rejected(OrchestratorError):
     """The orchestrator answered with an error body: `{kind, msg, details}`."""
 

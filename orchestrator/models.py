@@ -1,40 +1,54 @@
-"""Typed results of orchestrator calls, parsed leniently where real PE is inconsistent."""
+"""Typed jobs, plan jobs, nodes and events, parsed leniently where real PE is inconsistent.
+
+Every shape here was seen in real PE bodies (../shared/reference/pe-bodies, SOURCES.md): PE 2016
+job items without `type`, `node_states`, timestamps, `userdata` or `pagination`; plan events
+without `id`; `job-id` as a number; durations as strings. What the bot cannot do without (a job's
+state, an event's type, a page's items) is required, and its absence is UnexpectedShape.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from orchestrator.catalog import (  # noqa: F401  (re-exported: callers import them from here)
+    CreatedRef,
+    InventoryNode,
+    Listing,
+    ParamSpec,
+    PlanInfo,
+    Summary,
+    TaskInfo,
+)
+from orchestrator.lenient import (  # noqa: F401  (ident, number and timestamp are re-exported)
+    count,
+    ident,
+    items,
+    mapping,
+    name_of,
+    need,
+    number,
+    obj,
+    optional_int,
+    text,
+    timestamp,
+)
 
 TERMINAL_JOB_STATES = frozenset({"finished", "failed", "stopped"})
 TERMINAL_PLAN_STATES = frozenset({"success", "failure"})
 
 
-def ident(value: Any) -> str:
-    """An id as PE sends it, `"81"` or `81`, as a string."""
-    if value is None or isinstance(value, bool):
-        raise ValueError(f"not an id: {value!r}")
-    return str(value)
-
-
-def number(value: Any) -> float | None:
-    """A duration that PE sends as `"256.0"` or `256.0` or null."""
-    if value is None or value == "":
-        return None
-    return float(value)
-
-
-def timestamp(value: Any) -> datetime | None:
-    """An ISO-8601 UTC timestamp (`2016-05-20T16:45:31Z`, sometimes with ms) or None."""
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _login(owner: Any) -> str | None:
     return owner.get("login") if isinstance(owner, Mapping) else None
+
+
+def _userdata(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """None when PE sent no `userdata` key at all (PE 2016-2019), {} when it sent it empty."""
+    if "userdata" not in data:
+        return None
+    return mapping(data.get("userdata"))
 
 
 @dataclass(frozen=True)
@@ -46,7 +60,8 @@ class JobRef:
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> JobRef:
-        return cls(name=ident(data["name"]), id=str(data.get("id", "")))
+        data = obj(data, "the job reference")
+        return cls(name=name_of(data, "the job reference"), id=text(data.get("id")))
 
 
 @dataclass(frozen=True)
@@ -65,8 +80,8 @@ class StopResult:
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> StopResult:
-        job = data["job"]
-        counts = {str(k): int(v) for k, v in (job.get("nodes") or {}).items()}
+        job = obj(need(obj(data, "the stop answer"), "job", "the stop answer"), "its job")
+        counts = {str(k): count(v) for k, v in mapping(job.get("nodes")).items()}
         return cls(job=JobRef.parse(job), nodes=counts)
 
 
@@ -79,9 +94,10 @@ class StatusEntry:
     exit_time: datetime | None
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> StatusEntry:
+    def parse(cls, data: Any) -> StatusEntry:
+        data = mapping(data)
         return cls(
-            state=str(data.get("state", "")),
+            state=text(data.get("state")),
             enter_time=timestamp(data.get("enter_time")),
             exit_time=timestamp(data.get("exit_time")),
         )
@@ -104,7 +120,7 @@ class Job:
     finished: datetime | None
     duration: float | None
     status: tuple[StatusEntry, ...] = ()
-    userdata: Mapping[str, Any] = field(default_factory=dict)
+    userdata: Mapping[str, Any] | None = None
     id: str = ""
 
     @property
@@ -113,50 +129,59 @@ class Job:
 
     @property
     def description(self) -> str:
-        return str(self.options.get("description") or "")
+        return text(self.options.get("description"))
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Job:
-        options = data.get("options") or {}
+    def parse(cls, data: Any) -> Job:
+        data = obj(data, "the job")
+        options = mapping(data.get("options"))
         env = options.get("environment")
         if env is None:
-            env = (data.get("environment") or {}).get("name", "")
+            env = mapping(data.get("environment")).get("name", "")
+        # PE 2016 job items carry neither `type` nor `command`: a task job names its task.
+        kind = text(data.get("type") or data.get("command")) or (
+            "task" if options.get("task") else ""
+        )
+        status = data.get("status")
+        status = status if isinstance(status, list) else ()
         return cls(
-            name=ident(data["name"]),
-            id=str(data.get("id", "")),
-            state=str(data.get("state", "")),
-            type=str(data.get("type") or data.get("command") or ""),
-            environment=str(env or ""),
+            name=name_of(data, "the job"),
+            id=text(data.get("id")),
+            state=text(need(data, "state", "the job")),
+            type=kind,
+            environment=text(env),
             options=options,
             owner=_login(data.get("owner")),
-            node_count=int(data.get("node_count") or 0),
-            node_states={k: int(v) for k, v in (data.get("node_states") or {}).items()},
+            node_count=count(data.get("node_count")),
+            node_states={str(k): count(v) for k, v in mapping(data.get("node_states")).items()},
             timestamp=timestamp(data.get("timestamp")),
             started=timestamp(data.get("started_timestamp")),
             finished=timestamp(data.get("finished_timestamp")),
             duration=number(data.get("duration")),
-            status=tuple(StatusEntry.parse(s) for s in data.get("status") or ()),
-            userdata=data.get("userdata") or {},
+            status=tuple(StatusEntry.parse(s) for s in status),
+            userdata=_userdata(data),
         )
 
 
 @dataclass(frozen=True)
 class JobList:
-    """A page of GET /jobs."""
+    """A page of GET /jobs; `total` is None when PE sent no `pagination` (before 2019.8)."""
 
     items: tuple[Job, ...]
-    total: int
+    total: int | None
     limit: int | None
     offset: int
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> JobList:
-        page = data.get("pagination") or {}
+    def parse(cls, data: Any) -> JobList:
+        data = obj(data, "the job list")
+        page = data.get("pagination")
+        page = page if isinstance(page, Mapping) else None
         return cls(
-            items=tuple(Job.parse(j) for j in data.get("items") or ()),
-            total=int(page.get("total") or 0),
-            limit=page.get("limit"),
-            offset=int(page.get("offset") or 0),
+            items=tuple(Job.parse(j) for j in items(data, "the job list")),
+            total=None if page is None else count(page.get("total")),
+            limit=None if page is None or page.get("limit") is None else count(page["limit"]),
+            offset=0 if page is None else count(page.get("offset")),
         )
 
 
@@ -172,45 +197,49 @@ class Node:
     message: str
     report_url: str | None
     result: Any
+    metrics: Mapping[str, Any] | None = None  # PE 2016 put a run's metrics in `details`
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Node:
-        details = data.get("details") or {}
+    def parse(cls, data: Any) -> Node:
+        data = obj(data, "a node of the job")
+        details = mapping(data.get("details"))
+        metrics = details.get("metrics")
         return cls(
-            name=str(data["name"]),
-            state=str(data.get("state", "")),
+            name=text(need(data, "name", "a node of the job")),
+            state=text(data.get("state")),
             start=timestamp(data.get("start_timestamp")),
             finish=timestamp(data.get("finish_timestamp")),
             duration=number(data.get("duration")),
-            message=str(details.get("message") or ""),
-            report_url=details.get("report-url"),
+            message=text(details.get("message")),
+            report_url=details.get("report-url") or None,
             result=data.get("result"),
+            metrics=metrics if isinstance(metrics, Mapping) else None,
         )
-
-
-def _next_event(data: Mapping[str, Any]) -> int | None:
-    nxt = (data.get("next-events") or {}).get("event")
-    return None if nxt is None else int(nxt)
 
 
 @dataclass(frozen=True)
 class NodePage:
-    """A page of GET /jobs/<id>/nodes, with the event id to follow from."""
+    """A page of GET /jobs/<id>/nodes."""
 
     items: tuple[Node, ...]
-    next_event: int | None
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> NodePage:
-        nodes = tuple(Node.parse(n) for n in data.get("items") or ())
-        return cls(items=nodes, next_event=_next_event(data))
+    def parse(cls, data: Any) -> NodePage:
+        data = obj(data, "the node list")
+        return cls(items=tuple(Node.parse(n) for n in items(data, "the node list")))
+
+
+def _event_detail(value: Any) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    return value if isinstance(value, Mapping) else {"output": value}
 
 
 @dataclass(frozen=True)
 class Event:
-    """A job event (`node_running`, `node_finished`, `job_finished`, ...)."""
+    """A job event (`node_running`, `node_finished`, `job_finished`, ...); `id` None if absent."""
 
-    id: int
+    id: int | None
     type: str
     timestamp: datetime | None
     node: str | None
@@ -218,23 +247,25 @@ class Event:
     message: str
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Event:
-        details = data.get("details") or {}
+    def parse(cls, data: Any) -> Event:
+        data = obj(data, "a job event")
+        details = mapping(data.get("details"))
         return cls(
-            id=int(ident(data["id"])),
-            type=str(data.get("type", "")),
+            id=optional_int(data.get("id")),
+            type=text(need(data, "type", "a job event")),
             timestamp=timestamp(data.get("timestamp")),
-            node=details.get("node"),
-            detail=details.get("detail") or {},
-            message=str(data.get("message") or ""),
+            node=text(details.get("node")) or None,
+            detail=_event_detail(details.get("detail")),
+            message=text(data.get("message")),
         )
 
 
 @dataclass(frozen=True)
 class PlanEvent:
-    """A plan job event (`task_start`, `out_message`, `plan_finished`, ...)."""
+    """A plan job event (`task_start`, `out_message`, `plan_finished`, ...); `id` None if absent
+    (the 2019.5 docs show `out_message` and `plan_end` without one)."""
 
-    id: int
+    id: int | None
     type: str
     timestamp: datetime | None
     details: Mapping[str, Any]
@@ -242,15 +273,16 @@ class PlanEvent:
     @property
     def child_job(self) -> str | None:
         child = self.details.get("job-id")
-        return None if child is None else ident(child)
+        return None if child is None or isinstance(child, (bool, dict, list)) else str(child)
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> PlanEvent:
+    def parse(cls, data: Any) -> PlanEvent:
+        data = obj(data, "a plan event")
         return cls(
-            id=int(ident(data["id"])),
-            type=str(data.get("type", "")),
+            id=optional_int(data.get("id")),
+            type=text(need(data, "type", "a plan event")),
             timestamp=timestamp(data.get("timestamp")),
-            details=data.get("details") or {},
+            details=mapping(data.get("details")),
         )
 
 
@@ -262,15 +294,17 @@ class EventPage:
     next_start: int
 
 
-def event_page(data: Mapping[str, Any], start: int, parse: Any) -> EventPage:
+def event_page(data: Any, start: int, parse: Callable[[Any], Any]) -> EventPage:
     """Events at or after `start`; the next cursor is the highest id seen plus one.
 
-    `next-events.id` is documented both as an echo of the request and as last+1, so the
-    cursor is derived from the ids themselves, which is right under either reading.
+    `next-events.id` echoes the request URI (2023.8 docs) or points past the last event (the
+    Ruby client's fixture), so the cursor is derived from the ids themselves and never from it.
+    An event without an id is kept: PE sent it for this cursor.
     """
-    items = tuple(parse(e) for e in data.get("items") or ())
-    fresh = tuple(e for e in items if e.id >= start)
-    next_start = max([start, *(e.id + 1 for e in fresh)])
+    data = obj(data, "the event list")
+    parsed = tuple(parse(e) for e in items(data, "the event list"))
+    fresh = tuple(e for e in parsed if e.id is None or e.id >= start)
+    next_start = max([start, *(e.id + 1 for e in fresh if e.id is not None)])
     return EventPage(items=fresh, next_start=next_start)
 
 
@@ -290,161 +324,36 @@ class PlanJob:
     finished: datetime | None
     duration: float | None
     children: Mapping[str, tuple[StatusEntry, ...]]
-    userdata: Mapping[str, Any] = field(default_factory=dict)
+    userdata: Mapping[str, Any] | None = None
     id: str = ""
+    timestamp: datetime | None = None
 
     @property
     def done(self) -> bool:
         return self.state in TERMINAL_PLAN_STATES
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> PlanJob:
-        options = data.get("options") or {}
-        status = data.get("status") or {}
+    def parse(cls, data: Any) -> PlanJob:
+        data = obj(data, "the plan job")
+        options = mapping(data.get("options"))
         children = {
-            ident(k): tuple(StatusEntry.parse(s) for s in v or ()) for k, v in status.items()
+            ident(k): tuple(StatusEntry.parse(s) for s in (v if isinstance(v, list) else ()))
+            for k, v in mapping(data.get("status")).items()
         }
         return cls(
-            name=ident(data["name"]),
-            id=str(data.get("id", "")),
-            state=str(data.get("state", "")),
-            plan_name=str(options.get("plan_name", "")),
-            environment=str(options.get("environment") or ""),
-            parameters=options.get("parameters") or {},
-            description=str(options.get("description") or ""),
+            name=name_of(data, "the plan job"),
+            id=text(data.get("id")),
+            state=text(need(data, "state", "the plan job")),
+            plan_name=text(options.get("plan_name")),
+            environment=text(options.get("environment")),
+            parameters=mapping(options.get("parameters")),
+            description=text(options.get("description")),
             owner=_login(data.get("owner")),
             result=data.get("result"),
             created=timestamp(data.get("created_timestamp")),
             finished=timestamp(data.get("finished_timestamp")),
             duration=number(data.get("duration")),
             children=children,
-            userdata=data.get("userdata") or {},
+            userdata=_userdata(data),
+            timestamp=timestamp(data.get("timestamp")),
         )
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    """A task or plan parameter from its metadata."""
-
-    name: str
-    type: str
-    description: str = ""
-    has_default: bool = False
-    default: Any = None
-
-    @property
-    def required(self) -> bool:
-        return not self.has_default and not self.type.startswith("Optional")
-
-    @classmethod
-    def parse(cls, name: str, data: Mapping[str, Any]) -> ParamSpec:
-        return cls(
-            name=name,
-            type=str(data.get("type") or "Any"),
-            description=str(data.get("description") or ""),
-            has_default="default_value" in data,
-            default=data.get("default_value"),
-        )
-
-
-def _params(metadata: Mapping[str, Any]) -> dict[str, ParamSpec]:
-    raw = metadata.get("parameters") or {}
-    return {name: ParamSpec.parse(name, spec or {}) for name, spec in raw.items()}
-
-
-@dataclass(frozen=True)
-class Summary:
-    """A task or plan in a listing."""
-
-    name: str
-    permitted: bool | None = None
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Summary:
-        return cls(name=str(data["name"]), permitted=data.get("permitted"))
-
-
-@dataclass(frozen=True)
-class Listing:
-    """GET /tasks or GET /plans: the environment and what it holds."""
-
-    environment: str
-    items: tuple[Summary, ...]
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> Listing:
-        env = (data.get("environment") or {}).get("name", "")
-        return cls(environment=str(env), items=tuple(Summary.parse(i) for i in data["items"]))
-
-
-@dataclass(frozen=True)
-class TaskInfo:
-    """GET /tasks/<module>/<task>: the task and its parameter metadata."""
-
-    name: str
-    environment: str
-    description: str
-    supports_noop: bool
-    parameters: Mapping[str, ParamSpec]
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> TaskInfo:
-        meta = data.get("metadata") or {}
-        return cls(
-            name=str(data["name"]),
-            environment=str((data.get("environment") or {}).get("name", "")),
-            description=str(meta.get("description") or ""),
-            supports_noop=bool(meta.get("supports_noop", False)),
-            parameters=_params(meta),
-        )
-
-
-@dataclass(frozen=True)
-class PlanInfo:
-    """GET /plans/<module>/<plan>: the plan, its parameters and whether we may run it."""
-
-    name: str
-    environment: str
-    description: str
-    parameters: Mapping[str, ParamSpec]
-    permitted: bool
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> PlanInfo:
-        meta = data.get("metadata") or {}
-        return cls(
-            name=str(data["name"]),
-            environment=str((data.get("environment") or {}).get("name", "")),
-            description=str(meta.get("description") or ""),
-            parameters=_params(meta),
-            permitted=bool(data.get("permitted", False)),
-        )
-
-
-@dataclass(frozen=True)
-class InventoryNode:
-    """A node's PCP connection as GET /inventory reports it."""
-
-    name: str
-    connected: bool
-    broker: str | None = None
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> InventoryNode:
-        return cls(
-            name=str(data["name"]),
-            connected=bool(data.get("connected")),
-            broker=data.get("broker"),
-        )
-
-
-@dataclass(frozen=True)
-class CreatedRef:
-    """A task-target or scheduled job the orchestrator created."""
-
-    name: str
-    id: str = ""
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> CreatedRef:
-        return cls(name=ident(data["name"]), id=str(data.get("id", "")))

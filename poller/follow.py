@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from orchestrator.models import Event, PlanEvent
+from orchestrator.models import Event, Node, PlanEvent
 
 NODE_END = {
     "node_finished": "finished",
@@ -16,6 +18,7 @@ NODE_END = {
     "node_skipped": "skipped",
 }
 FAILED = frozenset({"failed", "errored"})
+ENDED = frozenset({"finished", "failed", "errored", "skipped"})
 JOB_END = frozenset({"job_finished", "job_aborted"})
 PLAN_END = {"plan_finished": "success", "plan_failed": "failure"}
 RESOURCE_KEYS = (
@@ -27,11 +30,13 @@ RESOURCE_KEYS = (
     "corrective_change",
     "total",
 )
+PE_MESSAGE_LIMIT = 1024  # PE cuts out_message at this many bytes in the events list
+SEEN_KEPT = 200
 
 
 @dataclass(frozen=True)
 class NodeOutcome:
-    """How one node's run ended, as its event told it."""
+    """How one node's run ended, as its event or its node record told it."""
 
     node: str
     state: str
@@ -53,43 +58,96 @@ class JobProgress:
     finished: bool
 
 
+def task_error(result: Any) -> str | None:
+    """The message of a task result's `_error`, or None. Bolt counts any `_error` as a failure,
+    whatever the node's state says (bolt lib/bolt/transport/orch.rb, process_run_results)."""
+    if not isinstance(result, Mapping) or "_error" not in result:
+        return None
+    error = result["_error"]
+    if isinstance(error, Mapping):
+        return str(error.get("msg") or error.get("kind") or "the task reported an error")
+    return str(error) if error not in (None, "") else "the task reported an error"
+
+
 def resources_of(result: Any) -> dict[str, int] | None:
     """Resource metrics of a Puppet run result, or None for a task result."""
     if not isinstance(result, Mapping) or not isinstance(result.get("metrics"), Mapping):
         return None
     metrics = result["metrics"]
-    return {k: int(metrics.get(k) or 0) for k in RESOURCE_KEYS}
+    return {k: _int(metrics.get(k)) for k in RESOURCE_KEYS}
 
 
-def changes_of(resources: Mapping[str, int] | None) -> int:
-    # A noop run reports what it would change as out_of_sync; an enforcing run as changed.
+def _int(value: Any) -> int:
+    try:
+        return int(float(value or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def ran_noop(result: Any, default: bool) -> bool:
+    """Whether a Puppet run was a no-op run: `"noop": false` (PE 2016) or `"noop": {"noop": …,
+    "no_noop": …}` (2021 docs); the job's own noop when the run says nothing."""
+    noop = result.get("noop") if isinstance(result, Mapping) else None
+    if isinstance(noop, Mapping):
+        noop = noop.get("noop")
+    return bool(noop) if isinstance(noop, bool) else default
+
+
+def changes_of(resources: Mapping[str, int] | None, noop: bool = False) -> int:
+    """Resources a run changed; on a no-op run, the out-of-sync ones it would change. Failed
+    resources are their own count, on either: an enforcing run's out-of-sync resources that did
+    not change (`noop => true` resources, failures) are not changes."""
     if not resources:
         return 0
-    return max(resources.get("changed", 0), resources.get("out_of_sync", 0))
+    if noop:
+        return would_change(resources)
+    return resources.get("changed", 0)
 
 
-def _outcome(event: Event, state: str) -> NodeOutcome:
-    detail = event.detail
-    resources = resources_of(detail)
+def would_change(resources: Mapping[str, int]) -> int:
+    """Out-of-sync resources of a no-op run, less those that failed (their own count)."""
+    return max(0, resources.get("out_of_sync", 0) - resources.get("failed", 0))
+
+
+def outcome(
+    node: str, state: str, at: datetime | None, message: str, result: Any, *, noop: bool
+) -> NodeOutcome:
+    """One node's end: a `finished` task whose result holds `_error` failed, with its message."""
+    error = task_error(result)
+    if error is not None and state == "finished":
+        state = "failed"
+    if error is not None:
+        message = error
+    resources = resources_of(result)
     # A Puppet run's result is its metrics, kept as `resources`; a task's result is its output,
     # which summaries show, so only that is kept whole.
-    result = (
-        None
-        if resources is not None
-        else ({k: v for k, v in detail.items() if k != "report-url"} or None)
-    )
+    kept = None
+    if resources is None and isinstance(result, Mapping):
+        kept = {k: v for k, v in result.items() if k != "report-url"} or None
+    elif resources is None and result is not None:
+        kept = result
     return NodeOutcome(
-        node=str(event.node),
+        node=node,
         state=state,
-        at=event.timestamp,
-        message=event.message.strip(),
-        changes=changes_of(resources),
+        at=at,
+        message=message.strip(),
+        changes=changes_of(resources, ran_noop(result, noop)),
         resources=resources,
-        result=result,
+        result=kept,
     )
 
 
-def apply_job_events(snapshot: Mapping[str, Any], events: Sequence[Event]) -> JobProgress:
+def node_outcome(node: Node, *, noop: bool) -> NodeOutcome:
+    """A node record from GET /jobs/<id>/nodes, read like its end event."""
+    result = node.result
+    if result is None and node.metrics is not None:  # PE 2016: metrics in `details`
+        result = {"metrics": node.metrics}
+    return outcome(node.name, node.state, node.finish, node.message, result, noop=noop)
+
+
+def apply_job_events(
+    snapshot: Mapping[str, Any], events: Sequence[Event], *, noop: bool = False
+) -> JobProgress:
     """Fold events into the snapshot: counts by state, running nodes, resource totals."""
     snap = dict(snapshot)
     counts = dict(snap.get("counts") or {})
@@ -102,16 +160,23 @@ def apply_job_events(snapshot: Mapping[str, Any], events: Sequence[Event]) -> Jo
         if event.type == "node_running" and event.node:
             running.add(event.node)
         elif event.type in NODE_END and event.node:
-            state = NODE_END[event.type]
             running.discard(event.node)
-            counts[state] = counts.get(state, 0) + 1
-            outcome = _outcome(event, state)
-            outcomes.append(outcome)
-            if outcome.resources:
-                for key, value in outcome.resources.items():
-                    resources[key] = resources.get(key, 0) + value
-            if state in FAILED:
-                failures.append({"node": outcome.node, "state": state, "message": outcome.message})
+            ended = outcome(
+                event.node,
+                NODE_END[event.type],
+                event.timestamp,
+                event.message,
+                event.detail or None,
+                noop=noop,
+            )
+            counts[ended.state] = counts.get(ended.state, 0) + 1
+            outcomes.append(ended)
+            for key, value in (ended.resources or {}).items():
+                resources[key] = resources.get(key, 0) + value
+            if ended.state in FAILED:
+                failures.append(
+                    {"node": ended.node, "state": ended.state, "message": ended.message}
+                )
         elif event.type == "job_stopping":
             stopping = True
         elif event.type in JOB_END:
@@ -138,25 +203,68 @@ def settled(snapshot: Mapping[str, Any]) -> bool:
     return bool(total) and ended >= total and not counts.get("running")
 
 
+def accounted(snapshot: Mapping[str, Any], node_count: int) -> bool:
+    """Whether the events gave every node of the job an end (nothing missing, nothing running)."""
+    counts = snapshot.get("counts") or {}
+    ended = sum(v for k, v in counts.items() if k in ENDED)
+    return ended >= node_count and not counts.get("running")
+
+
+@dataclass(frozen=True)
+class PlanMessage:
+    """What a plan printed: `pe_cut` when PE cut it at 1,024 bytes and it could not be re-read."""
+
+    text: str
+    pe_cut: bool = False
+
+
 @dataclass(frozen=True)
 class PlanProgress:
     """What one page of plan events changed."""
 
     snapshot: dict[str, Any]
     new_steps: tuple[str, ...]
-    messages: tuple[str, ...]
+    messages: tuple[PlanMessage, ...]
     finished: bool
 
 
-def apply_plan_events(snapshot: Mapping[str, Any], events: Sequence[PlanEvent]) -> PlanProgress:
-    """Fold plan events in: steps (child jobs) in order, output messages, the end."""
+def cut_by_pe(event: PlanEvent) -> bool:
+    """An out_message as long as PE's limit was very probably cut by it."""
+    message = event.details.get("message")
+    return isinstance(message, str) and len(message.encode()) >= PE_MESSAGE_LIMIT
+
+
+def _digest(event: PlanEvent) -> str:
+    raw = json.dumps([event.type, str(event.timestamp), event.details], sort_keys=True, default=str)
+    return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
+
+def apply_plan_events(
+    snapshot: Mapping[str, Any],
+    events: Sequence[PlanEvent],
+    *,
+    whole: frozenset[int] = frozenset(),
+) -> PlanProgress:
+    """Fold plan events in: steps (child jobs) in order, output messages, the end.
+
+    `whole` names the out_message events re-read in full (GET /plan_jobs/<id>/event/<id>); any
+    other message as long as PE's limit is marked as cut by PE. An event without an id cannot
+    move the cursor, so PE sends it again on the next poll; it is remembered by its content and
+    counted once.
+    """
     snap = dict(snapshot)
     steps = [dict(s) for s in snap.get("steps") or ()]
     known = {s["job"] for s in steps}
+    seen = list(snap.get("seen_without_id") or ())
     new_steps: list[str] = []
-    messages: list[str] = []
+    messages: list[PlanMessage] = []
     finished = False
     for event in events:
+        if event.id is None:
+            digest = _digest(event)
+            if digest in seen:
+                continue
+            seen.append(digest)
         child = event.child_job
         if event.type.endswith("_start") and child and child not in known:
             kind = event.type.removesuffix("_start")
@@ -164,12 +272,16 @@ def apply_plan_events(snapshot: Mapping[str, Any], events: Sequence[PlanEvent]) 
             known.add(child)
             new_steps.append(child)
         elif event.type == "out_message":
-            messages.append(str(event.details.get("message", "")))
+            text = str(event.details.get("message", ""))
+            pe_cut = cut_by_pe(event) and event.id not in whole
+            messages.append(PlanMessage(text, pe_cut=pe_cut))
         elif event.type in PLAN_END:
             finished = True
             snap["state"] = PLAN_END[event.type]
             snap["result"] = event.details.get("result")
     snap["steps"] = steps
+    if seen:
+        snap["seen_without_id"] = seen[-SEEN_KEPT:]
     if events and snap.get("state") in (None, "new", "pending"):
         snap["state"] = "running"
     return PlanProgress(snap, tuple(new_steps), tuple(messages), finished)

@@ -9,7 +9,13 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from orchestrator.client import OrchestratorClient
-from orchestrator.errors import AuthenticationFailed, Rejected, Unavailable, UnknownJob
+from orchestrator.errors import (
+    AuthenticationFailed,
+    Rejected,
+    Unavailable,
+    UnexpectedShape,
+    UnknownJob,
+)
 from poller.observe import observe_job, observe_plan
 from poller.record import Recorder
 from store import Store, jobs
@@ -89,6 +95,13 @@ class Poller:
             )
             with self.store.write() as db:
                 self.recorder.forget(db, job, exc.short_kind, now)
+        except UnexpectedShape as exc:
+            errors = job.poll_errors + 1
+            log.warning("polling %s: %s (poll %d like that)", job.id, exc, errors)
+            with self.store.write() as db:
+                self.recorder.misunderstood(
+                    db, job, exc, now, errors=errors, delay=self._delay(errors)
+                )
         except (Unavailable, AuthenticationFailed, Rejected) as exc:
             self._trouble(job, exc, now)
         except Exception:
@@ -99,7 +112,7 @@ class Poller:
 
     def _trouble(self, job: JobRow, exc: Exception, now: float) -> None:
         errors = job.poll_errors + 1
-        delay = min(MAX_BACKOFF, self.recorder.pacing.interval * 2 ** min(errors - 1, 6))
+        delay = self._delay(errors)
         reason = _reason(exc)
         if isinstance(exc, AuthenticationFailed):
             log.error(
@@ -110,6 +123,9 @@ class Poller:
             log.warning("polling %s failed (%s); next try in %.0fs", job.id, reason, delay)
         with self.store.write() as db:
             self.recorder.lost(db, job, reason, now, errors=errors, delay=delay)
+
+    def _delay(self, errors: int) -> float:
+        return min(MAX_BACKOFF, self.recorder.pacing.interval * 2 ** min(errors - 1, 6))
 
     def run(self, stop: threading.Event, *, period: float = 0.25) -> None:
         """Start polls as they fall due until `stop` is set. Sending has a thread of its own

@@ -7,19 +7,28 @@ all of it. Nothing is lost and nothing is posted twice.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from orchestrator.errors import UnexpectedShape
 from orchestrator.models import Job, PlanJob
+from poller.follow import node_outcome
 from poller.observe import JobObservation, PlanObservation
+from poller.settle import clipped_body, final_counts, outputs_of, record_outcomes
 from render import Renderer
-from render.cards import failures_data, summary_data
+from render.cards import failures_data, plan_output_data, summary_data
 from store import audit, jobs, posts
 from store.db import dumps
 from store.jobs import JobRow
 
+log = logging.getLogger(__name__)
+
 OUTPUT_LINES = 20
+# Polls in a row answered in a shape the bot does not understand before the card says so: one
+# odd answer may be a proxy's hiccup, three are PE speaking a dialect this bot does not know.
+SHAPE_POLLS = 3
 
 
 @dataclass(frozen=True)
@@ -97,22 +106,10 @@ class Recorder:
     def job(self, db: Any, job: JobRow, seen: JobObservation, now: float) -> None:
         snapshot = dict(seen.progress.snapshot)
         _merge_details(snapshot, seen.details)
-        jobs.record_nodes(
-            db,
-            job.id,
-            [
-                (
-                    o.node,
-                    o.state,
-                    o.at.timestamp() if o.at else now,
-                    o.message,
-                    o.changes,
-                    o.resources,
-                    o.result,
-                )
-                for o in seen.progress.outcomes
-            ],
-        )
+        # Node records read at the end are the orchestrator's final word on each node.
+        noop = bool(job.body.get("noop"))
+        settled = tuple(node_outcome(n, noop=noop) for n in seen.nodes)
+        record_outcomes(db, job.id, (*seen.progress.outcomes, *settled), now)
         pending = [*job.failures_pending, *seen.progress.failures]
         fields: dict[str, Any] = self._contact_back(db, job, now)
         if seen.progress.stopping:
@@ -127,7 +124,9 @@ class Recorder:
                 running=len(snapshot.get("running") or ()),
             )
         if seen.final:
-            self._finish(db, job, snapshot, now, outputs=seen.outputs)
+            snapshot = self._finish(
+                db, job, snapshot, now, outputs=outputs_of(job, settled), details=seen.details
+            )
             pending = []
             fields.update(done=True, finished_at=now)
         elif pending and self._failures_due(job, len(pending), now):
@@ -184,28 +183,39 @@ class Recorder:
                     nodes=step.get("nodes") or 0,
                 )
         if seen.progress.messages:
-            lines = list(seen.progress.messages)
             self._post(
                 db,
                 job,
                 f"output/{job.cursor}",
                 "plan_output",
                 now,
-                lines=lines[:OUTPUT_LINES],
-                more=max(0, len(lines) - OUTPUT_LINES),
+                **plan_output_data(seen.progress.messages, limit=OUTPUT_LINES),
             )
         if seen.final:
-            self._finish(db, job, snapshot, now, outputs=())
+            snapshot = self._finish(db, job, snapshot, now, outputs=(), details=seen.details)
             fields.update(done=True, finished_at=now)
         self._save(db, job, snapshot, now, cursor=seen.next_cursor, **fields)
 
     def _finish(
-        self, db: Any, job: JobRow, snapshot: Mapping[str, Any], now: float, outputs: Any
-    ) -> None:
+        self,
+        db: Any,
+        job: JobRow,
+        snapshot: Mapping[str, Any],
+        now: float,
+        outputs: Any,
+        details: Job | PlanJob | None,
+    ) -> dict[str, Any]:
+        """Post the summary; returns the final snapshot (what the card shows from now on)."""
         listed = self.pacing.failures_listed
         failed = jobs.nodes(db, job.id, ("failed", "errored"), limit=listed)
         totals = jobs.node_totals(db, job.id)
         failed_total = sum(totals["counts"].get(s, 0) for s in ("failed", "errored"))
+        snapshot = dict(snapshot)
+        if job.kind == "job":
+            snapshot.update(final_counts(db, job, snapshot, totals, details))
+            if snapshot.get("state") == "finished" and failed_total:
+                # PE may call a job `finished` whose nodes failed (a task's `_error` result).
+                snapshot["state"] = "failed"
         data = summary_data(
             kind=job.kind,
             name=job.name,
@@ -214,7 +224,7 @@ class Recorder:
             snapshot=snapshot,
             failed=failed,
             failed_total=failed_total,
-            outputs=[{"node": n.name, "result": n.result} for n in outputs if n.result],
+            outputs=list(outputs),
             changed_nodes=totals["changed_nodes"],
             console_url=self.console_url,
             now=now,
@@ -235,10 +245,12 @@ class Recorder:
             result=str(snapshot.get("state")),
             detail={"counts": snapshot.get("counts"), "duration": snapshot.get("duration")},
         )
+        return snapshot
 
     def _save(
         self, db: Any, job: JobRow, snapshot: dict[str, Any], now: float, **fields: Any
     ) -> None:
+        snapshot.pop("shape", None)  # PE answered in a shape the bot understands again
         changed = dumps(_visible(snapshot)) != dumps(_visible(job.snapshot))
         if changed:
             fields["card_version"] = job.card_version + 1
@@ -268,6 +280,27 @@ class Recorder:
                 reason=reason,
             )
             fields["contact"] = "lost"
+        jobs.update(db, job.id, **fields)
+
+    def misunderstood(
+        self, db: Any, job: JobRow, exc: UnexpectedShape, now: float, *, errors: int, delay: float
+    ) -> None:
+        """PE answered in a shape this bot does not understand: keep trying (it never shows the
+        job as finished), and after a few polls like that say so on the card, logging the body
+        once."""
+        fields: dict[str, Any] = {"poll_errors": errors, "next_poll_at": now + delay}
+        if errors >= SHAPE_POLLS and "shape" not in job.snapshot:
+            log.error(
+                "%s: the orchestrator answered %s in a shape this bot does not understand (%s); "
+                "body: %s",
+                job.id,
+                exc.path or "?",
+                exc.reason,
+                clipped_body(exc.body),
+            )
+            shape = {"path": exc.path, "reason": exc.reason, "since": now}
+            fields.update(snapshot={**job.snapshot, "shape": shape})
+            fields["card_version"] = job.card_version + 1
         jobs.update(db, job.id, **fields)
 
     def forget(self, db: Any, job: JobRow, reason: str, now: float) -> None:

@@ -6,7 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from render import views
+from render.blocks import MAX_SECTION
 from render.fmt import progress_bar
+from render.renderer import escape
 
 STOP_HELP = (
     "No new runs start; runs in progress finish, then the job is stopped. "
@@ -14,6 +16,10 @@ STOP_HELP = (
 )
 PLAN_STOP_HELP = "The plan is interrupted; its running step finishes."
 FAILURE_LIST = 25
+SHAPE_WORDS = "PE answered in a shape this bot does not understand"
+# Room for plan output in one section, after its title and each message's quote marks.
+OUTPUT_BUDGET = MAX_SECTION - 100
+NOTE_ROOM = 80  # a line saying who cut a message
 
 
 def kind_word(kind: str) -> str:
@@ -68,16 +74,18 @@ def job_card_data(
     """Everything job_card.j2 shows."""
     state = str(snapshot.get("state") or "new")
     node_count = int(snapshot.get("node_count") or 0)
-    done = state in ("finished", "failed", "stopped", "success", "failure", "forgotten")
+    done = state in views.DONE_STATES
     ended = views.ended(snapshot)
+    shape = snapshot.get("shape")
     return {
         "key": key,
         "name": name,
         "kind_word": kind_word(kind),
         "req": views.request_view(endpoint, body, via),
         "requester": requester,
-        "emoji": views.STATE_EMOJI.get(state, "•"),
-        "state_word": views.STATE_WORDS.get(state, state),
+        "emoji": "⚠️" if shape else views.STATE_EMOJI.get(state, "•"),
+        "state_word": SHAPE_WORDS if shape else views.STATE_WORDS.get(state, state),
+        "shape": dict(shape) if shape else None,
         "node_count": node_count,
         "ended": ended,
         "bar": progress_bar(ended, node_count),
@@ -121,6 +129,7 @@ def summary_data(
     counts = snapshot.get("counts") or {}
     state = str(snapshot.get("state") or "")
     resources = snapshot.get("resources") or {}
+    noop = bool(body.get("noop"))
     return {
         "kind_word": kind_word(kind),
         "name": name,
@@ -134,7 +143,8 @@ def summary_data(
         "failed": list(failed),
         "failed_more": max(0, failed_total - len(failed)),
         "resources": resources if any(resources.values()) else {},
-        "noop": bool(body.get("noop")),
+        "noop": noop,
+        "would_change": max(0, resources.get("out_of_sync", 0) - resources.get("failed", 0)),
         "changed_nodes": changed_nodes,
         "outputs": list(outputs),
         "steps": _steps(snapshot),
@@ -143,3 +153,34 @@ def summary_data(
         "duration": views.elapsed(snapshot, now),
         "console": views.console_link(console_url, kind, name),
     }
+
+
+def plan_output_data(messages: Sequence[Any], *, limit: int) -> dict[str, Any]:
+    """What a plan printed, fitted into one Slack section: at most `limit` messages, each cut
+    only if the section cannot hold it whole. `cut` says a message was shortened here, `pe_cut`
+    that PE cut it at 1,024 bytes and the whole text could not be read."""
+    shown: list[dict[str, Any]] = []
+    room = OUTPUT_BUDGET
+    for message in messages[:limit]:
+        if room < NOTE_ROOM and shown:
+            break
+        text = str(message.text)
+        quoted = 2 * (text.count("\n") + 1)  # "> " before every line
+        cut = len(escape(text)) + quoted + NOTE_ROOM > room
+        if cut:
+            text = _fit(text, room - quoted - NOTE_ROOM)
+        shown.append({"lines": text.splitlines() or [""], "cut": cut, "pe_cut": message.pe_cut})
+        room -= len(escape(text)) + quoted + NOTE_ROOM
+    return {"messages": shown, "more": len(messages) - len(shown)}
+
+
+def _fit(text: str, room: int) -> str:
+    """The longest start of `text` whose escaped form fits in `room` characters, marked."""
+    out: list[str] = []
+    used = 0
+    for char in text:
+        used += len(escape(char))
+        if used > room:
+            break
+        out.append(char)
+    return "".join(out).rstrip() + "…"

@@ -43,7 +43,10 @@ NODE_WORDS = {
     "skipped": "skipped",
     "running": "running",
     "pending": "pending",
+    "unsettled": "without a final state",
 }
+DONE_STATES = frozenset({"finished", "failed", "stopped", "success", "failure", "forgotten"})
+ENDED_STATES = ("finished", "failed", "errored", "skipped")
 TITLES = {
     "deploy": "Puppet run",
     "task": "Task",
@@ -196,9 +199,18 @@ def _task_target_scope(body: Mapping[str, Any]) -> str:
 
 
 def node_counts(snapshot: Mapping[str, Any]) -> list[tuple[str, int]]:
-    """Counts by node state in a fixed order, pending derived, zeros left out."""
+    """Counts by node state in a fixed order, zeros left out. While the job runs, nodes not yet
+    heard of are pending; once it is done nothing is pending: a node the orchestrator gave no end
+    (or an end this bot does not know) is counted as without a final state."""
     counts = dict(snapshot.get("counts") or {})
     total = int(snapshot.get("node_count") or 0)
+    if snapshot.get("state") in DONE_STATES:
+        ended = {s: counts.get(s, 0) for s in ENDED_STATES}
+        ended["unsettled"] = max(0, total - sum(ended.values()))
+        if not total:  # no node_count: whatever else PE counted has no end either
+            ended["unsettled"] = sum(v for k, v in counts.items() if k not in ENDED_STATES)
+        order: tuple[str, ...] = (*ENDED_STATES, "unsettled")
+        return [(NODE_WORDS[s], ended[s]) for s in order if ended.get(s)]
     seen = sum(counts.get(s, 0) for s in NODE_STATES)
     if total > seen:
         counts["pending"] = total - seen
@@ -208,6 +220,8 @@ def node_counts(snapshot: Mapping[str, Any]) -> list[tuple[str, int]]:
 
 def ended(snapshot: Mapping[str, Any]) -> int:
     counts = snapshot.get("counts") or {}
+    if snapshot.get("state") in DONE_STATES:
+        return sum(counts.get(s, 0) for s in ENDED_STATES)
     return sum(v for k, v in counts.items() if k != "running")
 
 

@@ -202,3 +202,12 @@ def node_totals(db: Database, key: str) -> dict[str, Any]:
         "SELECT count(*) FROM job_nodes WHERE job_id = ? AND changes > 0", [key]
     ).fetchone()[0]
     return {"counts": counts, "changed_nodes": changed}
+
+
+def resource_totals(db: Database, key: str, names: tuple[str, ...]) -> dict[str, int]:
+    """Resource metrics summed over the job's nodes (each node counted once, as it ended)."""
+    sums = ", ".join(f"sum(json_extract(resources, '$.{n}'))" for n in names)
+    row = db.execute(
+        f"SELECT {sums} FROM job_nodes WHERE job_id = ? AND resources IS NOT NULL", [key]
+    ).fetchone()
+    return {n: int(v or 0) for n, v in zip(names, row, strict=True)}

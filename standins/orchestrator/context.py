@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import validation_error
+from .versions import Dialect
 from .world import User, World
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ class Format:
     now: float
     ids_as_numbers: bool = False
     duration_as_number: bool = False
+    dialect: Dialect = Dialect()
+    request_uri: str = ""  # the request's own URL, which next-events.id echoes
 
     def url(self, *parts: object) -> str:
         return "/".join([self.base, *(str(p) for p in parts)])
@@ -79,11 +82,15 @@ def iso(t: float | None, millis: bool = False) -> str | None:
 
 
 def parse_iso(text: str) -> float:
-    """Seconds since the epoch for an ISO-8601 UTC time; ValueError if it is not one."""
+    """Seconds since the epoch for an ISO-8601 time, `Z` or with a UTC offset (`+02:00`, as
+    scheduled jobs' `start_time` may carry); ValueError if it is not one."""
     text = text.strip()
+    offset = 0
     if text.endswith("Z"):
         text = text[:-1]
-    elif text.endswith("+00:00"):
+    elif len(text) > 19 and text[-6] in "+-" and text[-3] == ":":
+        sign = -1 if text[-6] == "-" else 1
+        offset = sign * (int(text[-5:-3]) * 3600 + int(text[-2:]) * 60)
         text = text[:-6]
     base, _, fraction = text.partition(".")
     for fmt in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
@@ -91,5 +98,6 @@ def parse_iso(text: str) -> float:
             parsed = time.strptime(base, fmt)
         except ValueError:
             continue
-        return calendar.timegm(parsed) + (float("0." + fraction) if fraction.isdigit() else 0.0)
+        seconds = calendar.timegm(parsed) - offset
+        return seconds + (float("0." + fraction) if fraction.isdigit() else 0.0)
     raise ValueError(f"not an ISO-8601 time: {text!r}")

@@ -10,13 +10,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from . import admin, routes
 from .context import Ctx, Format, Request
 from .engine import Engine
 from .errors import RBAC, ApiError
 from .faults import Faults, Stats, faults_from_json
+from .versions import Dialect
 from .world import User, World
 
 if TYPE_CHECKING:
@@ -66,11 +67,15 @@ class Simulator:
         if node_seconds < 0:
             raise ValueError("node_seconds must not be negative")
         self.world = world.with_admin_token(token)
+        self.dialect = Dialect(self.world.settings.pe_version)
         self.token = token
         self.clock = clock
         self.node_seconds = node_seconds
         self._lock = threading.RLock()
         self._engine = Engine(self.world, node_seconds)
+        self._engine.puppetdb_down = lambda: (
+            self.world.flags.puppetdb_unreachable or self._faults.puppetdb_unreachable
+        )
         self._faults = Faults()
         self._stats = Stats()
         self._requests = 0
@@ -130,6 +135,12 @@ class Simulator:
                 user = self._authenticate(headers, query, faults)
                 if route is None or unrouted is not None:
                     raise unrouted or ApiError(404, "puppetlabs.orchestrator/not-found", sub)
+                if not routes.available(route, self.dialect):
+                    raise ApiError(
+                        404,
+                        "puppetlabs.orchestrator/not-found",
+                        f"No route for {path} in PE {self.dialect.version}",
+                    )
                 now = self.clock()
                 self._engine.advance(now)
                 ctx = self._context(Request(method, sub, query, headers, body), user, now, faults)
@@ -142,11 +153,14 @@ class Simulator:
 
     def _context(self, req: Request, user: User, now: float, faults: Faults) -> Ctx:
         base = f"http://{req.headers.get('host', 'localhost')}{routes.PREFIX}"
+        query = urlencode([(k, v) for k, vs in req.query.items() for v in vs])
         fmt = Format(
             base,
             now,
             ids_as_numbers=faults.ids_as_numbers,
             duration_as_number=faults.duration_as_number,
+            dialect=self.dialect,
+            request_uri=base + req.path + (f"?{query}" if query else ""),
         )
         return Ctx(
             req=req,

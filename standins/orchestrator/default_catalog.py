@@ -56,6 +56,14 @@ def default_tasks() -> list[dict[str, Any]]:
                 "status": "MainPID=1234,LoadState=loaded,ActiveState=active",
                 "enabled": "enabled",
             },
+            # The task prints an _error and exits 0 there: PE says the node `finished`, Bolt
+            # (and the bot) count it as failed.
+            "errors_on": ["cache03.example.com"],
+            "error": {
+                "kind": "service/unknown-service",
+                "msg": "Unit $name.service could not be found on $node",
+                "details": {"name": "$name"},
+            },
         },
         {
             "name": "facts",
@@ -212,10 +220,15 @@ def default_plans() -> list[dict[str, Any]]:
                     "first": 1,
                 },
                 {
-                    "task": "package",
-                    "params": {"action": "upgrade", "name": "$package"},
-                    "targets": "targets",
-                    "rest": 1,
+                    "plan": "profile::rolling_update::rest",  # a sub-plan: plan_start/plan_end
+                    "steps": [
+                        {
+                            "task": "package",
+                            "params": {"action": "upgrade", "name": "$package"},
+                            "targets": "targets",
+                            "rest": 1,
+                        },
+                    ],
                 },
             ],
             "result": {"upgraded": "$package"},

@@ -7,6 +7,7 @@ import heapq
 import itertools
 import logging
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from . import plans
@@ -26,15 +27,21 @@ from .world import World
 
 log = logging.getLogger(__name__)
 
-_NODE_DONE, _SCHEDULED = 0, 1
+_NODE_DONE, _SCHEDULED, _PLAN_START = 0, 1, 2
+PLAN_PENDING = 0.2  # seconds a new plan job stays `pending` (PE 2023 and later), at most
 
 
 class Engine:
     """Jobs, plan jobs and events; each transition is due at a clock time, applied by advance()."""
 
     def __init__(self, world: World, node_seconds: float):
+        from .versions import Dialect
+
         self.world = world
         self.node_seconds = node_seconds
+        self.pending_plans = Dialect(world.settings.pe_version).plan_pending
+        # Whether PuppetDB answers right now (the Simulator sets it from flags and faults).
+        self.puppetdb_down: Callable[[], bool] = lambda: world.flags.puppetdb_unreachable
         self.jobs: dict[int, Job] = {}
         self.plan_jobs: dict[int, PlanJob] = {}
         self.scheduled: dict[int, ScheduledJob] = {}
@@ -59,6 +66,8 @@ class Engine:
             due, _, action, ident, index = heapq.heappop(heap)
             if action == _NODE_DONE:
                 self._node_done(self.jobs[ident], index, due)
+            elif action == _PLAN_START:
+                self._start_plan(self.plan_jobs[ident], due)
             else:
                 self._fire_scheduled(self.scheduled[ident], due)
 
@@ -130,7 +139,8 @@ class Engine:
                 failing = outcome == "failed" or any(
                     fnmatch.fnmatchcase(name, p) for p in spec.task.fails_on
                 )
-                outcome = "failed" if failing else "success"
+                erring = any(fnmatch.fnmatchcase(name, p) for p in spec.task.errors_on)
+                outcome = "failed" if failing else "error_result" if erring else "success"
         seconds = self.node_seconds * (node.factor if node else 1.0)
         return NodeRun(
             name=name, index=index, seconds=seconds, outcome=outcome, transport=transport
@@ -201,8 +211,19 @@ class Engine:
     def create_plan_job(self, spec: PlanSpec, now: float) -> PlanJob:
         plan_job = PlanJob(id=next(self._plan_ids), spec=spec, created=now, timestamp=now)
         self.plan_jobs[plan_job.id] = plan_job
-        plans.advance_plan(self, plan_job, now)
+        delay = min(PLAN_PENDING, self.node_seconds)
+        if self.pending_plans and delay > 0:  # waits for the plan executor, as PE 2023 shows
+            plan_job.state = "pending"
+            due = now + delay
+            heapq.heappush(self._heap, (due, next(self._seq), _PLAN_START, plan_job.id, 0))
+        else:
+            plans.advance_plan(self, plan_job, now)
         return plan_job
+
+    def _start_plan(self, plan_job: PlanJob, now: float) -> None:
+        if plan_job.state == "pending":  # not stopped meanwhile
+            plan_job.state, plan_job.timestamp = "running", now
+            plans.advance_plan(self, plan_job, now)
 
     def emit_plan(self, plan_job: PlanJob, type_: str, now: float, details: dict[str, Any]) -> None:
         event = Event(next(self._event_ids), plan_job.id, type_, now, None, details, plan=True)
@@ -223,7 +244,12 @@ class Engine:
             kind, ident = job.launch(now)
             job.last_run = {"time": now, "job": {"kind": kind, "id": ident}}
         except ApiError as exc:
-            job.last_run = {"time": now, "submission_error": exc.body()}
+            # The job it would have been still takes a number (2021.7.1 docs: "name": 33).
+            job.last_run = {
+                "time": now,
+                "submission_error": exc.body(),
+                "name": next(self._job_ids),
+            }
         job.next_run = now + job.interval if job.interval else None
         if job.next_run is not None:
             heapq.heappush(self._heap, (job.next_run, next(self._seq), _SCHEDULED, job.id, 0))

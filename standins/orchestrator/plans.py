@@ -60,13 +60,44 @@ def step_targets(step: PlanStep, params: Mapping[str, Any]) -> list[str]:
     return names
 
 
+def flatten(steps: tuple[PlanStep, ...]) -> list[Any]:
+    """Steps in the order they run; a sub-plan becomes ("start", name), its steps, ("end", name)."""
+    flat: list[Any] = []
+    for step in steps:
+        if step.plan is not None:
+            flat += [("start", step.plan), *flatten(step.steps), ("end", step.plan)]
+        else:
+            flat.append(step)
+    return flat
+
+
+def _steps(plan_job: PlanJob) -> list[Any]:
+    if plan_job.flat is None:
+        plan_job.flat = flatten(plan_job.spec.plan.steps)
+    return plan_job.flat
+
+
+def _sub_plan(engine: Engine, plan_job: PlanJob, mark: tuple[str, str], now: float) -> None:
+    """A sub-plan's edges: plan_start {plan}, plan_end {plan, duration} (2019.5 docs)."""
+    edge, name = mark
+    if edge == "start":
+        plan_job.sub_started[name] = now
+        engine.emit_plan(plan_job, "plan_start", now, {"plan": name})
+    else:
+        took = now - plan_job.sub_started.pop(name, now)
+        engine.emit_plan(plan_job, "plan_end", now, {"plan": name, "duration": round(took, 6)})
+
+
 def advance_plan(engine: Engine, plan_job: PlanJob, now: float) -> None:
     """Run steps until one starts a child job (resumed by child_done) or the plan ends."""
     spec = plan_job.spec
-    steps = spec.plan.steps
+    steps = _steps(plan_job)
     while plan_job.state == "running" and plan_job.step < len(steps):
         step = steps[plan_job.step]
         plan_job.step += 1
+        if isinstance(step, tuple):
+            _sub_plan(engine, plan_job, step, now)
+            continue
         if step.out_message is not None:
             message = substitute(step.out_message, spec.params)
             engine.emit_plan(plan_job, "out_message", now, {"message": message})
@@ -135,7 +166,7 @@ def child_done(engine: Engine, plan_job: PlanJob, job: Job, now: float) -> None:
     if plan_job.state != "running" or plan_job.current != job.id:
         return  # the plan was stopped; its child still ran to the end
     plan_job.current = None
-    step = plan_job.spec.plan.steps[plan_job.step - 1]
+    step = _steps(plan_job)[plan_job.step - 1]
     if job.state != "finished" and not step.catch_errors:
         bad = [r for r in job.nodes if r.state != "finished"]
         _end(
@@ -160,7 +191,7 @@ def child_done(engine: Engine, plan_job: PlanJob, job: Job, now: float) -> None:
 
 def stop_plan(engine: Engine, plan_job: PlanJob, login: str, now: float) -> None:
     """Interrupt the plan: it fails now; a running child job is left to finish."""
-    if plan_job.state != "running":
+    if plan_job.state not in ("running", "pending"):
         return
     _end(
         engine,

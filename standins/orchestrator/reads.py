@@ -112,6 +112,8 @@ def get_job(ctx: Ctx, job_id: str) -> Job:
 
 
 def list_jobs(ctx: Ctx) -> Reply:
+    if ctx.fmt.dialect.legacy_jobs:
+        return _legacy_jobs(ctx)
     order_by = _choice(ctx, "order_by", tuple(_JOB_ORDER), "timestamp") or "timestamp"
     kind = _choice(ctx, "type", ("deploy", "task", "plan_task"), None)
     task = ctx.req.param("task")
@@ -127,7 +129,21 @@ def list_jobs(ctx: Ctx) -> Reply:
     ]
     page, pagination = _page(jobs, _JOB_ORDER[order_by], ctx, order_by)
     pagination["type"] = kind or ""
-    return 200, {"items": [views.job_summary(j, ctx.fmt) for j in page], "pagination": pagination}
+    body: dict[str, Any] = {"items": [views.job_summary(j, ctx.fmt) for j in page]}
+    style = ctx.fmt.dialect.pagination
+    if style != "none":  # 2019.8: {limit, offset, total}; 2021.7 on: the full object
+        keep = ("limit", "offset", "total") if style == "short" else tuple(pagination)
+        body["pagination"] = {k: pagination[k] for k in keep}
+    return 200, body
+
+
+def _legacy_jobs(ctx: Ctx) -> Reply:
+    """PE 2016.5 docs: GET /jobs takes only `limit`, "the most recent n jobs" (other parameters
+    are ignored here), listed oldest first, without pagination."""
+    limit = _int_param(ctx, "limit")
+    recent = sorted(ctx.engine.jobs.values(), key=lambda j: (j.timestamp, j.id))
+    page = recent[-limit:] if limit else recent
+    return 200, {"items": [views.job_summary(j, ctx.fmt) for j in page]}
 
 
 def show_job(ctx: Ctx, job_id: str) -> Reply:
@@ -141,6 +157,8 @@ def job_nodes(ctx: Ctx, job_id: str) -> Reply:
     runs = [r for r in job.nodes if state is None or r.state == state]
     page, _ = _page(runs, _NODE_ORDER[order_by], ctx, order_by)
     following = job.events[-1].id + 1 if job.events else 1
+    if ctx.fmt.dialect.legacy_jobs:  # PE 2016 node lists: only `items`
+        return 200, {"items": [views.node_item(ctx.world, job, r, ctx.fmt) for r in page]}
     return 200, {
         "next-events": {
             "id": f"{ctx.fmt.url('jobs', job.id, 'events')}?start={following}",
@@ -172,9 +190,8 @@ def job_events(ctx: Ctx, job_id: str) -> Reply:
     job = get_job(ctx, job_id)
     start = _start(ctx)
     items = job.events[bisect.bisect_left(job.events, start, key=lambda e: e.id) :]
-    path = f"jobs/{job.id}/events"
     return 200, {
-        "next-events": views.next_events(ctx.fmt, path, items, start, with_event=False),
+        "next-events": views.next_events(ctx.fmt, start, with_event=False),
         "items": [views.job_event(ctx.world, job, e, ctx.fmt) for e in items],
     }
 
@@ -208,9 +225,8 @@ def plan_job_events(ctx: Ctx, plan_id: str) -> Reply:
     plan_job = get_plan_job(ctx, plan_id)
     start = _start(ctx)
     items = plan_job.events[bisect.bisect_left(plan_job.events, start, key=lambda e: e.id) :]
-    path = f"plan_jobs/{plan_job.id}/events"
     return 200, {
-        "next-events": views.next_events(ctx.fmt, path, items, start, with_event=True),
+        "next-events": views.next_events(ctx.fmt, start, with_event=True),
         "items": [views.plan_event(e, ctx.fmt, truncate=True) for e in items],
     }
 

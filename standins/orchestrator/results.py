@@ -70,6 +70,13 @@ def task_result(world: World, job: Job, run: NodeRun) -> Any:
             }
         }
     task = job.spec.task
+    if run.outcome == "error_result":
+        error = (task.error if task else None) or {
+            "kind": "puppetlabs.tasks/task-error",
+            "msg": "The task reported an error on $node",
+            "details": {},
+        }
+        return {"_error": substitute(error, {**job.spec.params, "node": run.name})}
     template = task.result if task else None
     node = world.node(run.name)
     if template == "$facts":

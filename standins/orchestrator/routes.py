@@ -67,7 +67,30 @@ ROUTES = (
     _route("GET", "/scheduled_jobs/environment_jobs", scheduled.list_scheduled),
     _route("POST", "/scheduled_jobs/environment_jobs", scheduled.create),
     _route("GET", "/scheduled_jobs/environment_jobs/{sched_id}", scheduled.show_scheduled),
+    _route("GET", "/scheduled_jobs", scheduled.list_deprecated),
 )
+# Routes an older PE does not have (versions.Dialect), by the feature that brought them.
+_FEATURE = {
+    "tasks": ("/command/task", "/command/task_target", "/tasks", "/scopes"),
+    "plans": ("/command/plan_run", "/command/environment_plan_run", "/command/stop_plan",
+              "/plans", "/plan_jobs"),
+    "scheduled_jobs": ("/scheduled_jobs",),
+}  # fmt: skip
+
+
+def _feature(template: str) -> str | None:
+    for feature, prefixes in _FEATURE.items():
+        for prefix in prefixes:
+            stem = prefix.rstrip("/")
+            if template == stem or template.startswith(stem + "/"):
+                return feature
+    return None
+
+
+def available(route: Route, dialect: Any) -> bool:
+    """Whether the PE version the simulator speaks has this route."""
+    feature = _feature(route.template)
+    return feature is None or bool(getattr(dialect, feature))
 
 
 def match(method: str, path: str) -> tuple[Route, dict[str, str]]:

@@ -60,14 +60,16 @@ def _launcher(ctx: Ctx, kind: str, body: dict[str, Any]) -> Callable[[int], Call
 
     def bind(sched_id: int) -> Callable[[float], tuple[str, int]]:
         def launch(now: float) -> tuple[str, int]:
+            # Checked again as things are when its time comes: PuppetDB may be down by then.
+            live = dataclasses.replace(ctx, now=now, puppetdb_down=ctx.engine.puppetdb_down())
             if build is None:
-                spec = plan_commands.build_plan(ctx, body, True)
+                spec = plan_commands.build_plan(live, body, True)
                 options = {**spec.options, "scheduled_job_id": str(sched_id)}
                 plan_job = ctx.engine.create_plan_job(
                     dataclasses.replace(spec, options=options), now
                 )
                 return "plan_job", plan_job.id
-            spec = build(ctx, body)
+            spec = build(live, body)
             options = {**spec.options, "scheduled-job-id": str(sched_id)}
             return "job", ctx.engine.create_job(dataclasses.replace(spec, options=options), now).id
 
@@ -147,16 +149,13 @@ def _view(ctx: Ctx, job: ScheduledJob) -> dict[str, Any]:
     if last is not None:
         if "job" in last:
             path = "jobs" if last["job"]["kind"] == "job" else "plan_jobs"
-            ran = {
-                "id": ctx.fmt.url(path, last["job"]["id"]),
-                "name": ctx.fmt.name(last["job"]["id"]),
-            }
+            # `name` is a number here (2021.7.1 docs: "name": 42), unlike job items.
+            ran = {"id": ctx.fmt.url(path, last["job"]["id"]), "name": last["job"]["id"]}
             last = {"time": iso(last["time"]), "job": ran}
-        else:
+        else:  # 2021.7.1 docs: the error sits in `job`, with the name it would have had
             last = {
                 "time": iso(last["time"]),
-                "submission_error": last["submission_error"],
-                "name": ctx.fmt.name(job.id),
+                "job": {"submission_error": last["submission_error"], "name": last["name"]},
             }
     return {
         "id": ctx.fmt.url("scheduled_jobs", "environment_jobs", job.id),
@@ -198,8 +197,19 @@ def list_scheduled(ctx: Ctx) -> Reply:
     page = jobs[offset : offset + limit if limit else None]
     return 200, {
         "items": [_view(ctx, s) for s in page],
-        "pagination": {"limit": limit, "offset": offset, "total": len(jobs)},
+        "pagination": {
+            "limit": limit,
+            "offset": offset,
+            "order": order,
+            "order_by": order_by,
+            "total": len(jobs),
+        },
     }
+
+
+def list_deprecated(ctx: Ctx) -> Reply:
+    """GET /scheduled_jobs: deprecated, and always empty (orchestrator-api.md, scheduled jobs)."""
+    return 200, {"items": []}
 
 
 def show_scheduled(ctx: Ctx, sched_id: str) -> Reply:

@@ -72,7 +72,7 @@ class NodeRun:
     name: str
     index: int
     seconds: float
-    outcome: str  # success | changed | failed | unreachable
+    outcome: str  # success | changed | failed | unreachable | error_result (task `_error`, exit 0)
     transport: str = "pcp"
     state: str = "new"
     start: float | None = None
@@ -123,6 +123,8 @@ class PlanJob:
     children: list[int] = field(default_factory=list)
     step: int = 0
     current: int | None = None
+    flat: list[Any] | None = None  # the steps with sub-plans spread out (plans.flatten)
+    sub_started: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True, eq=False)

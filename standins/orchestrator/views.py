@@ -15,7 +15,9 @@ log = logging.getLogger(__name__)
 PLAN_MESSAGE_LIMIT = 1024  # out_message text is truncated in /events, whole in /event/<id>
 
 
-def owner(user: User) -> dict[str, Any]:
+def owner(user: User, legacy: bool = False) -> dict[str, Any]:
+    if legacy:  # PE 2016 (jenkins-pe-plugin and orchestrator_client-ruby captures)
+        return {"id": user.id, "login": user.login}
     return {
         "id": user.id,
         "login": user.login,
@@ -47,17 +49,21 @@ def status(entries: list[StatusEntry]) -> list[dict[str, Any]]:
 
 def job_summary(job: Job, fmt: Format) -> dict[str, Any]:
     spec = job.spec
+    dialect = fmt.dialect
     states = {k: v for k, v in job.counts.items() if v}
-    return {
+    # A plan's child job: `plan_task`, with an empty environment name (2021.7.1 docs' /jobs).
+    child = job.kind == "plan_task"
+    options = {k: v for k, v in spec.options.items() if not (child and k == "environment")}
+    item: dict[str, Any] = {
         "id": fmt.url("jobs", job.id),
         "name": fmt.name(job.id),
         "state": job.state,
-        "command": "deploy" if job.kind == "deploy" else "task",
+        "command": job.kind,
         "type": job.kind,
-        "options": dict(spec.options),
-        "owner": owner(spec.owner),
-        "description": spec.options.get("description"),
-        "environment": {"name": spec.environment},
+        "options": options,
+        "owner": owner(spec.owner, legacy=dialect.legacy_jobs),
+        "description": spec.options.get("description") or "",
+        "environment": {"name": "" if child else spec.environment},
         "timestamp": iso(job.timestamp),
         "started_timestamp": iso(job.started),
         "finished_timestamp": iso(job.finished),
@@ -69,6 +75,17 @@ def job_summary(job: Job, fmt: Format) -> dict[str, Any]:
         "report": {"id": fmt.url("jobs", job.id, "report")},
         "events": {"id": fmt.url("jobs", job.id, "events")},
     }
+    dropped: tuple[str, ...] = ()
+    if dialect.legacy_jobs:
+        dropped = ("command", "description", "started_timestamp", "finished_timestamp")
+        dropped += ("duration", "node_states")
+    if not dialect.job_type:
+        dropped += ("type",)
+    if not dialect.userdata:
+        dropped += ("userdata",)
+    for key in dropped:
+        item.pop(key, None)
+    return item
 
 
 def job_detail(job: Job, fmt: Format) -> dict[str, Any]:
@@ -76,6 +93,8 @@ def job_detail(job: Job, fmt: Format) -> dict[str, Any]:
 
 
 def node_item(world: World, job: Job, run: NodeRun, fmt: Format) -> dict[str, Any]:
+    if fmt.dialect.legacy_jobs:
+        return _legacy_node_item(world, job, run, fmt)
     end = run.finish if run.finish is not None else (fmt.now if run.state == "running" else None)
     elapsed = None if run.start is None or end is None else round(end - run.start, 3)
     return {
@@ -93,6 +112,28 @@ def node_item(world: World, job: Job, run: NodeRun, fmt: Format) -> dict[str, An
     }
 
 
+def _legacy_node_item(world: World, job: Job, run: NodeRun, fmt: Format) -> dict[str, Any]:
+    """PE 2016: no timings, no `result`; a Puppet run's metrics, hash and report in `details`
+    (jenkins-pe-plugin 2016.4 jobs/711/nodes)."""
+    details = results.node_details(world, job, run, fmt.now)
+    result = results.node_result(world, job, run)
+    if job.kind == "deploy" and isinstance(result, dict) and "metrics" in result:
+        details = {
+            "metrics": result["metrics"],
+            "report-url": results.report_url(world, job, run),
+            "hash": result["hash"],
+            "environment": result["environment"],
+            **details,
+        }
+    return {
+        "name": run.name,
+        "transaction_uuid": None,
+        "state": run.state,
+        "timestamp": iso(run.finish if run.finish is not None else run.start),
+        "details": details,
+    }
+
+
 def job_event(world: World, job: Job, event: Event, fmt: Format) -> dict[str, Any]:
     details: dict[str, Any] = {}
     if event.run is not None:
@@ -106,13 +147,12 @@ def job_event(world: World, job: Job, event: Event, fmt: Format) -> dict[str, An
     }
 
 
-def next_events(
-    fmt: Format, path: str, items: list[Event], start: int, with_event: bool
-) -> dict[str, Any]:
-    following = items[-1].id + 1 if items else start
-    link: dict[str, Any] = {"id": f"{fmt.url(path)}?start={following}"}
+def next_events(fmt: Format, start: int, with_event: bool) -> dict[str, Any]:
+    """`id` echoes the request URI (2023.8 docs; 2021.7.1 job-events: start=1272 and item 1272);
+    plan events add `event`, the start asked for (2021.7.1 plan-job-events)."""
+    link: dict[str, Any] = {"id": fmt.request_uri}
     if with_event:
-        link["event"] = fmt.name(following)
+        link["event"] = fmt.name(start)
     return link
 
 
@@ -135,6 +175,8 @@ def plan_summary(plan_job: PlanJob, fmt: Format, with_result: bool = True) -> di
     }
     if with_result:
         item["result"] = plan_job.result
+    if not fmt.dialect.userdata:
+        del item["userdata"]
     return item
 
 
@@ -145,18 +187,21 @@ def plan_detail(plan_job: PlanJob, jobs: dict[int, Job], fmt: Format) -> dict[st
 
 def plan_event(event: Event, fmt: Format, truncate: bool) -> dict[str, Any]:
     details = dict(event.details or {})
-    for key in ("job-id", "plan-id"):
-        if key in details:
-            details[key] = fmt.name(details[key])
+    if "plan-id" in details:
+        details["plan-id"] = fmt.name(details["plan-id"])
+    # `job-id` is a number (2019.5 docs: "job-id": 69), though 2021.7.1's example quotes it.
     message = details.get("message")
     if truncate and isinstance(message, str) and len(message.encode()) > PLAN_MESSAGE_LIMIT:
         details["message"] = message.encode()[:PLAN_MESSAGE_LIMIT].decode(errors="ignore")
-    return {
+    item: dict[str, Any] = {
         "id": fmt.name(event.id),
         "type": event.type,
         "timestamp": iso(event.time),
         "details": details,
     }
+    if not fmt.dialect.plan_event_ids and event.type in ("out_message", "plan_end"):
+        del item["id"]  # as the 2019.5 docs show them
+    return item
 
 
 def node_counts(job: Job) -> dict[str, int]:

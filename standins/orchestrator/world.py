@@ -58,6 +58,9 @@ class TaskDef:
     environments: tuple[str, ...] | None = None  # None: every environment
     result: Any = None
     fails_on: tuple[str, ...] = ()
+    # Nodes where the task prints an `_error` and exits 0: PE reports the node `finished`.
+    errors_on: tuple[str, ...] = ()
+    error: Any = None  # that `_error` ({kind, msg, details}, with $param and $node filled in)
 
     @property
     def path(self) -> str:
@@ -68,6 +71,8 @@ class TaskDef:
 
 @dataclass(frozen=True)
 class PlanStep:
+    plan: str | None = None  # a sub-plan: plan_start, its `steps`, plan_end
+    steps: tuple[PlanStep, ...] = ()
     task: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
     targets: str | None = None  # the plan parameter naming the targets
@@ -123,6 +128,7 @@ class Settings:
     task_concurrency: int = 250
     console_url: str = "https://console.example.com"
     broker: str = "pcp://puppet.example.com/server"
+    pe_version: str = "2023.8"  # the PE whose shapes to speak (versions.py)
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def world_from_dict(data: Mapping[str, Any]) -> World:
         tasks=tuple(_task(t) for t in merged["tasks"]),
         plans=tuple(_plan(p) for p in merged["plans"]),
         users=tuple(_user(u) for u in merged["users"]),
-        settings=Settings(**_fields(merged["settings"], Settings, "settings")),
+        settings=_settings(merged["settings"]),
         flags=Flags(**_fields(merged["flags"], Flags, "flags")),
     )
 
@@ -110,10 +110,22 @@ def _group(data: Any) -> NodeGroup:
     return NodeGroup(**fields)
 
 
+def _settings(data: Any) -> Settings:
+    from .versions import parse_version
+
+    settings = Settings(**_fields(data, Settings, "settings"))
+    try:
+        parse_version(settings.pe_version)
+    except ValueError as exc:
+        raise WorldError(f"settings.pe_version: {exc}") from exc
+    return settings
+
+
 def _task(data: Any) -> TaskDef:
     fields = _fields(data, TaskDef, f"task {data.get('name', '?')}")
     fields["environments"] = _tuple(fields.get("environments"))
     fields["fails_on"] = tuple(fields.get("fails_on", ()))
+    fields["errors_on"] = tuple(fields.get("errors_on", ()))
     _check_parameter_types(fields.get("metadata", {}), f"task {fields['name']}")
     return TaskDef(**fields)
 
@@ -121,12 +133,17 @@ def _task(data: Any) -> TaskDef:
 def _plan(data: Any) -> PlanDef:
     fields = _fields(data, PlanDef, f"plan {data.get('name', '?')}")
     fields["environments"] = _tuple(fields.get("environments"))
-    fields["steps"] = tuple(
-        PlanStep(**_fields(s, PlanStep, f"step of plan {fields['name']}"))
-        for s in fields.get("steps", ())
-    )
+    fields["steps"] = tuple(_step(s, fields["name"]) for s in fields.get("steps", ()))
     _check_parameter_types(fields.get("metadata", {}), f"plan {fields['name']}")
     return PlanDef(**fields)
+
+
+def _step(data: Any, plan: str) -> PlanStep:
+    fields = _fields(data, PlanStep, f"step of plan {plan}")
+    fields["steps"] = tuple(_step(s, plan) for s in fields.get("steps", ()))
+    if fields.get("plan") is not None and not fields["steps"]:
+        raise WorldError(f"plan {plan}: the sub-plan {fields['plan']} has no steps")
+    return PlanStep(**fields)
 
 
 def _user(data: Any) -> User:

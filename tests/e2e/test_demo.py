@@ -31,12 +31,13 @@ def test_the_scripted_demo_shows_a_noop_an_approval_and_the_enforcing_run(tmp_pa
     out = result.stdout
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Puppet run in production started as job `1`" in out
-    assert "2/3 nodes succeeded" in out and "Noop:* 2 nodes would change" in out
+    # web07's noop run failed: what would change there is unknown, so it is not counted.
+    assert "2/3 nodes succeeded" in out and "Noop:* 1 node would change" in out
     assert "(alice clicks [ Enforce on changed nodes ])" in out
     assert "Approval needed: Puppet run in production" in out
     assert "Noop run `1` found" in out
     assert "(bob clicks [ Approve ])" in out
-    assert "started as job `2`" in out and "*Changed:* 2 nodes" in out
+    assert "started as job `2`" in out and "*Changed:* 1 node" in out
     assert "There is no environment nosuchenv" in out
     assert "--nop" in out and "--noop" in out
     assert "Traceback" not in out + result.stderr

@@ -202,10 +202,10 @@ def test_the_reads_following_needs(sim, clock: Clock) -> None:
     assert [n.name for n in nodes] == ["web01.example.com"] and nodes[0].state == "finished"
     assert {t.name for t in client.tasks().items} >= {"package", "service"}
     assert client.task_info("package").parameters["action"].required
-    # GET /inventory lists the nodes connected to the PCP broker; asking about nodes by name
-    # answers for each, connected or not.
-    listed = {n.name for n in client.inventory()}
-    assert "web01.example.com" in listed and "db03.example.com" not in listed
+    # GET /inventory lists nodes with whether they are connected (2021.7.1 inventory.json);
+    # asking about nodes by name answers for each.
+    listed = {n.name: n.connected for n in client.inventory()}
+    assert listed["web01.example.com"] is True and listed["db03.example.com"] is False
     asked = client.inventory(["web01.example.com", "db03.example.com"])
     assert [(n.name, n.connected) for n in asked] == [
         ("web01.example.com", True),

@@ -62,11 +62,29 @@ def test_job_stopping_and_job_finished_are_seen() -> None:
     assert progress.snapshot["state"] == "stopping"
 
 
-def test_noop_changes_count_as_changes() -> None:
-    noop = {"status": "unchanged", "metrics": {"changed": 0, "out_of_sync": 2}}
+def test_on_a_noop_run_out_of_sync_resources_are_what_would_change() -> None:
+    noop = {"status": "unchanged", "noop": {"noop": True}, "metrics": {"out_of_sync": 2}}
     progress = apply_job_events({}, [ev(1, "node_finished", "a", noop)])
     assert progress.outcomes[0].changes == 2
     assert progress.snapshot["changed_nodes"] == 1
+
+
+def test_a_noop_job_counts_out_of_sync_when_the_run_does_not_say() -> None:
+    quiet = {"status": "unchanged", "metrics": {"changed": 0, "out_of_sync": 2}}
+    progress = apply_job_events({}, [ev(1, "node_finished", "a", quiet)], noop=True)
+    assert progress.outcomes[0].changes == 2
+
+
+def test_on_an_enforcing_run_only_changed_resources_are_changes() -> None:
+    # PE 2016 shape (orchestrator_client-ruby jobs_spec): unchanged, out_of_sync 3, changed 0.
+    unchanged = {"status": "unchanged", "noop": False, "metrics": {"changed": 0, "out_of_sync": 3}}
+    failed = {"status": "failed", "noop": False, "metrics": {"failed": 2, "out_of_sync": 2}}
+    progress = apply_job_events(
+        {}, [ev(1, "node_finished", "a", unchanged), ev(2, "node_failed", "b", failed)]
+    )
+    assert [o.changes for o in progress.outcomes] == [0, 0]
+    assert progress.snapshot["changed_nodes"] == 0
+    assert progress.snapshot["resources"]["failed"] == 2
 
 
 def test_task_results_are_kept_and_report_url_dropped() -> None:
@@ -85,6 +103,15 @@ def pev(id: int, type: str, **details: Any) -> PlanEvent:
     return PlanEvent.parse({"id": id, "type": type, "details": details})
 
 
+def test_a_finished_task_node_whose_result_holds_an_error_failed() -> None:
+    error = {"_error": {"kind": "puppetlabs.tasks/task-error", "msg": "exit 3", "details": {}}}
+    progress = apply_job_events({"node_count": 2}, [ev(1, "node_finished", "a", error)])
+    assert progress.outcomes[0].state == "failed"
+    assert progress.failures == ({"node": "a", "state": "failed", "message": "exit 3"},)
+    assert progress.snapshot["counts"]["failed"] == 1
+    assert not progress.snapshot["counts"].get("finished")
+
+
 def test_plan_steps_output_and_end() -> None:
     progress = apply_plan_events(
         {},
@@ -96,7 +123,7 @@ def test_plan_steps_output_and_end() -> None:
         ],
     )
     assert progress.new_steps == ("12", "13")
-    assert progress.messages == ("hello",)
+    assert [m.text for m in progress.messages] == ["hello"]
     assert progress.finished
     assert progress.snapshot["state"] == "success"
     assert progress.snapshot["result"] == {"ok": True}

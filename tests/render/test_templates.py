@@ -63,7 +63,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "contact_back": {"kind_word": "job", "name": "1"},
     "job_forgotten": {"kind_word": "job", "name": "1", "reason": "unknown-job"},
     "plan_step": {"number": 1, "label": "task package", "job": "12", "nodes": 2},
-    "plan_output": {"lines": ["hello"], "more": 0},
+    "plan_output": {
+        "messages": [{"lines": ["hello", "world"], "cut": False, "pe_cut": True}],
+        "more": 0,
+    },
     "error": {
         "title": "t",
         "detail": "d",

@@ -220,9 +220,10 @@ def make_harness(
     inline: bool = True,
     node_seconds: float = 2.0,
     env: dict[str, str] | None = None,
+    world: Any = None,
 ) -> Harness:
     clock = Clock()
-    sim = Simulator(default_world(), clock=clock, node_seconds=node_seconds)
+    sim = Simulator(world or default_world(), clock=clock, node_seconds=node_seconds)
     slack = FakeSlack(BOT_TOKEN, clock=clock).start()
     if policy is not None:
         (tmp / "policy.toml").write_text(policy, encoding="utf-8")

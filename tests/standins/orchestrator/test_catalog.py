@@ -89,11 +89,15 @@ def test_plan_details_default_to_production(client: httpx.Client) -> None:
     assert_error(client.get("/plans/Profile/fire-wall"), 400, ORCH + "validation-error")
 
 
-def test_inventory_lists_connected_nodes(client: httpx.Client) -> None:
-    items = client.get("/inventory").json()["items"]
-    names = {i["name"] for i in items}
-    assert "web01.example.com" in names and "db03.example.com" not in names
-    assert all(i["connected"] and i["broker"].startswith("pcp://") for i in items)
+def test_inventory_lists_every_node_and_which_are_not_connected(client: httpx.Client) -> None:
+    # 2021.7.1 docs (pe-bodies/pe-2021.7.1/inventory.json): node3 is listed, "connected": false,
+    # without broker or timestamp.
+    items = {i["name"]: i for i in client.get("/inventory").json()["items"]}
+    assert items["db03.example.com"] == {"name": "db03.example.com", "connected": False}
+    assert items["sshnode1.example.com"]["connected"] is False  # agentless: no PXP agent
+    connected = [i for i in items.values() if i["connected"]]
+    assert "web01.example.com" in {i["name"] for i in connected}
+    assert all(i["broker"].startswith("pcp://") and i["timestamp"] for i in connected)
     assert client.get("/inventory/db03.example.com").json() == {
         "name": "db03.example.com",
         "connected": False,
@@ -164,7 +168,8 @@ def test_scheduled_deploy_is_stored_and_runs_at_its_time(
     job = client.get("/jobs").json()["items"][0]
     assert job["options"]["scheduled-job-id"] == "1" and job["options"]["noop"] is True
     ran = client.get("/scheduled_jobs/environment_jobs/1").json()
-    assert ran["last_run"]["job"] == {"id": job["id"], "name": job["name"]}
+    # 2021.7.1 docs: last_run.job.name is a number ("name": 42).
+    assert ran["last_run"]["job"] == {"id": job["id"], "name": int(job["name"])}
     assert ran["next_run"] is None
 
 
@@ -241,4 +246,4 @@ def test_scheduled_job_with_an_interval_runs_repeatedly(
     assert client.get("/jobs").json()["pagination"]["total"] == 3
     item = client.get("/scheduled_jobs/environment_jobs/1").json()
     assert item["next_run"] == {"time": "2023-11-14T23:00:00Z"}
-    assert item["last_run"]["job"]["name"] == "3"
+    assert item["last_run"]["job"]["name"] == 3

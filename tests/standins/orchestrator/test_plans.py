@@ -45,8 +45,14 @@ def plan_events(client: httpx.Client, plan: str, start: int | None = None) -> li
     return client.get(f"/plan_jobs/{plan}/events{suffix}").json()["items"]
 
 
-def test_documented_plan_run_starts_a_running_plan_job(client: httpx.Client) -> None:
+def test_documented_plan_run_starts_a_pending_then_running_plan_job(
+    client: httpx.Client, clock: FakeClock
+) -> None:
     assert client.post("/command/plan_run", json=DOC_CANARY).json() == {"name": "1"}
+    # help.puppet.com (current) GET /plan_jobs/<id>: states pending, running, success, failure.
+    assert client.get("/plan_jobs/1").json()["state"] == "pending"
+    assert client.get("/plan_jobs/1/events").json()["items"] == []
+    clock.tick(0.2)
     plan = client.get("/plan_jobs/1").json()
     assert plan["state"] == "running" and plan["result"] is None
     assert plan["id"] == "http://sim/orchestrator/v1/plan_jobs/1"
@@ -73,15 +79,19 @@ def test_plan_steps_run_as_plan_task_child_jobs(client: httpx.Client, clock: Fak
     assert items[0]["details"] == {"message": "Running 'whoami' on 1 canary node(s)"}
     assert items[-1]["details"] == {"plan-id": plan, "result": body["result"]}
     children = [e["details"]["job-id"] for e in items if e["type"] == "task_start"]
-    assert sorted(body["status"]) == sorted(children)
-    assert body["status"][children[0]][-1]["state"] == "finished"
+    assert all(isinstance(c, int) for c in children)  # 2019.5 docs: "job-id": 69
+    assert sorted(body["status"]) == sorted(map(str, children))
+    assert body["status"][str(children[0])][-1]["state"] == "finished"
     canary = client.get(f"/jobs/{children[0]}").json()
     assert canary["type"] == "plan_task" and canary["options"]["plan_job"] == int(plan)
     assert canary["options"]["task"] == "exec" and canary["node_count"] == 1
     assert (
         client.get(f"/jobs/{children[1]}/nodes").json()["items"][0]["name"] == "node2.example.com"
     )
-    assert [j["name"] for j in client.get("/jobs?type=plan_task").json()["items"]] == children
+    listed = client.get("/jobs?type=plan_task").json()["items"]
+    assert [j["name"] for j in listed] == [str(c) for c in children]
+    # 2021.7.1 docs' /jobs: a plan's child job says command plan_task, environment name "".
+    assert {(j["command"], j["environment"]["name"]) for j in listed} == {("plan_task", "")}
 
 
 def test_plan_job_ids_have_their_own_counter(client: httpx.Client) -> None:
@@ -303,10 +313,13 @@ def test_plan_events_from_start_and_one_event(client: httpx.Client, clock: FakeC
     assert_error(client.get("/plan_jobs/x"), 400, ORCH + "validation-error")
 
 
-def test_long_out_messages_are_truncated_in_the_event_list_only(client: httpx.Client) -> None:
+def test_long_out_messages_are_truncated_in_the_event_list_only(
+    client: httpx.Client, clock: FakeClock
+) -> None:
     message = "x" * 3000
     body = {**DOC_EXAMPLE, "params": {**DOC_EXAMPLE["params"], "message": {"value": message}}}
     plan = run_plan(client, body, path="environment_plan_run")
+    clock.tick(0.5)
     listed = plan_events(client, plan)[0]
     assert len(listed["details"]["message"]) == 1024
     whole = client.get(f"/plan_jobs/{plan}/event/{listed['id']}").json()

@@ -88,3 +88,20 @@ def test_default_world_matches_its_description() -> None:
         p.name for p in world.plans_in("production")
     } == {"profile::experimental"}
     assert world.user("expired-token").expired
+
+
+def test_the_example_in_world_md_loads() -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    from standins.orchestrator import world_from_dict
+
+    text = (Path(__file__).parents[3] / "standins/orchestrator/WORLD.md").read_text()
+    example = re.search(r"```json\n(.*?)```", text, re.S)
+    assert example is not None
+    data = json.loads(example.group(1).replace("…", "..."))
+    world = world_from_dict(data)
+    assert world.settings.pe_version == "2023.8"
+    assert world.task("production", "package").errors_on == ("db04.example.com",)
+    assert world.plan("production", "canary").steps[-1].plan == "canary::rest"

@@ -1,0 +1,73 @@
+"""Settling a finished job: how each node ended, its final counts, the output worth showing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from orchestrator.models import Job, PlanJob
+from poller.follow import FAILED, RESOURCE_KEYS, NodeOutcome
+from poller.observe import SMALL_JOB
+from store import jobs
+from store.jobs import JobRow
+
+LOGGED_BODY = 4000
+
+
+def record_outcomes(db: Any, key: str, outcomes: tuple[NodeOutcome, ...], now: float) -> None:
+    jobs.record_nodes(
+        db,
+        key,
+        [
+            (
+                o.node,
+                o.state,
+                o.at.timestamp() if o.at else now,
+                o.message,
+                o.changes,
+                o.resources,
+                o.result,
+            )
+            for o in outcomes
+        ],
+    )
+
+
+def outputs_of(job: JobRow, settled: tuple[NodeOutcome, ...]) -> list[dict[str, Any]]:
+    """A small task job's output, node by node; a failed node's error is listed with failures."""
+    if job.command != "task" or len(settled) > SMALL_JOB:
+        return []
+    return [
+        {"node": o.node, "result": o.result} for o in settled if o.result and o.state not in FAILED
+    ]
+
+
+def final_counts(
+    db: Any,
+    job: JobRow,
+    snapshot: Mapping[str, Any],
+    totals: Mapping[str, Any],
+    details: Job | PlanJob | None,
+) -> dict[str, Any]:
+    """Counts from how each node ended (events and node records); when those still leave nodes
+    out, GET /jobs/<id> `node_states` if it accounts for more. Nothing is left `running`."""
+    counts = dict(totals["counts"])
+    node_count = int(snapshot.get("node_count") or 0)
+    states = dict(details.node_states) if isinstance(details, Job) else {}
+    if sum(counts.values()) < node_count and sum(states.values()) > sum(counts.values()):
+        counts = states
+    return {
+        "counts": counts,
+        "running": [],
+        "resources": jobs.resource_totals(db, job.id, RESOURCE_KEYS),
+        "changed_nodes": totals["changed_nodes"],
+    }
+
+
+def clipped_body(body: Any) -> str:
+    try:
+        text = json.dumps(body, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        text = repr(body)
+    return text if len(text) <= LOGGED_BODY else text[:LOGGED_BODY] + f"… ({len(text)} chars)"
