@@ -36,7 +36,8 @@ def test_policy_check_explains_the_default_for_an_enforcing_production_deploy(tm
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert "default: enforcing run in production*" in result.stdout
+    assert "Targets not resolved: PE_ORCHESTRATOR_URL is not set" in result.stdout
+    assert "default: enforcing run reaching production*: MATCHES" in result.stdout
     assert "approve" in result.stdout.lower()
 
 

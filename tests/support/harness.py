@@ -14,7 +14,10 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 import config
+from flows.targets import Resolver
+from orchestrator.classifier import ClassifierClient
 from orchestrator.client import OrchestratorClient
+from orchestrator.puppetdb import PuppetDBClient
 from runtime.assemble import Bot, build
 from runtime.slackapp import bolt_request
 from standins.orchestrator import Simulator, default_world
@@ -125,9 +128,15 @@ class Harness:
         return self.bot.app.dispatch(signed(body))
 
     def submit_view(
-        self, callback_id: str, private_metadata: str, values: dict[str, Any], *, user: str
+        self,
+        callback_id: str,
+        private_metadata: str,
+        values: dict[str, Any],
+        *,
+        user: str,
+        view_id: str = "V000001",
     ) -> BoltResponse:
-        body = view_submission(callback_id, private_metadata, values, user_id=user)
+        body = view_submission(callback_id, private_metadata, values, user_id=user, view_id=view_id)
         return self.bot.app.dispatch(signed(body))
 
     def tick(self, seconds: float = 0.0) -> None:
@@ -230,10 +239,16 @@ def make_harness(
     log: list[dict[str, Any]] = []
     http = httpx.Client(transport=recording_transport(sim, log))
     orchestrator = OrchestratorClient(http, "http://sim.test", "demo-token", sleep=lambda s: None)
+    # PuppetDB and the classifier answer on the simulator's own port, as its orchestrator does.
+    resolver = Resolver(
+        PuppetDBClient(http, "http://sim.test", "demo-token", sleep=lambda s: None),
+        ClassifierClient(http, "http://sim.test", "demo-token", sleep=lambda s: None),
+    )
     client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
     bot = build(
         settings,
         orchestrator=orchestrator,
+        resolver=resolver,
         slack=client,
         clock=clock,
         work=InlineExecutor() if inline else None,
