@@ -187,14 +187,25 @@ def audit_export(
         writer = csv.DictWriter(out, fieldnames=AUDIT_COLUMNS)
         writer.writeheader()
         for row in rows:
-            writer.writerow(
-                {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()}
-            )
+            writer.writerow({k: csv_cell(v) for k, v in row.items()})
     else:
         for row in rows:
             out.write(json.dumps(row, sort_keys=True) + "\n")
     store.close()
     return 0
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell that a spreadsheet shows as text: objects as JSON, and text
+    that would start a formula behind a leading apostrophe."""
+    text = json.dumps(value) if isinstance(value, (dict, list)) else value
+    if isinstance(text, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def _readable(row: dict[str, Any]) -> dict[str, Any]:

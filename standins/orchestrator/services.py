@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from . import classifier, puppetdb
 from .errors import ApiError
+from .world import Node
 
 if TYPE_CHECKING:
     from .core import SimResponse, Simulator
@@ -50,3 +52,14 @@ def handle(
             response = json_response(exc.status, {"kind": exc.kind, "msg": exc.msg})
         sim._stats.record(name, None, response.status, len(response.body))
     return response
+
+
+def change_nodes(sim: Simulator, *nodes: Node) -> None:
+    """Add nodes to the world, or replace those with the same certname (a node that joined
+    the fleet, or moved to another environment): PuppetDB, the classifier and the
+    orchestrator's own target resolution see the change at once; jobs already running keep
+    the nodes they started with."""
+    with sim._lock:
+        changed = {n.certname: n for n in nodes}
+        kept = tuple(changed.pop(n.certname, n) for n in sim.world.nodes)
+        sim.world = replace(sim.world, nodes=kept + tuple(changed.values()))
