@@ -127,5 +127,5 @@ def _not_covered(
             f"{node.certname} ({was} → {node.environment})" for node, was in moved[:5]
         )
         more = f" and {len(moved) - 5} more" if len(moved) > 5 else ""
-        return f"since the approval, these count as production: {shown}{more}"
+        return f"since the card was posted, these came to count as production: {shown}{more}"
     return ""

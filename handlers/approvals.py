@@ -14,6 +14,7 @@ from flows import approval, nodes_modal, offers
 from flows.asker import Asker
 from flows.deps import Deps
 from flows.run import guarded
+from render.reach import NEXT, PREVIOUS
 from store import views
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,8 @@ def register(app: App, deps: Deps) -> None:
     app.action("approval_reject")(partial(on_reject, deps=deps))
     app.view(REASON_VIEW)(partial(on_reason, deps=deps))
     app.action("reach_nodes")(partial(on_nodes, deps=deps))
-    app.action("reach_nodes_page")(partial(on_nodes_page, deps=deps))
+    for page_button in (PREVIOUS, NEXT):
+        app.action(page_button)(partial(on_nodes_page, deps=deps))
     app.action("enforce_changed")(partial(on_offer, deps=deps))
     app.action("enforce_all")(partial(on_offer, deps=deps))
     app.action("rerun_failed")(partial(on_offer, deps=deps))

@@ -18,6 +18,8 @@ FEW = 10
 DOUBTS_SHOWN = 5
 PAGE = 100
 MODAL_CALLBACK = "reach_nodes"
+# Action ids are unique within a view, so each page button has its own.
+PREVIOUS, NEXT = "reach_nodes_previous", "reach_nodes_next"
 
 
 def mode(endpoint: str, body: Mapping[str, Any]) -> str | None:
@@ -83,9 +85,9 @@ def nodes_modal(subject: str, reach: Reach, page: int, ref: str) -> dict[str, An
     )
     buttons = []
     if page > 1:
-        buttons.append(_button("Previous", f"{ref}:{page - 1}"))
+        buttons.append(_button("Previous", PREVIOUS, f"{ref}:{page - 1}"))
     if page < pages:
-        buttons.append(_button("Next", f"{ref}:{page + 1}"))
+        buttons.append(_button("Next", NEXT, f"{ref}:{page + 1}"))
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
     return {
@@ -122,10 +124,10 @@ def _sections(lines: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def _button(label: str, value: str) -> dict[str, Any]:
+def _button(label: str, action_id: str, value: str) -> dict[str, Any]:
     return {
         "type": "button",
         "text": {"type": "plain_text", "text": label},
-        "action_id": "reach_nodes_page",
+        "action_id": action_id,
         "value": value,
     }
