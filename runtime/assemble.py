@@ -116,6 +116,7 @@ def build(
     clock: Callable[[], float] = time.time,
     policy_explicit: bool = False,
     work: Executor | None = None,
+    renderer: Renderer | None = None,
 ) -> Bot:
     """Every part from the settings; tests and the demo pass their own clients and clock."""
     store = Store(settings.database_path)
@@ -138,7 +139,7 @@ def build(
         )
     if slack is None:
         slack = web_client(settings.slack_bot_token, settings.slack_api_url)
-    renderer = Renderer()
+    renderer = renderer or Renderer()
     cards = Cards(
         renderer,
         store,

@@ -229,6 +229,7 @@ def make_harness(
     inline: bool = True,
     node_seconds: float = 2.0,
     env: dict[str, str] | None = None,
+    renderer: Any = None,
 ) -> Harness:
     clock = Clock()
     sim = Simulator(default_world(), clock=clock, node_seconds=node_seconds)
@@ -252,6 +253,7 @@ def make_harness(
         slack=client,
         clock=clock,
         work=InlineExecutor() if inline else None,
+        renderer=renderer,
     )
     harness = Harness(bot=bot, sim=sim, slack=slack, clock=clock, tmp=tmp)
     harness.sim_requests = log
