@@ -78,7 +78,9 @@ VARIABLES: tuple[Var, ...] = (
         "the node classifier, scheme://host:port (default: the orchestrator's host, port 4433), "
         "to resolve node groups; `off` counts node groups as production",
     ),
-    Var("PE_TIMEOUT", "10", "seconds to wait for one orchestrator response"),
+    Var(
+        "PE_TIMEOUT", "10", "seconds to wait for one orchestrator, PuppetDB or classifier response"
+    ),
     Var("DATABASE_PATH", "./chatops.db", "the SQLite file holding jobs, approvals and audit"),
     Var("POLL_INTERVAL", "5", "seconds between polls of a running job"),
     Var("POLICY_FILE", "policy.toml", "the TOML policy file (safe defaults when absent)"),

@@ -85,9 +85,11 @@ def resolve_again(deps: Deps, row: RequestRow) -> Reach:
     return resolved.reach
 
 
-def at_send(deps: Deps, row: RequestRow) -> Verdict:
-    """Ask the policy about the request as it stands now (resolution is I/O: worker only)."""
-    reach = resolve_again(deps, row)
+def at_send(deps: Deps, row: RequestRow, resolved: Reach | None = None) -> Verdict:
+    """Ask the policy about the request as it stands now (resolution is I/O: worker only).
+    `resolved` is a reach resolved a moment ago in the same step (a request sent as soon as it
+    is stored); anything else is resolved again here."""
+    reach = resolved if resolved is not None else resolve_again(deps, row)
     requester = Asker(user_id=row.user_id, channel_id=row.channel_id)
     decision = deps.policy.decide(subject_of(row.typed(), requester, reach, row.via), deps.groups)
     if decision.action == "run":

@@ -138,7 +138,9 @@ def submit(
     elif decision.action == "approve":
         hold(deps, row, decision)
     else:
-        execute(deps, rid)
+        # Resolved just now, in this same step: the send-time check asks the policy again on it
+        # rather than asking PuppetDB twice within milliseconds.
+        execute(deps, rid, resolved=reach)
     return rid
 
 
@@ -257,14 +259,15 @@ def _deny(deps: Deps, row: RequestRow, decision: Decision) -> None:
     )
 
 
-def execute(deps: Deps, request_id: str) -> bool:
+def execute(deps: Deps, request_id: str, *, resolved: Reach | None = None) -> bool:
     """Carry a recorded request as far as the policy, asked now, allows: send it once
-    (compare-and-set to `launching`), hold it for approval, or refuse it."""
+    (compare-and-set to `launching`), hold it for approval, or refuse it. Its targets are
+    resolved again unless `resolved` was resolved a moment ago in the same step."""
     row = requests.get(deps.store.db, request_id)
     if row is None or row.state not in ("new", "approved"):
         return False
     try:
-        verdict = at_send(deps, row)
+        verdict = at_send(deps, row, resolved)
     except Exception as exc:  # a failed resolution or decision never leaves it sendable
         ref = new_id()[:6]
         log.exception("request %s: the send-time check failed (ref %s)", row.id, ref)
