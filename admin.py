@@ -62,7 +62,7 @@ def policy_check(text: str, *, user: str, channel: str, out: TextIO | None = Non
         print(f"cannot read that command: {exc.message}", file=sys.stderr)
         return 2
     clients, note = _pe_clients(env)
-    request, via, targets = _request_of(intent, clients[0] if clients else None)
+    request, via, targets = _request_of(intent, clients[0] if clients else None, out)
     if request is None:
         print("read-only commands are not policy-checked: anyone may run them", file=out)
         return 0
@@ -110,7 +110,9 @@ def _pe_clients(env: dict[str, str]) -> tuple[Any, str]:
         return None, str(exc)
 
 
-def _request_of(intent: Any, orchestrator: Any) -> tuple[Any, str | None, tuple[str, ...]]:
+def _request_of(
+    intent: Any, orchestrator: Any, out: TextIO
+) -> tuple[Any, str | None, tuple[str, ...]]:
     """The request a command would send (task and plan parameters typed when PE answers)."""
     from commands import intents
     from flows import build
@@ -135,7 +137,7 @@ def _request_of(intent: Any, orchestrator: Any) -> tuple[Any, str | None, tuple[
                     plan, targets = build.plan(orchestrator, intent)
                     return plan, None, targets
                 except (OrchestratorError, intents.UsageError) as exc:
-                    print(f"(plan metadata not read: {exc}; targets judged as typed)")
+                    print(f"(plan metadata not read: {exc}; targets judged as typed)", file=out)
             params = {**intent.raw_params, **{k: v for k, (_, v) in intent.scoped_params.items()}}
             plan = PlanRunRequest(
                 plan_name=intent.plan, environment=intent.environment, params=params

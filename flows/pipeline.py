@@ -14,11 +14,12 @@ from typing import Any
 from delivery.slack import respond
 from flows.asker import Asker
 from flows.deps import Deps, new_id
-from flows.explain import Explanation, explain
+from flows.explain import Explanation
 from flows.gate import Verdict, at_send, subject_of
 from flows.launch import launched
-from flows.messages import answer, error_message
+from flows.messages import error_message
 from flows.profiles import ProfileError
+from flows.refusals import deny, fail, launch_failed, tell_already_asked
 from orchestrator.errors import OrchestratorError
 from orchestrator.requests import (
     CommandRequest,
@@ -31,9 +32,7 @@ from orchestrator.requests import (
 )
 from policy import Decision
 from policy.reach import Reach
-from render.renderer import Safe
-from render.views import subject
-from store import approvals, audit, inbox, requests
+from store import audit, inbox, requests
 from store.requests import RequestRow
 
 log = logging.getLogger(__name__)
@@ -126,7 +125,7 @@ def submit(
                 detail={"reach": row.reach} if row.reach else None,
             )
     except AlreadyAsked as exc:
-        _tell_already_asked(deps, asker, exc.row)
+        tell_already_asked(deps, asker, exc.row)
         if request_id:
             with deps.store.write_inbox() as db:
                 inbox.done(db, request_id)
@@ -134,7 +133,7 @@ def submit(
     with deps.store.write_inbox() as db:
         inbox.done(db, rid)
     if decision.action == "deny":
-        _deny(deps, row, decision)
+        deny(deps, row, decision)
     elif decision.action == "approve":
         hold(deps, row, decision)
     else:
@@ -156,26 +155,6 @@ def _refuse_repeated_stop(db: Any, request: CommandRequest) -> None:
         raise AlreadyAsked(earlier)
 
 
-def _tell_already_asked(deps: Deps, asker: Asker, earlier: RequestRow) -> None:
-    what = "plan job" if earlier.endpoint == "stop_plan" else "job"
-    target = earlier.body.get("plan_job") or earlier.body.get("job")
-    forced = " (--force)" if earlier.body.get("force") else ""
-    answer(
-        deps,
-        asker.response_url,
-        "error",
-        replace=asker.replace,
-        title=Safe(
-            f"<@{earlier.user_id}> already asked to stop {what} {target}{forced}."
-            if earlier.user_id != asker.user_id
-            else f"You already asked to stop {what} {target}{forced}."
-        ),
-        detail=f"That request is {earlier.state.replace('_', ' ')}.",
-        kind=None,
-        hint="Nothing new was sent.",
-    )
-
-
 def hold(deps: Deps, row: RequestRow, decision: Decision) -> None:
     """Hold the request for approval. Whatever goes wrong while posting its card (a render
     error included) leaves it failed, never sendable, and its requester told."""
@@ -195,68 +174,6 @@ def hold(deps: Deps, row: RequestRow, decision: Decision) -> None:
             error=f"approval card failed: {type(exc).__name__} (ref {ref})",
             action="approval_failed",
         )
-
-
-def fail(
-    deps: Deps,
-    row: RequestRow,
-    from_states: tuple[str, ...],
-    *,
-    title: str,
-    detail: str,
-    error: str,
-    action: str,
-    hint: str = "Nothing was run. Send the command again if it is still needed.",
-) -> bool:
-    """Mark the request failed (compare-and-set) and tell its requester; False if another
-    path already moved it."""
-    now = deps.clock()
-    with deps.store.write() as db:
-        if not requests.transition(db, row.id, from_states, "failed", now, error=error):
-            return False
-        audit.record(
-            db,
-            now=now,
-            actor=row.user_id,
-            action=action,
-            channel_id=row.channel_id,
-            request_id=row.id,
-            rule=row.rule,
-            result=error,
-        )
-        approval = approvals.for_request(db, row.id)
-        if approval:
-            approvals.bump_card(db, approval.id)
-    deps.sender.wake.set()
-    why = Explanation(title=title, detail=detail, hint=hint)
-    respond(row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
-    return True
-
-
-def _deny(deps: Deps, row: RequestRow, decision: Decision) -> None:
-    now = deps.clock()
-    with deps.store.write() as db:
-        if not requests.transition(db, row.id, ("new",), "denied", now, error=decision.reason):
-            return
-        audit.record(
-            db,
-            now=now,
-            actor=row.user_id,
-            action="denied",
-            channel_id=row.channel_id,
-            request_id=row.id,
-            rule=decision.rule,
-            result=decision.reason,
-        )
-    answer(
-        deps,
-        row.response_url,
-        "not_allowed",
-        replace=row.respond_replace,
-        reason=Safe(decision.reason),
-        rule=decision.rule,
-        subject=subject(row.endpoint, row.body),
-    )
 
 
 def execute(deps: Deps, request_id: str, *, resolved: Reach | None = None) -> bool:
@@ -293,7 +210,7 @@ def execute(deps: Deps, request_id: str, *, resolved: Reach | None = None) -> bo
             typed = replace(typed, targets=deps.profiles.targets(row.via, row.body["scope"]))
         reply = deps.orchestrator.submit(typed)
     except (OrchestratorError, ProfileError) as exc:
-        _launch_failed(deps, row, exc)
+        launch_failed(deps, row, exc)
         return False
     try:
         launched(deps, row, reply)
@@ -317,7 +234,7 @@ def _not_sent(deps: Deps, row: RequestRow, verdict: Verdict) -> None:
         hold(deps, row, verdict.decision)
         return
     if row.state == "new" and verdict.decision.action == "deny":
-        _deny(deps, row, verdict.decision)
+        deny(deps, row, verdict.decision)
         return
     title = (
         "The approval is void, so the request was not sent."
@@ -341,41 +258,3 @@ def _not_sent(deps: Deps, row: RequestRow, verdict: Verdict) -> None:
 def _plain(exc: Exception) -> str:
     text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     return text if len(text) <= 300 else text[:299] + "…"
-
-
-def _launch_failed(deps: Deps, row: RequestRow, exc: OrchestratorError | ProfileError) -> None:
-    now = deps.clock()
-    if isinstance(exc, ProfileError):
-        why = Explanation(
-            title="The connection profile cannot be used.",
-            detail=f"the connection profile cannot be used: {exc}",
-            hint="Nothing was run. An admin must fix CONNECTIONS_FILE.",
-        )
-    else:
-        why = explain(exc, environments=deps.known_environments())
-    log.info("request %s refused by the orchestrator: %s", row.id, exc)
-    with deps.store.write() as db:
-        requests.transition(
-            db,
-            row.id,
-            ("launching",),
-            "failed",
-            now,
-            error=f"{why.kind or 'unavailable'}: {why.detail}",
-        )
-        audit.record(
-            db,
-            now=now,
-            actor=row.user_id,
-            action="launch_failed",
-            channel_id=row.channel_id,
-            request_id=row.id,
-            rule=row.rule,
-            result=why.kind or "unavailable",
-            detail={"msg": why.detail},
-        )
-        approval = approvals.for_request(db, row.id)
-        if approval:
-            approvals.bump_card(db, approval.id)
-    deps.sender.wake.set()
-    respond(row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)

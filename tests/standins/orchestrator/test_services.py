@@ -152,3 +152,18 @@ def test_a_node_that_joins_or_moves_is_seen_at_once(sim: Simulator) -> None:
         "web04.example.com": "staging",
         "new.example.com": "production",
     }
+
+
+def test_a_world_file_sets_the_facts_and_report_environments() -> None:
+    node = {"certname": "moved.example.com", "environment": "development",
+            "facts_environment": "production"}  # fmt: skip
+    sim = Simulator(world_from_dict({"nodes": [node]}))
+    r = client(sim).get("/pdb/query/v4", params={"query": "nodes[certname, facts_environment, "
+                        "report_environment] { }"}, headers=TOKEN)  # fmt: skip
+    assert r.json() == [
+        {
+            "certname": "moved.example.com",
+            "facts_environment": "production",
+            "report_environment": "development",
+        }
+    ]
