@@ -37,15 +37,16 @@ def parse_since(text: str) -> float:
 
 
 def policy_check(text: str, *, user: str, channel: str, out: TextIO | None = None) -> int:
-    """Which rule matches `/deploy ...` for `user`, and what would happen; runs nothing."""
+    """Which rule matches `/deploy ...` for `user`, with the targets resolved in PuppetDB (when
+    PE is configured) and each node's environment, and what would happen; runs nothing."""
     out = out or sys.stdout  # looked up now: a default bound at import would go stale
     import config
-    from commands import intents, parse
+    from commands import parse
     from commands.intents import UsageError
     from flows.asker import Asker
-    from flows.pipeline import subject_of
-    from orchestrator.requests import StopPlanRequest, StopRequest, TaskRequest
+    from flows.gate import subject_of
     from policy import PolicyError, explain, policy_from_settings
+    from policy.reach import Reach
 
     env = config.environment()
     path = env.get("POLICY_FILE") or "policy.toml"
@@ -60,32 +61,93 @@ def policy_check(text: str, *, user: str, channel: str, out: TextIO | None = Non
     except UsageError as exc:
         print(f"cannot read that command: {exc.message}", file=sys.stderr)
         return 2
-    request: Any
+    clients, note = _pe_clients(env)
+    request, via, targets = _request_of(intent, clients[0] if clients else None, out)
+    if request is None:
+        print("read-only commands are not policy-checked: anyone may run them", file=out)
+        return 0
+    if clients is None:
+        print(f"Targets not resolved: {note}; every node counts as production.", file=out)
+        reach: Reach | None = Reach(unknown=note)
+    else:
+        try:
+            resolved = clients[1].resolve(request, via=via, target_params=targets, command=command)
+        except UsageError as exc:
+            print(f"cannot resolve the targets: {exc.message}", file=sys.stderr)
+            return 2
+        finally:
+            clients[1].close()
+        request, reach = resolved.request, resolved.reach
+    subject = subject_of(request, Asker(user_id=user, channel_id=channel), reach, via)
+    print(explain(policy, subject, _offline_groups(env)), file=out)
+    return 0
+
+
+def _pe_clients(env: dict[str, str]) -> tuple[Any, str]:
+    """(orchestrator client, resolver) from the PE settings, or None and why not."""
+    import config
+    from flows.targets import Resolver
+    from orchestrator.connection import (
+        ConnectionSettingsError,
+        connect,
+        connect_classifier,
+        connect_puppetdb,
+        read_token,
+    )
+
+    url = (env.get("PE_ORCHESTRATOR_URL") or "").strip().rstrip("/")
+    if not url:
+        return None, "PE_ORCHESTRATOR_URL is not set"
+    try:
+        token = read_token(env.get("PE_RBAC_TOKEN"), env.get("PE_RBAC_TOKEN_FILE"))
+        tls = {"token": token, "ca_cert": env.get("PE_CA_CERT") or None}
+        resolver = Resolver(
+            connect_puppetdb(config.service_url(env, "PUPPETDB_URL", url, 8081), **tls),
+            connect_classifier(config.service_url(env, "PE_CLASSIFIER_URL", url, 4433), **tls),
+        )
+        return (connect(url, **tls), resolver), ""
+    except (ConnectionSettingsError, config.ConfigError) as exc:
+        return None, str(exc)
+
+
+def _request_of(
+    intent: Any, orchestrator: Any, out: TextIO
+) -> tuple[Any, str | None, tuple[str, ...]]:
+    """The request a command would send (task and plan parameters typed when PE answers)."""
+    from commands import intents
+    from flows import build
+    from orchestrator.errors import OrchestratorError
+    from orchestrator.requests import PlanRunRequest, StopPlanRequest, StopRequest, TaskRequest
+
     match intent:
         case intents.RunDeploy(request=request) | intents.CreateTaskTarget(request=request):
-            pass
+            return request, None, ()
         case intents.RunTask():
-            request = TaskRequest(
+            task = TaskRequest(
                 environment=intent.environment,
                 task=intent.task,
                 params={},
                 scope=intent.scope,
                 noop=intent.noop,
             )
+            return task, intent.via, ()
         case intents.RunPlan():
-            from orchestrator.requests import PlanRunRequest
-
-            request = PlanRunRequest(plan_name=intent.plan, environment=intent.environment)
+            if orchestrator is not None:
+                try:
+                    plan, targets = build.plan(orchestrator, intent)
+                    return plan, None, targets
+                except (OrchestratorError, intents.UsageError) as exc:
+                    print(f"(plan metadata not read: {exc}; targets judged as typed)", file=out)
+            params = {**intent.raw_params, **{k: v for k, (_, v) in intent.scoped_params.items()}}
+            plan = PlanRunRequest(
+                plan_name=intent.plan, environment=intent.environment, params=params
+            )
+            return plan, None, tuple(intent.scoped_params)
         case intents.StopJob():
-            request = StopRequest(job=intent.job, force=intent.force or None)
+            return StopRequest(job=intent.job, force=intent.force or None), None, ()
         case intents.StopPlan():
-            request = StopPlanRequest(plan_job=intent.plan_job)
-        case _:
-            print("read-only commands are not policy-checked: anyone may run them", file=out)
-            return 0
-    subject = subject_of(request, Asker(user_id=user, channel_id=channel))
-    print(explain(policy, subject, _offline_groups(env)), file=out)
-    return 0
+            return StopPlanRequest(plan_job=intent.plan_job), None, ()
+    return None, None, ()
 
 
 def _offline_groups(env: dict[str, str]) -> Any:
@@ -127,14 +189,25 @@ def audit_export(
         writer = csv.DictWriter(out, fieldnames=AUDIT_COLUMNS)
         writer.writeheader()
         for row in rows:
-            writer.writerow(
-                {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()}
-            )
+            writer.writerow({k: csv_cell(v) for k, v in row.items()})
     else:
         for row in rows:
             out.write(json.dumps(row, sort_keys=True) + "\n")
     store.close()
     return 0
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell that a spreadsheet shows as text: objects as JSON, and text
+    that would start a formula behind a leading apostrophe."""
+    text = json.dumps(value) if isinstance(value, (dict, list)) else value
+    if isinstance(text, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def _readable(row: dict[str, Any]) -> dict[str, Any]:

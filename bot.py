@@ -54,6 +54,7 @@ def _settings() -> tuple[object, dict[str, str]]:
 
 
 def run(mode: str = "auto") -> int:
+    from flows.profiles import ProfileError
     from orchestrator.connection import ConnectionSettingsError
     from policy import PolicyError
     from runtime import logsetup, serve
@@ -86,7 +87,7 @@ def run(mode: str = "auto") -> int:
     )
     try:
         bot = build(settings, policy_explicit=bool(env.get("POLICY_FILE")))
-    except (ConnectionSettingsError, PolicyError) as exc:
+    except (ConnectionSettingsError, PolicyError, ProfileError) as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     log.info("starting: %r", settings)

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -65,7 +66,21 @@ VARIABLES: tuple[Var, ...] = (
         "the PE CA certificate, copied from /etc/puppetlabs/puppet/ssl/certs/ca.pem on the primary",
     ),
     Var("PE_CONSOLE_URL", None, "the PE console, e.g. https://puppet.example.com, for job links"),
-    Var("PE_TIMEOUT", "10", "seconds to wait for one orchestrator response"),
+    Var(
+        "PUPPETDB_URL",
+        None,
+        "PuppetDB, scheme://host:port (default: the orchestrator's host, port 8081), to resolve "
+        "which nodes a request reaches; `off` counts every node as production",
+    ),
+    Var(
+        "PE_CLASSIFIER_URL",
+        None,
+        "the node classifier, scheme://host:port (default: the orchestrator's host, port 4433), "
+        "to resolve node groups; `off` counts node groups as production",
+    ),
+    Var(
+        "PE_TIMEOUT", "10", "seconds to wait for one orchestrator, PuppetDB or classifier response"
+    ),
     Var("DATABASE_PATH", "./chatops.db", "the SQLite file holding jobs, approvals and audit"),
     Var("POLL_INTERVAL", "5", "seconds between polls of a running job"),
     Var("POLICY_FILE", "policy.toml", "the TOML policy file (safe defaults when absent)"),
@@ -94,6 +109,9 @@ class Settings:
     pe_ca_cert: str | None
     pe_console_url: str | None
     pe_timeout: float
+    # None: resolution is off (every reached node counts as production).
+    puppetdb_url: str | None
+    pe_classifier_url: str | None
     database_path: str
     poll_interval: float
     policy_file: str
@@ -154,6 +172,27 @@ def _url(env: Mapping[str, str], name: str) -> str:
     return value.rstrip("/")
 
 
+def service_url(env: Mapping[str, str], name: str, orchestrator: str, port: int) -> str | None:
+    """A PE service's base URL: as set, `off`, or the orchestrator's host on the service's port."""
+    value = (env.get(name) or "").strip()
+    if value.lower() == "off":
+        return None
+    if not value:
+        parts = urlsplit(orchestrator)
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        return f"{parts.scheme}://{host}:{port}"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name}={value!r} is not an http(s) base URL: {_BY_NAME[name].help}")
+    if parts.path.strip("/") or parts.query or parts.username:
+        raise ConfigError(
+            f"{name}={value!r} must be scheme://host:port only (the bot adds the API path): "
+            f"{_BY_NAME[name].help}"
+        )
+    return value.rstrip("/")
+
+
 def load(env: Mapping[str, str]) -> Settings:
     """Parse and check the settings; raises ConfigError naming the first bad variable."""
     app_token = _get(env, "SLACK_APP_TOKEN")
@@ -172,18 +211,21 @@ def load(env: Mapping[str, str]) -> Settings:
     level = (_get(env, "LOG_LEVEL") or "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LOG_LEVEL={level!r}: {_BY_NAME['LOG_LEVEL'].help}")
+    orchestrator = _url(env, "PE_ORCHESTRATOR_URL")
     return Settings(
         slack_bot_token=_require(env, "SLACK_BOT_TOKEN"),
         slack_signing_secret=signing,
         slack_app_token=app_token,
         slack_api_url=_url(env, "SLACK_API_URL") + "/",
         port=int(_number(env, "PORT", minimum=1, integer=True)),
-        pe_orchestrator_url=_url(env, "PE_ORCHESTRATOR_URL"),
+        pe_orchestrator_url=orchestrator,
         pe_rbac_token=_get(env, "PE_RBAC_TOKEN"),
         pe_rbac_token_file=_get(env, "PE_RBAC_TOKEN_FILE"),
         pe_ca_cert=_get(env, "PE_CA_CERT"),
         pe_console_url=(_get(env, "PE_CONSOLE_URL") or "").rstrip("/") or None,
         pe_timeout=_number(env, "PE_TIMEOUT", minimum=0.1),
+        puppetdb_url=service_url(env, "PUPPETDB_URL", orchestrator, 8081),
+        pe_classifier_url=service_url(env, "PE_CLASSIFIER_URL", orchestrator, 4433),
         database_path=_require(env, "DATABASE_PATH"),
         poll_interval=_number(env, "POLL_INTERVAL", minimum=0.1),
         policy_file=_require(env, "POLICY_FILE"),

@@ -163,13 +163,37 @@ def positive_int(value: str, flag: str, form: Form) -> int:
     return int(value.strip())
 
 
+# Deeper than any real parameter, userdata or PuppetDB query; every later step (the store's
+# JSON, the request body, the card) walks the value recursively.
+MAX_JSON_DEPTH = 32
+
+
 def load_json(text: str, what: str, form: Form) -> Any:
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except RecursionError:
         raise form.error(f"{what} is nested too deeply to read as JSON.") from None
     except ValueError as exc:
         raise form.error(f"{what} is not valid JSON ({str(exc)[:80]}).") from None
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise form.error(
+            f"{what} is nested more than {MAX_JSON_DEPTH} levels deep; flatten it."
+        ) from None
+    return data
+
+
+def _depth(value: Any) -> int:
+    """How deep arrays and objects nest (iteratively: the input may be hostile)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_JSON_DEPTH:
+                return level
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _pairs(value: str, flag: str, into: dict[str, Any], form: Form) -> None:

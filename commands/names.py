@@ -12,7 +12,8 @@ _TASK = re.compile(rf"{_SEGMENT}(?:::{_SEGMENT})?")
 _PARAM = re.compile(_SEGMENT)
 _CERTNAME = re.compile(r"[A-Za-z0-9._-]+")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-_JOB = re.compile(r"[0-9]+")
+# PE job ids are integers the orchestrator counts up from 1: 18 digits is beyond any real one.
+_JOB = re.compile(r"[0-9]{1,18}")
 _PROFILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
@@ -57,9 +58,14 @@ def node_group_id(word: str, form: Form) -> str:
 
 def job_id(word: str, form: Form, what: str = "job", choices: tuple[str, ...] = ()) -> str:
     if not _JOB.fullmatch(word):
+        too_long = word.isdigit() and word.isascii()
         raise form.error(
-            f"{q(word)} is not a {what} id: use the number the bot posted (e.g. 1234)."
-            + suggest(word, choices)
+            (
+                f"{q(word[:24] + '…')} is not a {what} id: ids are at most 18 digits."
+                if too_long
+                else f"{q(word)} is not a {what} id: use the number the bot posted (e.g. 1234)."
+            )
+            + ("" if too_long else suggest(word, choices))
         )
     return word
 

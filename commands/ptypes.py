@@ -186,9 +186,12 @@ def fits(t: PType, value: Any) -> bool:
 def _json_or_list(raw: str) -> Any:
     if raw.lstrip().startswith(("[", "{")):
         try:
-            return json.loads(raw)
+            data = json.loads(raw)
         except (ValueError, RecursionError):
             raise _Misfit(raw) from None
+        if _too_deep(data):
+            raise _Misfit(raw)
+        return data
     return [] if not raw.strip() else [part.strip() for part in raw.split(",")]
 
 
@@ -312,3 +315,17 @@ def coerce_params(
     if problems:
         raise ParamError(problems)
     return typed
+
+
+def _too_deep(value: Any, limit: int = 32) -> bool:
+    """Nested deeper than any real parameter (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            if level > limit:
+                return True
+            stack.extend(
+                (c, level + 1) for c in (item.values() if isinstance(item, dict) else item)
+            )
+    return False

@@ -220,6 +220,8 @@ def _settings(
         "SLACK_SIGNING_SECRET": secret,
         "SLACK_API_URL": slack.api_url,
         "PE_ORCHESTRATOR_URL": sim_url,
+        "PUPPETDB_URL": sim_url,
+        "PE_CLASSIFIER_URL": sim_url,
         "PE_RBAC_TOKEN": "demo-token",
         "PE_CONSOLE_URL": "https://puppet.example.com",
         "DATABASE_PATH": database or str(tmp / "demo.db"),

@@ -12,10 +12,12 @@ from typing import Any
 
 from flows.asker import Asker
 from flows.deps import Deps, new_id
+from flows.gate import subject_of
 from flows.messages import answer
-from flows.pipeline import execute, subject_of
 from policy import Decision
 from policy.principals import who
+from policy.reach import Reach
+from render.reach import mode, reach_view
 from render.renderer import Safe
 from render.views import request_view
 from store import approvals, audit, posts, requests
@@ -25,8 +27,10 @@ from store.requests import RequestRow
 log = logging.getLogger(__name__)
 
 
-def request_approval(deps: Deps, asker: Asker, row: RequestRow, decision: Decision) -> str:
-    """Hold the request and post an approval card in the channel; returns the approval id."""
+def request_approval(deps: Deps, row: RequestRow, decision: Decision) -> str:
+    """Hold the request and post an approval card in the channel; returns the approval id.
+    The card is rendered inside the transaction: if it cannot be, nothing is recorded and the
+    caller (pipeline.hold) fails the request."""
     now = deps.clock()
     approval_id = new_id()
     with deps.store.write() as db:
@@ -45,8 +49,10 @@ def request_approval(deps: Deps, asker: Asker, row: RequestRow, decision: Decisi
             rule=decision.rule,
             now=now,
             expires_at=now + decision.expiry_seconds,
+            fingerprint=row.fingerprint,
         )
-        requests.transition(db, row.id, ("new",), "awaiting_approval", now)
+        if not requests.transition(db, row.id, ("new",), "awaiting_approval", now):
+            raise RuntimeError(f"request {row.id} is no longer new")
         audit.record(
             db,
             now=now,
@@ -84,10 +90,16 @@ def card_data(
     *, approval: ApprovalRow, request: RequestRow, votes: list[str], now: float
 ) -> dict[str, Any]:
     """Everything approval_card.j2 shows."""
+    reach = reach_view(Reach.from_json(request.reach))
+    req = request_view(request.endpoint, request.body, request.via)
+    if reach is not None and req["target"] is not None:
+        req["target"] = None  # the reach section lists every node, grouped by environment
     return {
         "id": approval.id,
         "state": approval.state,
-        "req": request_view(request.endpoint, request.body, request.via),
+        "req": req,
+        "reach": reach,
+        "mode": mode(request.endpoint, request.body),
         "request_state": request.state,
         "request_error": request.error,
         "requester": approval.requester,
@@ -109,8 +121,10 @@ def card_data(
 
 
 def _current_decision(deps: Deps, row: RequestRow) -> Decision:
+    """The policy now, on the reach the card shows (the launch resolves it again)."""
     requester = Asker(user_id=row.user_id, channel_id=row.channel_id)
-    return deps.policy.decide(subject_of(row.typed(), requester), deps.groups)
+    subject = subject_of(row.typed(), requester, Reach.from_json(row.reach), row.via)
+    return deps.policy.decide(subject, deps.groups)
 
 
 def _refuse(deps: Deps, asker: Asker, title: str, detail: str = "") -> None:
@@ -132,6 +146,16 @@ def _load(deps: Deps, asker: Asker, approval_id: str) -> tuple[ApprovalRow, Requ
     row = requests.get(db, approval.request_id) if approval else None
     if approval is None or row is None:
         _refuse(deps, asker, "That approval is not known here.")
+        return None
+    if asker.channel_id != approval.channel_id:
+        # A card lives in one channel; a click that says otherwise was not made on it.
+        log.warning(
+            "refused a click on approval %s from channel %s (its card is in %s)",
+            approval.id,
+            asker.channel_id,
+            approval.channel_id,
+        )
+        _refuse(deps, asker, "That click did not come from this approval's card.")
         return None
     if approval.state == "pending" and approval.expires_at <= deps.clock():
         expire(deps, approval)
@@ -193,6 +217,8 @@ def approve(deps: Deps, asker: Asker, approval_id: str) -> None:
         )
         return
     if _decide(deps, approval, row, state="approved", by=asker.user_id):
+        from flows.pipeline import execute
+
         execute(deps, row.id)
     else:
         fresh_row = approvals.get(deps.store.db, approval.id) or approval

@@ -7,6 +7,7 @@ from typing import Any
 from commands.intents import RunPlan, RunTask, UsageError
 from commands.ptypes import ParamError, coerce_params
 from orchestrator.client import OrchestratorClient
+from orchestrator.models import PlanInfo
 from orchestrator.requests import EnvironmentPlanRunRequest, PlanRunRequest, TaskRequest
 
 
@@ -36,11 +37,26 @@ def task_request(client: OrchestratorClient, intent: RunTask) -> TaskRequest:
     )
 
 
+def plan(
+    client: OrchestratorClient, intent: RunPlan
+) -> tuple[PlanRunRequest | EnvironmentPlanRunRequest, tuple[str, ...]]:
+    """The plan request, and the names of its parameters that are targets: those typed
+    TargetSpec in the plan's metadata, and those given as a query or a node group."""
+    info = client.plan_info(intent.plan, intent.environment or "production")
+    request = _plan_request(info, intent)
+    targets = {n for n, spec in info.parameters.items() if "TargetSpec" in spec.type}
+    targets |= set(intent.scoped_params)
+    return request, tuple(sorted(targets))
+
+
 def plan_request(
     client: OrchestratorClient, intent: RunPlan
 ) -> PlanRunRequest | EnvironmentPlanRunRequest:
     """plan_run, or environment_plan_run when a parameter is a query or a node group."""
-    info = client.plan_info(intent.plan, intent.environment or "production")
+    return plan(client, intent)[0]
+
+
+def _plan_request(info: PlanInfo, intent: RunPlan) -> PlanRunRequest | EnvironmentPlanRunRequest:
     if not info.permitted:
         raise UsageError(
             f"the bot's PE user is not permitted to run plan {intent.plan} "

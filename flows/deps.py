@@ -36,3 +36,8 @@ class Deps:
     work: Executor
     console_url: str | None = None
     known_environments: Callable[[], list[str]] = field(default=lambda: [])
+    # Resolves what a request reaches (flows.targets.Resolver); None resolves nothing, so every
+    # reached node counts as production.
+    resolver: Any = None
+    # Whether the bot is in a channel (flows.membership.Membership); None assumes it is.
+    membership: Any = None

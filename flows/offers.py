@@ -17,12 +17,15 @@ from store.jobs import JobRow
 EVIDENCE_NODES = 25
 
 
-def _job(deps: Deps, key: str) -> JobRow:
+def _job(deps: Deps, key: str, asker: Asker) -> JobRow:
     job = jobs.get(deps.store.db, key)
     if job is None or not job.done:
         raise UsageError(
             "that job is not finished here, so there is nothing to follow up", command="/deploy"
         )
+    if asker.channel_id != job.channel_id:
+        # The offer is on the job's summary in its own channel; a click from elsewhere is not.
+        raise UsageError("that click did not come from this job's summary", command="/deploy")
     return job
 
 
@@ -35,7 +38,7 @@ def _base(job: JobRow) -> Any:
 
 def enforce(deps: Deps, asker: Asker, key: str, *, only_changed: bool) -> str:
     """The noop deploy again without noop, on the nodes that would change (or all of them)."""
-    job = _job(deps, key)
+    job = _job(deps, key, asker)
     base = _base(job)
     if not isinstance(base, DeployRequest) or not base.noop:
         raise UsageError("only a noop Puppet run can be enforced", command="/deploy")
@@ -64,7 +67,7 @@ def noop_evidence(deps: Deps, job: JobRow, changed: list[str]) -> dict[str, Any]
 
 def rerun_failed(deps: Deps, asker: Asker, key: str) -> str:
     """The same request again, limited to the nodes that failed or errored."""
-    job = _job(deps, key)
+    job = _job(deps, key, asker)
     failed = [n["node"] for n in jobs.nodes(deps.store.db, job.id, ("failed", "errored"))]
     if not failed:
         raise UsageError("no node failed, so there is nothing to re-run", command="/deploy")

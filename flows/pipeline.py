@@ -1,70 +1,53 @@
-"""One path for every orchestrator command: record, check policy, (approve), send, record.
+"""One path for every orchestrator command: resolve, check policy, record, (approve), send.
 
 A request is stored with the exact body that will be sent before anything else happens, so
 what an approver sees is what runs, and a restart finds every request where it was left.
+Nothing is sent without asking the policy at that moment (flows.gate).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from delivery.slack import respond
 from flows.asker import Asker
 from flows.deps import Deps, new_id
-from flows.explain import Explanation, explain
-from flows.messages import answer, error_message
+from flows.explain import Explanation
+from flows.gate import Verdict, at_send, subject_of
+from flows.launch import launched
+from flows.messages import error_message
 from flows.profiles import ProfileError
+from flows.refusals import deny, fail, launch_failed, tell_already_asked
 from orchestrator.errors import OrchestratorError
-from orchestrator.models import JobRef, PlanJobRef, StopResult
 from orchestrator.requests import (
     CommandRequest,
     DeployRequest,
     EnvironmentPlanRunRequest,
     PlanRunRequest,
+    StopPlanRequest,
+    StopRequest,
     TaskRequest,
 )
-from policy import Decision, Subject
-from render.blocks import Message
-from render.renderer import Safe
-from render.views import subject
-from store import approvals, audit, inbox, jobs, posts, requests
+from policy import Decision
+from policy.reach import Reach
+from store import audit, inbox, requests
 from store.requests import RequestRow
 
 log = logging.getLogger(__name__)
 
-COMMAND_OF = {
-    "deploy": "deploy",
-    "task": "task",
-    "plan_run": "plan",
-    "environment_plan_run": "plan",
-    "stop": "stop",
-    "stop_plan": "stop",
-    "task_target": "task_target",
-}
+__all__ = ["execute", "launched", "subject_of", "submit"]
+
 MARKED = (DeployRequest, TaskRequest, PlanRunRequest, EnvironmentPlanRunRequest)
 
 
-def subject_of(request: CommandRequest, asker: Asker) -> Subject:
-    """What policy decides on, read off the exact request."""
-    body = request.body()
-    scope = body.get("scope") or {}
-    nodes = scope.get("nodes")
-    name = body.get("task") or body.get("plan_name")
-    return Subject(
-        command=COMMAND_OF[request.ENDPOINT],
-        user_id=asker.user_id,
-        channel_id=asker.channel_id,
-        environment=body.get("environment")
-        if "environment" in body
-        else ("production" if request.ENDPOINT in ("plan_run", "environment_plan_run") else None),
-        name=name,
-        noop=bool(body.get("noop")),
-        force=bool(body.get("force")),
-        node_count=len(nodes) if isinstance(nodes, list) else None,
-    )
+class AlreadyAsked(Exception):
+    """The same stop was asked for already; `row` is the earlier request."""
+
+    def __init__(self, row: RequestRow) -> None:
+        super().__init__(row.id)
+        self.row = row
 
 
 def with_marker(request: CommandRequest, request_id: str, user_id: str) -> CommandRequest:
@@ -88,103 +71,146 @@ def submit(
     via: str | None = None,
     evidence: Any = None,
     request_id: str | None = None,
+    target_params: tuple[str, ...] = (),
 ) -> str:
-    """Record the request and carry it as far as policy allows; returns the request id.
+    """Resolve what the request reaches, record it (a query or node group pinned to the nodes
+    it resolved to) and carry it as far as policy allows; returns the request id.
 
     `request_id` is the inbox id of the slash command behind it. The inbox entry is marked done
     once the request is stored; a crash in between is safe, because recovery skips an inbox
     entry whose id already names a request.
     """
+    if deps.membership is not None:
+        deps.membership.require(asker)
     rid = request_id or new_id()
     request = with_marker(request, rid, asker.user_id)
-    subject = subject_of(request, asker)
-    decision: Decision = deps.policy.decide(subject, deps.groups)
+    reach: Reach | None = None
+    if deps.resolver is not None:
+        resolved = deps.resolver.resolve(
+            request, via=via, target_params=target_params, command=asker.command or "/deploy"
+        )
+        request, reach = resolved.request, resolved.reach
+    decision: Decision = deps.policy.decide(subject_of(request, asker, reach, via), deps.groups)
     now = deps.clock()
-    with deps.store.write() as db:
-        row = requests.create(
-            db,
-            id=rid,
-            now=now,
-            channel_id=asker.channel_id,
-            user_id=asker.user_id,
-            command=subject.command,
-            text=f"{asker.command} {asker.text}".strip(),
-            request=request,
-            response_url=asker.response_url,
-            team_id=asker.team_id,
-            rule=decision.rule,
-            evidence=evidence,
-            via=via,
-            respond_replace=asker.replace,
-        )
-        audit.record(
-            db,
-            now=now,
-            actor=asker.user_id,
-            action="request",
-            channel_id=asker.channel_id,
-            request_id=rid,
-            rule=decision.rule,
-            request={"endpoint": row.endpoint, "body": row.body, "via": via},
-            result=decision.action,
-        )
+    try:
+        with deps.store.write() as db:
+            _refuse_repeated_stop(db, request)
+            row = requests.create(
+                db,
+                id=rid,
+                now=now,
+                channel_id=asker.channel_id,
+                user_id=asker.user_id,
+                command=subject_of(request, asker).command,
+                text=f"{asker.command} {asker.text}".strip(),
+                request=request,
+                response_url=asker.response_url,
+                team_id=asker.team_id,
+                rule=decision.rule,
+                evidence=evidence,
+                via=via,
+                respond_replace=asker.replace,
+                reach=reach.to_json() if reach is not None else None,
+            )
+            audit.record(
+                db,
+                now=now,
+                actor=asker.user_id,
+                action="request",
+                channel_id=asker.channel_id,
+                request_id=rid,
+                rule=decision.rule,
+                request={"endpoint": row.endpoint, "body": row.body, "via": via},
+                result=decision.action,
+                detail={"reach": row.reach} if row.reach else None,
+            )
+    except AlreadyAsked as exc:
+        tell_already_asked(deps, asker, exc.row)
+        if request_id:
+            with deps.store.write_inbox() as db:
+                inbox.done(db, request_id)
+        return exc.row.id
     with deps.store.write_inbox() as db:
         inbox.done(db, rid)
     if decision.action == "deny":
-        _deny(deps, asker, row, decision)
+        deny(deps, row, decision)
     elif decision.action == "approve":
-        from flows.approval import request_approval
-
-        request_approval(deps, asker, row, decision)
+        hold(deps, row, decision)
     else:
-        execute(deps, rid)
+        # Resolved just now, in this same step: the send-time check asks the policy again on it
+        # rather than asking PuppetDB twice within milliseconds.
+        execute(deps, rid, resolved=reach)
     return rid
 
 
-def _deny(deps: Deps, asker: Asker, row: RequestRow, decision: Decision) -> None:
-    now = deps.clock()
-    with deps.store.write() as db:
-        requests.transition(db, row.id, ("new",), "denied", now, error=decision.reason)
-        audit.record(
-            db,
-            now=now,
-            actor=asker.user_id,
-            action="denied",
-            channel_id=asker.channel_id,
-            request_id=row.id,
-            rule=decision.rule,
-            result=decision.reason,
+def _refuse_repeated_stop(db: Any, request: CommandRequest) -> None:
+    """Inside the write transaction that creates the request, so concurrent clicks serialize."""
+    if isinstance(request, StopRequest):
+        earlier = requests.live_stop(db, "stop", request.job, force=bool(request.force))
+    elif isinstance(request, StopPlanRequest):
+        earlier = requests.live_stop(db, "stop_plan", request.plan_job, force=False)
+    else:
+        return
+    if earlier is not None:
+        raise AlreadyAsked(earlier)
+
+
+def hold(deps: Deps, row: RequestRow, decision: Decision) -> None:
+    """Hold the request for approval. Whatever goes wrong while posting its card (a render
+    error included) leaves it failed, never sendable, and its requester told."""
+    from flows.approval import request_approval
+
+    try:
+        request_approval(deps, row, decision)
+    except Exception as exc:
+        ref = new_id()[:6]
+        log.exception("request %s: the approval card failed (ref %s)", row.id, ref)
+        fail(
+            deps,
+            row,
+            ("new",),
+            title="The approval card could not be posted, so the request was not sent.",
+            detail=f"{type(exc).__name__} (reference {ref})",
+            error=f"approval card failed: {type(exc).__name__} (ref {ref})",
+            action="approval_failed",
         )
-    answer(
-        deps,
-        row.response_url,
-        "not_allowed",
-        replace=row.respond_replace,
-        reason=Safe(decision.reason),
-        rule=decision.rule,
-        subject=_subject_line(row),
-    )
 
 
-def _subject_line(row: RequestRow) -> str:
-    return subject(row.endpoint, row.body)
-
-
-def execute(deps: Deps, request_id: str) -> bool:
-    """Send a recorded request once (compare-and-set to `launching`) and record the answer."""
-    now = deps.clock()
-    with deps.store.write() as db:
-        if not requests.transition(db, request_id, ("new", "approved"), "launching", now):
-            return False
+def execute(deps: Deps, request_id: str, *, resolved: Reach | None = None) -> bool:
+    """Carry a recorded request as far as the policy, asked now, allows: send it once
+    (compare-and-set to `launching`), hold it for approval, or refuse it. Its targets are
+    resolved again unless `resolved` was resolved a moment ago in the same step."""
     row = requests.get(deps.store.db, request_id)
-    assert row is not None
+    if row is None or row.state not in ("new", "approved"):
+        return False
+    try:
+        verdict = at_send(deps, row, resolved)
+    except Exception as exc:  # a failed resolution or decision never leaves it sendable
+        ref = new_id()[:6]
+        log.exception("request %s: the send-time check failed (ref %s)", row.id, ref)
+        fail(
+            deps,
+            row,
+            ("new", "approved"),
+            title="The request could not be checked against the policy, so it was not sent.",
+            detail=f"{_plain(exc)} (reference {ref})",
+            error=f"send-time check failed: {type(exc).__name__} (ref {ref})",
+            action="launch_failed",
+        )
+        return False
+    if verdict.action != "send":
+        _not_sent(deps, row, verdict)
+        return False
+    with deps.store.write() as db:
+        if not requests.transition(db, request_id, ("new", "approved"), "launching", deps.clock()):
+            return False
     try:
         typed = row.typed()
         if row.via:
             typed = replace(typed, targets=deps.profiles.targets(row.via, row.body["scope"]))
         reply = deps.orchestrator.submit(typed)
     except (OrchestratorError, ProfileError) as exc:
-        _launch_failed(deps, row, exc)
+        launch_failed(deps, row, exc)
         return False
     try:
         launched(deps, row, reply)
@@ -202,146 +228,33 @@ def execute(deps: Deps, request_id: str) -> bool:
     return True
 
 
-def _launch_failed(deps: Deps, row: RequestRow, exc: OrchestratorError | ProfileError) -> None:
-    now = deps.clock()
-    if isinstance(exc, ProfileError):
-        why = Explanation(
-            title="The connection profile cannot be used.",
-            detail=str(exc),
-            hint="Nothing was run. An admin must fix CONNECTIONS_FILE.",
-        )
-    else:
-        why = explain(exc, environments=deps.known_environments())
-    log.info("request %s refused by the orchestrator: %s", row.id, exc)
-    with deps.store.write() as db:
-        requests.transition(
-            db,
-            row.id,
-            ("launching",),
-            "failed",
-            now,
-            error=f"{why.kind or 'unavailable'}: {why.detail}",
-        )
-        audit.record(
-            db,
-            now=now,
-            actor=row.user_id,
-            action="launch_failed",
-            channel_id=row.channel_id,
-            request_id=row.id,
-            rule=row.rule,
-            result=why.kind or "unavailable",
-            detail={"msg": why.detail},
-        )
-        approval = approvals.for_request(db, row.id)
-        if approval:
-            approvals.bump_card(db, approval.id)
-    deps.sender.wake.set()
-    respond(row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
-
-
-def launched(deps: Deps, row: RequestRow, reply: Any) -> None:
-    """Record what the orchestrator created and queue what the channel should see."""
-    now = deps.clock()
-    job_key = None
-    with deps.store.write() as db:
-        if isinstance(reply, (JobRef, PlanJobRef)):
-            job_key = _follow(deps, db, row, reply, now)
-        name = getattr(reply, "name", None) or getattr(getattr(reply, "job", None), "name", None)
-        requests.transition(db, row.id, ("launching",), "launched", now, job_id=job_key or name)
-        audit.record(
-            db,
-            now=now,
-            actor=row.user_id,
-            action="stop" if row.command == "stop" else "launch",
-            channel_id=row.channel_id,
-            request_id=row.id,
-            job_id=job_key or name,
-            rule=row.rule,
-            request={"endpoint": row.endpoint, "body": row.body},
-            result="accepted",
-        )
-        if isinstance(reply, (StopResult, PlanJobRef)) and row.endpoint.startswith("stop"):
-            _note_stop(deps, db, row, reply, now)
-    deps.sender.wake.set()
-    answer(
-        deps,
-        row.response_url,
-        "request_sent",
-        replace=row.respond_replace,
-        **_sent_data(row, reply, job_key),
-    )
-
-
-def _follow(deps: Deps, db: Any, row: RequestRow, ref: JobRef | PlanJobRef, now: float) -> str:
-    kind = "plan_job" if isinstance(ref, PlanJobRef) else "job"
-    approval = approvals.for_request(db, row.id)
-    card_ts = approval.card_ts if approval else None
-    job = jobs.create(
-        db,
-        kind=kind,
-        name=ref.name,
-        command=row.command,
-        request_id=row.id,
-        channel_id=row.channel_id,
-        requester=row.user_id,
-        endpoint=row.endpoint,
-        body=row.body,
-        snapshot={"state": "new", "started_at": now},
-        now=now,
-        card_ts=card_ts,
-    )
-    if approval and card_ts:
-        approvals.hand_card_to_job(db, approval.id)
-    else:
-        posts.enqueue(
-            db,
-            key=f"{job.id}/card",
-            channel_id=row.channel_id,
-            # Rendered when sent (Sender._current), not here under the write lock: the job row
-            # created above is always there by then. This text is only a fallback.
-            message=Message(text=subject(row.endpoint, row.body)),
-            kind="card",
-            ref=job.id,
-            now=now,
-        )
-    return job.id
-
-
-def _note_stop(deps: Deps, db: Any, row: RequestRow, reply: Any, now: float) -> None:
-    kind, name = (
-        ("job", row.body["job"]) if row.endpoint == "stop" else ("plan_job", row.body["plan_job"])
-    )
-    job = jobs.get(db, jobs.job_key(kind, str(name)))
-    if job is None or job.done:
+def _not_sent(deps: Deps, row: RequestRow, verdict: Verdict) -> None:
+    if verdict.action == "hold":
+        log.info("request %s now needs approval (%s)", row.id, verdict.decision.rule)
+        hold(deps, row, verdict.decision)
         return
-    counts = [(k, v) for k, v in (getattr(reply, "nodes", None) or {}).items() if v]
-    message = deps.renderer.render(
-        "job_stop_requested",
-        user=row.user_id,
-        kind_word=kind.replace("_", " "),
-        name=job.name,
-        force=bool(row.body.get("force")),
-        counts=counts,
+    if row.state == "new" and verdict.decision.action == "deny":
+        deny(deps, row, verdict.decision)
+        return
+    title = (
+        "The approval is void, so the request was not sent."
+        if verdict.void
+        else "The policy does not allow this request now, so it was not sent."
     )
-    posts.enqueue(
-        db,
-        key=f"{job.id}/stop/{row.id}",
-        channel_id=job.channel_id,
-        message=message,
-        kind="reply",
-        thread_of=job.id,
-        now=now,
+    log.info("request %s not sent: %s", row.id, verdict.why)
+    fail(
+        deps,
+        row,
+        ("new", "approved"),
+        title=title,
+        detail=verdict.why,
+        error=("the approval is void: " if verdict.void else "refused at send time: ")
+        + verdict.why,
+        action="approval_void" if verdict.void else "refused_at_send",
+        hint="Nothing was run. Ask again to have the request judged as it stands now.",
     )
-    jobs.update(db, job.id, next_poll_at=now)
 
 
-def _sent_data(row: RequestRow, reply: Any, job_key: str | None) -> Mapping[str, Any]:
-    return {
-        "subject": _subject_line(row),
-        "endpoint": row.endpoint,
-        "name": getattr(reply, "name", None) or getattr(getattr(reply, "job", None), "name", ""),
-        "followed": job_key is not None,
-        "counts": sorted((getattr(reply, "nodes", None) or {}).items()),
-        "channel": row.channel_id,
-    }
+def _plain(exc: Exception) -> str:
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return text if len(text) <= 300 else text[:299] + "…"

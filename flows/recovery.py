@@ -10,7 +10,7 @@ from flows.lookup import find_launched
 from flows.messages import answer
 from flows.pipeline import execute, launched
 from orchestrator.errors import OrchestratorError
-from store import Store, audit, inbox, jobs, requests
+from store import Store, approvals, audit, inbox, jobs, requests
 from store.requests import RequestRow
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,9 @@ def resume(deps: Deps) -> None:
         _settle_launching(deps, row)
     for row in requests.in_states(deps.store.db, ("new", "approved"), older_than=now):
         if now - row.created_at <= RELAUNCH_WITHIN:
-            log.info("sending request %s that a restart interrupted", row.id)
+            # execute asks the policy again: a held request is held (its card posted now), a
+            # denied one denied, and only what the policy allows, or an approval covers, sent.
+            log.info("carrying on with request %s that a restart interrupted", row.id)
             execute(deps, row.id)
         else:
             _give_up(deps, row, "the bot restarted before sending it, and it is now too old")
@@ -108,9 +110,11 @@ def _settle_launching(deps: Deps, row: RequestRow) -> None:
             "is this request's, so check them in the PE console",
         )
     elif row.endpoint in ("stop", "stop_plan"):
-        # Idempotent by the documentation: sending it again is safe.
+        # Idempotent by the documentation: sending it again is safe. It goes back to where it
+        # was before the send, so the gate finds its approval if it had one.
+        back = "approved" if approvals.for_request(deps.store.db, row.id) else "new"
         with deps.store.write() as db:
-            requests.transition(db, row.id, ("launching",), "new", deps.clock())
+            requests.transition(db, row.id, ("launching",), back, deps.clock())
         execute(deps, row.id)
     else:
         _give_up(

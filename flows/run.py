@@ -8,6 +8,7 @@ from typing import Any
 
 from commands import intents as i
 from commands.intents import UsageError
+from delivery.membership import NotMember
 from flows import build, reads
 from flows.asker import Asker
 from flows.deps import Deps, new_id
@@ -20,6 +21,8 @@ from orchestrator.requests import StopPlanRequest, StopRequest
 from store import inbox
 
 log = logging.getLogger(__name__)
+
+READS = (i.ListTasks, i.ShowTask, i.ListPlans, i.ShowPlan, i.ShowHelp)
 
 
 def run_intent(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None = None) -> None:
@@ -50,11 +53,17 @@ def guarded(deps: Deps, asker: Asker, work: Callable[[], Any]) -> None:
             replace=asker.replace,
         )
     except (UsageError, ProfileError) as exc:
+        profile = isinstance(exc, ProfileError)
         why = Explanation(
-            title="That request cannot be sent as it is.",
-            detail=str(exc),
+            title="The connection profile cannot be used."
+            if profile
+            else "That request cannot be sent as it is.",
+            detail=f"the connection profile cannot be used: {exc}" if profile else str(exc),
             hint="Nothing was run. Fix it and send the command again.",
         )
+        respond(asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
+    except NotMember as exc:
+        why = Explanation(title="Invite me to this channel first.", detail=str(exc), hint=exc.hint)
         respond(asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
     except Exception:
         ref = new_id()[:6]
@@ -68,12 +77,17 @@ def guarded(deps: Deps, asker: Asker, work: Callable[[], Any]) -> None:
 
 
 def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None) -> None:
+    if deps.membership is not None and not isinstance(intent, READS):
+        # Before anything reaches PE: a card posted where the bot is not would be lost.
+        deps.membership.require(asker)
     match intent:
         case i.RunDeploy(request=request) | i.CreateTaskTarget(request=request):
             submit(deps, asker, request, request_id=command_id)
         case i.RunTask():
             if intent.via:
-                deps.profiles.check(intent.via)
+                # Before anything is read or sent: every target must be one of its hosts.
+                nodes = list(intent.scope.value) if intent.scope.kind == "nodes" else []
+                deps.profiles.check(intent.via, nodes)
             submit(
                 deps,
                 asker,
@@ -82,9 +96,8 @@ def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None
                 request_id=command_id,
             )
         case i.RunPlan():
-            submit(
-                deps, asker, build.plan_request(deps.orchestrator, intent), request_id=command_id
-            )
+            request, targets = build.plan(deps.orchestrator, intent)
+            submit(deps, asker, request, request_id=command_id, target_params=targets)
         case i.StopJob(job=job, force=True):
             # Shown only to the requester (ephemeral); the click goes through policy again.
             answer(deps, asker.response_url, "stop_confirm", replace=asker.replace, job=job)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from slack_bolt import App
 
 from flows.deps import Deps
-from handlers import actions, approvals, commands, errors
+from handlers import actions, approvals, commands, errors, membership
 
 
 def register(app: App, deps: Deps) -> None:
     commands.register(app, deps)
     actions.register(app, deps)
     approvals.register(app, deps)
+    membership.register(app, deps)
     errors.register(app, deps)

@@ -43,6 +43,9 @@ def on_stop_click(ack: Callable[..., None], body: Mapping[str, Any], *, deps: De
 
 def stop_from_card(deps: Deps, asker: Asker, key: str) -> None:
     job = jobs.get(deps.store.db, key) if JOB_KEY.match(key) else None
+    if job is not None and job.channel_id != asker.channel_id:
+        log.warning("refused a Stop click on %s from channel %s", job.id, asker.channel_id)
+        job = None  # a card lives in its job's channel: a click from elsewhere was not on it
     if job is None:
         answer(
             deps,

@@ -10,10 +10,12 @@ from typing import Any
 
 from slack_bolt import App
 
-from flows import approval, offers
+from flows import approval, nodes_modal, offers
 from flows.asker import Asker
 from flows.deps import Deps
 from flows.run import guarded
+from render.reach import NEXT, PREVIOUS
+from store import views
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,9 @@ def register(app: App, deps: Deps) -> None:
     app.action("approval_approve")(partial(on_approve, deps=deps))
     app.action("approval_reject")(partial(on_reject, deps=deps))
     app.view(REASON_VIEW)(partial(on_reason, deps=deps))
+    app.action("reach_nodes")(partial(on_nodes, deps=deps))
+    for page_button in (PREVIOUS, NEXT):
+        app.action(page_button)(partial(on_nodes_page, deps=deps))
     app.action("enforce_changed")(partial(on_offer, deps=deps))
     app.action("enforce_all")(partial(on_offer, deps=deps))
     app.action("rerun_failed")(partial(on_offer, deps=deps))
@@ -52,9 +57,20 @@ def on_reject(ack: Callable[..., None], body: Mapping[str, Any], *, deps: Deps) 
     def ask_why() -> None:
         # The trigger_id is valid for 3 s: the worker pool starts this at once.
         if approval.may_reject(deps, asker, approval_id):
-            deps.slack.views_open(
+            opened = deps.slack.views_open(
                 trigger_id=asker.trigger_id, view=reason_view(approval_id, asker.channel_id)
             )
+            view_id = str((opened.get("view") or {}).get("id") or "")
+            with deps.store.write() as db:
+                views.record(
+                    db,
+                    view_id=view_id,
+                    user_id=asker.user_id,
+                    kind=REASON_VIEW,
+                    ref=approval_id,
+                    channel_id=asker.channel_id,
+                    now=deps.clock(),
+                )
 
     deps.work.submit(guarded, deps, asker, ask_why)
 
@@ -87,16 +103,49 @@ def on_reason(
     ack: Callable[..., None], body: Mapping[str, Any], view: Mapping[str, Any], *, deps: Deps
 ) -> None:
     ack()
-    meta = json.loads(view.get("private_metadata") or "{}")
+    user = str(body["user"]["id"])
+    # Only a view the bot opened for this person, about the approval it recorded: never what
+    # the submission's private_metadata claims.
+    opened = views.opened(deps.store.db, str(view.get("id") or ""), user, REASON_VIEW)
+    if opened is None:
+        log.warning("refused a reject reason from %s for a view the bot never opened", user)
+        return
     values = (view.get("state") or {}).get("values") or {}
     reason = str(((values.get(REASON_BLOCK) or {}).get(REASON_INPUT) or {}).get("value") or "")
-    asker = Asker(user_id=str(body["user"]["id"]), channel_id=str(meta.get("channel", "")))
+    asker = Asker(user_id=user, channel_id=str(opened.channel_id or ""))
     deps.work.submit(
         guarded,
         deps,
         asker,
-        lambda: approval.reject(deps, asker, str(meta.get("approval", "")), reason.strip()),
+        lambda: approval.reject(deps, asker, opened.ref, reason.strip()),
     )
+
+
+def on_nodes(ack: Callable[..., None], body: Mapping[str, Any], *, deps: Deps) -> None:
+    """ "Show all N nodes" on an approval card: a paged modal grouped by environment."""
+    ack()
+    asker = Asker.from_action(body)
+    approval_id = _value(body)
+    deps.work.submit(
+        guarded, deps, asker, partial(nodes_modal.open_nodes, deps, asker, approval_id)
+    )
+
+
+def on_nodes_page(ack: Callable[..., None], body: Mapping[str, Any], *, deps: Deps) -> None:
+    """Previous/Next inside the nodes modal."""
+    ack()
+    view = body.get("view") or {}
+    user = str(body["user"]["id"])
+    asker = Asker(user_id=user, channel_id="")
+    work = partial(
+        nodes_modal.turn_page,
+        deps,
+        user,
+        str(view.get("id") or ""),
+        view.get("hash"),
+        _value(body),
+    )
+    deps.work.submit(guarded, deps, asker, work)
 
 
 def on_offer(

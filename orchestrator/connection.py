@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from orchestrator.classifier import ClassifierClient
 from orchestrator.client import OrchestratorClient
+from orchestrator.puppetdb import PuppetDBClient
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +53,15 @@ def read_token(token: str | None, token_file: str | None) -> str:
     return value
 
 
-def tls_verification(url: str, ca_cert: str | None) -> ssl.SSLContext | bool:
+def tls_verification(
+    url: str, ca_cert: str | None, setting: str = "PE_ORCHESTRATOR_URL"
+) -> ssl.SSLContext | bool:
     """What httpx should verify with: the PE CA for https; nothing for a loopback simulator."""
     parts = urlsplit(url)
     if parts.scheme == "https":
         if not ca_cert:
             raise ConnectionSettingsError(
-                "PE_CA_CERT must name the PE CA certificate to verify the orchestrator's TLS "
+                f"PE_CA_CERT must name the PE CA certificate to verify the TLS of {setting} "
                 "(on the primary: /etc/puppetlabs/puppet/ssl/certs/ca.pem)"
             )
         try:
@@ -66,14 +70,24 @@ def tls_verification(url: str, ca_cert: str | None) -> ssl.SSLContext | bool:
             raise ConnectionSettingsError(f"PE_CA_CERT: cannot load {ca_cert} ({exc})") from None
     if parts.scheme == "http" and is_loopback(parts.hostname or ""):
         log.warning(
-            "PE_ORCHESTRATOR_URL is plain http on %s: fine for the local simulator, "
-            "never for a real PE server",
+            "%s is plain http on %s: fine for the local simulator, never for a real PE server",
+            setting,
             parts.hostname,
         )
         return False
     raise ConnectionSettingsError(
-        f"PE_ORCHESTRATOR_URL must be https://<primary>:8143 (plain http is allowed only on "
+        f"{setting} must be https://<primary>:<port> (plain http is allowed only on "
         f"loopback, for the simulator); got {parts.scheme or 'no'} scheme on {parts.hostname!r}"
+    )
+
+
+def _http(
+    url: str, ca_cert: str | None, timeout: float, max_connections: int, setting: str
+) -> httpx.Client:
+    return httpx.Client(
+        verify=tls_verification(url, ca_cert, setting),
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=32),
     )
 
 
@@ -86,10 +100,23 @@ def connect(
     max_connections: int = 64,
 ) -> OrchestratorClient:
     """A client for `url` with TLS verified against `ca_cert`; raises ConnectionSettingsError."""
-    verify = tls_verification(url, ca_cert)
-    http = httpx.Client(
-        verify=verify,
-        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=32),
-    )
+    http = _http(url, ca_cert, timeout, max_connections, "PE_ORCHESTRATOR_URL")
     return OrchestratorClient(http, url, token)
+
+
+def connect_puppetdb(
+    url: str | None, *, token: str, ca_cert: str | None = None, timeout: float = 10.0
+) -> PuppetDBClient | None:
+    """PuppetDB at PUPPETDB_URL, TLS verified as for the orchestrator; None when `off`."""
+    if url is None:
+        return None
+    return PuppetDBClient(_http(url, ca_cert, timeout, 16, "PUPPETDB_URL"), url, token)
+
+
+def connect_classifier(
+    url: str | None, *, token: str, ca_cert: str | None = None, timeout: float = 10.0
+) -> ClassifierClient | None:
+    """The classifier at PE_CLASSIFIER_URL, TLS verified as for the orchestrator; None when off."""
+    if url is None:
+        return None
+    return ClassifierClient(_http(url, ca_cert, timeout, 8, "PE_CLASSIFIER_URL"), url, token)

@@ -15,6 +15,11 @@ from policy.model import COMMANDS, ENV_COMMANDS, NAMED_COMMANDS
 _ENV_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 _NAME_CHARS = _ENV_CHARS | {":"}
 _CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_PROFILE = re.compile(r"^[A-Za-z0-9*?\[\]!][A-Za-z0-9_.*?\[\]!-]*$")
+# An approval is a decision about the fleet as it is now: it may not stay open for ever, and a
+# timestamp beyond what a clock can show would break every card that prints it.
+MIN_EXPIRY = 10.0
+MAX_EXPIRY = 7 * 86400.0
 
 
 class Bad(Exception):
@@ -88,6 +93,27 @@ def environments(value: Any) -> tuple[str, ...]:
     return items
 
 
+def node_environments(value: Any) -> tuple[str, ...]:
+    items = strings(value, '["development", "test*"]')
+    for item in items:
+        if not item:
+            raise Bad('"" matches no node: every node is in some environment', item)
+        _glob(item, _ENV_CHARS, "an environment name")
+    return items
+
+
+def profiles(value: Any) -> tuple[str, ...]:
+    items = strings(value, '["windows", "linux-*"]')
+    for item in items:
+        if not item or not _PROFILE.fullmatch(item):
+            raise Bad(
+                f'bad profile name "{item}": connection profiles are named with letters, '
+                "digits, '.', '-' and '_' (the glob characters * ? [ ] allowed)",
+                item,
+            )
+    return items
+
+
 def names(value: Any) -> tuple[str, ...]:
     items = strings(value, '["package", "profile::*"]')
     for item in items:
@@ -142,9 +168,17 @@ def approvals(value: Any) -> int:
 
 def expiry(value: Any) -> float:
     try:
-        return parse_duration(value)
+        seconds = parse_duration(value)
     except ValueError as exc:
         raise Bad(str(exc)) from exc
+    if seconds < MIN_EXPIRY:
+        raise Bad(f"must be at least 10s (it is {value!r}): nobody can approve that fast")
+    if seconds > MAX_EXPIRY:
+        raise Bad(
+            f"must be at most 7d (it is {value!r}): an approval open longer would judge a "
+            "fleet that has changed since"
+        )
+    return seconds
 
 
 def reason(value: Any) -> str:
@@ -176,6 +210,18 @@ def conflicts(
                         'to deny some people, use deny = [...] with action "run" or "approve"'
                     ),
                 )
+    if values.get("bounded_by_targets"):
+        if "names" not in raw:
+            yield (
+                "bounded_by_targets",
+                "bounded_by_targets names plans as reaching only their target parameters, so "
+                'the rule must name them: add names = ["<plan>", ...]',
+            )
+        if "commands" in raw and "plan" not in values.get("commands", ()):
+            yield (
+                "bounded_by_targets",
+                'bounded_by_targets applies to plans: add "plan" to commands',
+            )
     low, high = values.get("min_nodes"), values.get("max_nodes")
     if low is not None and high is not None and low > high:
         yield "max_nodes", f"max_nodes ({high}) is less than min_nodes ({low}); nothing fits"
@@ -196,6 +242,8 @@ def conflicts(
         ("environments", ENV_COMMANDS, "only deploy, task and plan have an environment"),
         ("names", NAMED_COMMANDS, "only task and plan have a name"),
         ("noop", ENV_COMMANDS, "only deploy, task and plan are runs"),
+        ("node_environments", ENV_COMMANDS, "only deploy, task and plan reach nodes"),
+        ("via", ("task",), "only task has --via"),
         ("force", ("stop",), "only stop has --force"),
     )
     for key, fits, why in never:

@@ -4,21 +4,92 @@ from __future__ import annotations
 
 from policy.durations import format_duration
 from policy.engine import Policy, rule_decision
-from policy.model import Decision, GroupResolver, Subject, Unresolved, describe
+from policy.model import (
+    ENV_COMMANDS,
+    UNRESOLVED,
+    Decision,
+    GroupResolver,
+    Subject,
+    Unresolved,
+    describe,
+)
 from policy.principals import join_or, mention
-from policy.rules import mismatches
+from policy.reach import PLAN_OWN, Reach
+from policy.reach_match import node_environment_hit
+from policy.rules import Rule, mismatches
 
 
 def _request(subject: Subject) -> list[str]:
     size = subject.size
     env = "(none)" if subject.environment is None else (subject.environment or '"" (agents\' own)')
+    via = f", --via {subject.via}" if subject.via else ""
     return [
         f"Request: {describe(subject)}",
         f"  by {mention(subject.user_id)} in channel {subject.channel_id}",
-        f"  command {subject.verb or '(none)'}, environment {env}, name {subject.name or '(none)'}",
+        f"  command {subject.verb or '(none)'}, code environment {env}, "
+        f"name {subject.name or '(none)'}{via}",
         f"  {'noop' if subject.noop else 'enforcing'}{', --force' if subject.force else ''}, "
         f"target {'size unknown' if size is None else f'{size} node(s)'}",
+        *_reach(subject),
     ]
+
+
+def _reach(subject: Subject) -> list[str]:
+    """The resolved targets: each node's environment, and why some count as production."""
+    if subject.verb not in ENV_COMMANDS:
+        return []
+    reach = subject.reach if isinstance(subject.reach, Reach) else UNRESOLVED
+    pinned = " (pinned: these certnames are sent instead)" if reach.pinned else ""
+    head = f"  Reaches: {reach.target or 'the targets'}{pinned}"
+    lines = [head]
+    for env, nodes in reach.by_environment():
+        lines.append(f"    {env} ({len(nodes)}): " + ", ".join(n.certname for n in nodes))
+    for node in reach.doubtful():
+        lines.append(f"    counted as {node.environment}: {node.certname}: {node.why}")
+    if reach.unknown:
+        lines.append(f"    counted as production: {reach.unknown}")
+    if reach.plan is not None:
+        lines.append(
+            f"    plan {reach.plan}: {PLAN_OWN}, so it counts as production unless a rule "
+            "names it with bounded_by_targets = true"
+        )
+    return lines
+
+
+def because(rule: Rule, subject: Subject) -> list[str]:
+    """Why a matching rule matches: one phrase for each key it sets."""
+    verb = subject.verb
+    found = []
+    if rule.commands is not None:
+        found.append(f"command is {verb}")
+    if rule.environments is not None:
+        env = (
+            "not named (counted as production)" if subject.own_environment else subject.environment
+        )
+        found.append(f"code environment {env} fits {join_or(list(rule.environments))}")
+    if rule.node_environments is not None:
+        found.append(
+            node_environment_hit(
+                rule.node_environments,
+                action=rule.action,
+                bounded=rule.bounded_by_targets,
+                subject=subject,
+            )
+        )
+    if rule.channels is not None:
+        found.append(f"channel is {subject.channel_id}")
+    if rule.names is not None:
+        found.append(f"name {subject.name} fits {join_or(list(rule.names))}")
+    if rule.noop is not None:
+        found.append("a noop run" if subject.noop else "an enforcing run")
+    if rule.force is not None:
+        found.append("/stop --force" if subject.force else "a /stop without --force")
+    if rule.min_nodes is not None or rule.max_nodes is not None:
+        size = subject.size
+        found.append("target size unknown (counted as large)" if size is None else f"{size} nodes")
+    if rule.via is not None:
+        found.append(f"--via profile {subject.via}")
+    return found or ["the rule sets no condition, so it matches anything"]
 
 
 def _group(ref: str, groups: GroupResolver) -> str:
@@ -71,7 +142,7 @@ def explain(policy: Policy, subject: Subject, groups: GroupResolver) -> str:
         if misses:
             lines.append(f"{head}: no match: " + "; ".join(misses))
         else:
-            lines.append(f"{head}: MATCHES")
+            lines.append(f"{head}: MATCHES: " + "; ".join(because(rule, subject)))
             chosen = rule
     assert chosen is not None  # the last rule in the chain matches anything
     decision = rule_decision(chosen, subject, groups)

@@ -25,6 +25,9 @@ RULE_KEYS = (
     "force",
     "min_nodes",
     "max_nodes",
+    "node_environments",
+    "via",
+    "bounded_by_targets",
     "requesters",
     "deny",
     "action",
@@ -52,6 +55,13 @@ ALIASES = {
     "task": "names",
     "plan": "names",
     "rules": "rule",
+    "node_environment": "node_environments",
+    "node_envs": "node_environments",
+    "reach": "node_environments",
+    "profile": "via",
+    "profiles": "via",
+    "connections": "via",
+    "bounded": "bounded_by_targets",
 }
 
 
@@ -173,6 +183,9 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "force": checks.flag,
     "min_nodes": checks.count,
     "max_nodes": checks.count,
+    "node_environments": checks.node_environments,
+    "via": checks.profiles,
+    "bounded_by_targets": checks.flag,
     "requesters": checks.people,
     "deny": checks.people,
     "approvers": checks.people,

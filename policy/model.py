@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from policy.reach import Reach, Reached
+
 Action = Literal["run", "deny", "approve"]
 ACTIONS: tuple[Action, ...] = ("run", "deny", "approve")
 
@@ -15,6 +17,7 @@ ENV_COMMANDS = ("deploy", "task", "plan")
 NAMED_COMMANDS = ("task", "plan")
 
 DEFAULT_EXPIRY = 1800.0
+UNRESOLVED = Reach(unknown="the targets were not resolved")
 
 
 class PolicyError(ValueError):
@@ -38,6 +41,10 @@ class Subject:
     noop: bool = False
     force: bool = False
     node_count: int | None = None
+    # The nodes the request reaches (None: not resolved, which counts as production).
+    reach: Reach | None = None
+    # The SSH/WinRM connection profile of a `/task --via`.
+    via: str | None = None
 
     @property
     def verb(self) -> str:
@@ -47,11 +54,20 @@ class Subject:
 
     @property
     def size(self) -> int | None:
-        """The target size, or None when unknown (a negative or non-integer count is nonsense)."""
+        """The target size, or None when unknown (a negative or non-integer count is nonsense).
+        A resolved reach gives it; a plan's size is unknown, since it may pick its own."""
+        reach = self.reach
+        if isinstance(reach, Reach) and reach.known and reach.plan is None and reach.nodes:
+            return len(reach.nodes)
         count = self.node_count
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             return None
         return count
+
+    def counted(self, *, bounded: bool = False) -> list[Reached]:
+        """The reached nodes as policy counts them (unresolved counts as production)."""
+        reach = self.reach if isinstance(self.reach, Reach) else UNRESOLVED
+        return reach.counted(bounded=bounded)
 
     @property
     def own_environment(self) -> bool:

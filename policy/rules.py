@@ -7,6 +7,8 @@ from fnmatch import fnmatchcase
 
 from policy.model import DEFAULT_EXPIRY, ENV_COMMANDS, NAMED_COMMANDS, Action, Subject
 from policy.principals import join_or
+from policy.reach import PRODUCTION_GLOB
+from policy.reach_match import node_environment_miss, via_miss
 
 # An unnamed environment (agents' own, or not given) could reach production nodes, so globs
 # are tried against this name; a rule for production* then also holds such runs.
@@ -28,6 +30,10 @@ class Rule:
     force: bool | None = None
     min_nodes: int | None = None
     max_nodes: int | None = None
+    node_environments: tuple[str, ...] | None = None
+    via: tuple[str, ...] | None = None
+    # The plans this rule names reach only the nodes in their target parameters.
+    bounded_by_targets: bool = False
     requesters: tuple[str, ...] | None = None
     deny: tuple[str, ...] = ()
     approvers: tuple[str, ...] = ()
@@ -126,6 +132,18 @@ def mismatches(rule: Rule, subject: Subject) -> list[str]:
     quiet = bool(misses)
     if rule.environments is not None:
         misses.append(_environment_miss(rule.environments, subject, quiet))
+    if rule.node_environments is not None:
+        misses.append(
+            node_environment_miss(
+                rule.node_environments,
+                action=rule.action,
+                bounded=rule.bounded_by_targets,
+                subject=subject,
+                quiet=quiet,
+            )
+        )
+    if rule.via is not None:
+        misses.append(via_miss(rule.via, subject, quiet))
     if rule.channels is not None and subject.channel_id not in rule.channels:
         misses.append(f"channel is {subject.channel_id}, rule wants {join_or(rule.channels)}")
     if rule.names is not None:
@@ -161,17 +179,22 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         reason=f"creating a task target needs {_SOMEONE_ELSE}",
     ),
     Rule(
-        name="default: enforcing run in production*",
+        # Decided on the nodes reached, not on the environment typed: `-e` names where task
+        # code comes from, and --no-enforce-environment lets agents keep their own.
+        name="default: enforcing run reaching production*",
         commands=ENV_COMMANDS,
-        environments=("production*",),
+        node_environments=(PRODUCTION_GLOB,),
         noop=False,
         action="approve",
-        reason=f"enforcing runs in production* need {_SOMEONE_ELSE}",
+        reason=(
+            f"enforcing runs that reach production* nodes (or nodes that count as production) "
+            f"need {_SOMEONE_ELSE}"
+        ),
     ),
     Rule(
         name="default: everything else runs at once",
         action="run",
-        reason="noop runs, runs outside production* and plain stops run at once",
+        reason="noop runs, runs that reach no production* node and plain stops run at once",
     ),
 )
 

@@ -165,7 +165,7 @@ def plan_output_data(messages: Sequence[Any], *, limit: int) -> dict[str, Any]:
         if room < NOTE_ROOM and shown:
             break
         text = str(message.text)
-        quoted = 2 * (text.count("\n") + 1)  # "> " before every line
+        quoted = 4 * (text.count("\n") + 1)  # "> " and a code span's backticks, every line
         cut = len(escape(text)) + quoted + NOTE_ROOM > room
         if cut:
             text = _fit(text, room - quoted - NOTE_ROOM)

@@ -48,6 +48,26 @@ def code(text: Any) -> Safe:
     return Safe("`" + escape(str(text)).replace("`", "ˋ") + "`")
 
 
+# Visible stand-ins for characters that would start a line or hide text.
+_VISIBLE = {"\r\n": " ↵ ", "\n": " ↵ ", "\r": " ↵ ", "\t": " ⇥ "}
+LITERAL_LIMIT = 300
+
+
+def literal(text: Any, limit: int = LITERAL_LIMIT) -> Safe:
+    """Text someone typed, or an orchestrator printed, shown exactly as it is: in a code span
+    (so *bold*, _italics_, ~strikes~ and links stay characters), on one line (a newline is a
+    visible ↵, so it cannot start a line that looks like one of the card's own fields), and
+    clipped with a count of what was left out."""
+    raw = "" if text is None else str(text)
+    for char, mark in _VISIBLE.items():
+        raw = raw.replace(char, mark)
+    raw = "".join(c if c.isprintable() else "�" for c in raw)
+    more = len(raw) - limit
+    shown = raw[:limit] if more > 0 else raw
+    tail = f" (+{more} more characters)" if more > 0 else ""
+    return Safe(str(code(shown or " ")) + tail)
+
+
 def button(
     label: str,
     action_id: str,
@@ -93,8 +113,11 @@ class Renderer:
             duration=fmt.duration,
             clock=fmt.clock,
             compact=fmt.compact_json,
+            literal=literal,
         )
-        self.env.globals.update(link=link, button=button, mention=mention, code=code)
+        self.env.globals.update(
+            link=link, button=button, mention=mention, code=code, literal=literal
+        )
 
     def names(self) -> list[str]:
         return sorted(n[:-3] for n in self.env.list_templates(extensions=["j2"]))

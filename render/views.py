@@ -124,24 +124,32 @@ def describe_options(endpoint: str, body: Mapping[str, Any]) -> list[str]:
         opts.append(f"timeout {body['timeout']}s")
     if body.get("force"):
         opts.append("force")
-    extra = user_data(body)
-    if extra:
-        opts.append("userdata " + ", ".join(f"{k}={v}" for k, v in sorted(extra.items())))
     return opts
 
 
-def describe_params(endpoint: str, body: Mapping[str, Any]) -> list[str]:
-    """Task and plan parameters as `name=value` (scoped plan parameters show their type)."""
+def describe_params(endpoint: str, body: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Task and plan parameters as (name, value as typed); scoped plan parameters show their
+    type. Values are user text: templates show them with `literal`."""
     params = body.get("params") or {}
-    shown: list[str] = []
+    shown: list[tuple[str, str]] = []
     for key, value in sorted(params.items()):
         if endpoint == "environment_plan_run" and isinstance(value, Mapping):
             kind = value.get("type")
             text = value.get("value")
-            shown.append(f"{key}={kind + ':' if kind else ''}{_plain(text)}")
+            shown.append((str(key), f"{kind + ':' if kind else ''}{_plain(text)}"))
         else:
-            shown.append(f"{key}={_plain(value)}")
+            shown.append((str(key), _plain(value)))
     return shown
+
+
+def describe_userdata(body: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The userdata a person set, as (key, value) texts for `literal`."""
+    return [(str(k), _plain(v)) for k, v in sorted(user_data(body).items())]
+
+
+def one_line(text: Any) -> str:
+    """User text inside the bot's own sentences and headers: newlines and tabs as spaces."""
+    return " ".join(str(text).split())
 
 
 def _plain(value: Any) -> str:
@@ -164,20 +172,26 @@ def subject(endpoint: str, body: Mapping[str, Any]) -> str:
     if endpoint == "stop_plan":
         return f"Stop plan job {body.get('plan_job')}"
     if endpoint == "task_target":
-        return f"Task-target {body.get('display_name')}"
+        return f"Task-target {one_line(body.get('display_name'))[:80]}"
     return title
 
 
 def request_view(endpoint: str, body: Mapping[str, Any], via: str | None = None) -> dict[str, Any]:
-    """The exact request, as cards show it: subject, target, options, parameters."""
-    target = describe_scope(body.get("scope")) if "scope" in body else None
+    """The exact request, as cards show it: subject, target, options, parameters. User text
+    (a query, parameters, userdata, the description) is kept apart for `literal`."""
+    scope = body.get("scope") or {}
+    query = scope.get("query") if isinstance(scope, Mapping) else None
+    target = describe_scope(body.get("scope")) if "scope" in body and query is None else None
     if endpoint == "task_target":
         target = _task_target_scope(body)
+        query = body.get("pql_query")
     return {
         "subject": subject(endpoint, body),
         "target": target,
+        "query": None if query is None else _plain(query),
         "options": describe_options(endpoint, body),
         "params": describe_params(endpoint, body),
+        "userdata": describe_userdata(body),
         "description": body.get("description"),
         "via": via,
     }
@@ -193,8 +207,6 @@ def _task_target_scope(body: Mapping[str, Any]) -> str:
         parts.append("nodes " + _names(list(body["nodes"])))
     if body.get("node_groups"):
         parts.append("node groups " + _names(list(body["node_groups"])))
-    if body.get("pql_query"):
-        parts.append(f"query {body['pql_query']}")
     return "; ".join(parts)
 
 

@@ -14,19 +14,21 @@ from slack_sdk import WebClient
 
 from config import Settings
 from delivery.cards import Cards
+from delivery.membership import Membership
 from delivery.sender import Sender
 from delivery.slack import web_client
 from flows import approval, recovery
 from flows.deps import Deps
 from flows.profiles import load_profiles
+from flows.targets import Resolver
 from orchestrator.client import OrchestratorClient
-from orchestrator.connection import connect, read_token
+from orchestrator.connection import connect, connect_classifier, connect_puppetdb, read_token
 from policy import SlackGroups, policy_from_settings
 from poller.poller import Poller
 from poller.record import Pacing, Recorder
 from render import Renderer
 from runtime.slackapp import create_app
-from store import Store, inbox
+from store import Store, inbox, views
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,8 @@ class Bot:
         self.poller.close()
         self.deps.sender.close()
         self.deps.orchestrator.close()
+        if self.deps.resolver is not None:
+            self.deps.resolver.close()
         self.deps.store.close()
 
 
@@ -82,6 +86,8 @@ class Housekeeping:
         if now - self._last_cleanup >= self.cleanup_every:
             with self.deps.store.write_inbox() as db:
                 inbox.forget_old(db, now)
+            with self.deps.store.write() as db:
+                views.forget_old(db, now)
             self._last_cleanup = now
 
 
@@ -105,25 +111,35 @@ def build(
     settings: Settings,
     *,
     orchestrator: OrchestratorClient | None = None,
+    resolver: Resolver | None = None,
     slack: WebClient | None = None,
     clock: Callable[[], float] = time.time,
     policy_explicit: bool = False,
     work: Executor | None = None,
+    renderer: Renderer | None = None,
 ) -> Bot:
     """Every part from the settings; tests and the demo pass their own clients and clock."""
     store = Store(settings.database_path)
     store.migrate()
-    if orchestrator is None:
+    token = None
+    if orchestrator is None or resolver is None:
         token = read_token(settings.pe_rbac_token, settings.pe_rbac_token_file)
+    if orchestrator is None:
         orchestrator = connect(
             settings.pe_orchestrator_url,
-            token=token,
+            token=str(token),
             ca_cert=settings.pe_ca_cert,
             timeout=settings.pe_timeout,
         )
+    if resolver is None:
+        tls = {"token": str(token), "ca_cert": settings.pe_ca_cert, "timeout": settings.pe_timeout}
+        resolver = Resolver(
+            connect_puppetdb(settings.puppetdb_url, **tls),
+            connect_classifier(settings.pe_classifier_url, **tls),
+        )
     if slack is None:
         slack = web_client(settings.slack_bot_token, settings.slack_api_url)
-    renderer = Renderer()
+    renderer = renderer or Renderer()
     cards = Cards(
         renderer,
         store,
@@ -148,6 +164,8 @@ def build(
         work=work or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="work"),
         console_url=settings.pe_console_url,
         known_environments=lambda: recovery.known_environments(store),
+        resolver=resolver,
+        membership=Membership(slack, clock=time.monotonic),
     )
     recorder = Recorder(
         renderer,

@@ -32,6 +32,7 @@ class ApprovalRow:
     card_version: int
     card_sent_version: int
     card_sent_at: float | None
+    fingerprint: str | None = None
 
 
 def _row(raw: Any) -> ApprovalRow:
@@ -54,11 +55,12 @@ def create(
     rule: str,
     now: float,
     expires_at: float,
+    fingerprint: str | None = None,
 ) -> ApprovalRow:
     db.execute(
         """INSERT INTO approvals (id, request_id, channel_id, state, requester, approvers,
-           required, self_approval, rule, created_at, expires_at)
-           VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)""",
+           required, self_approval, rule, created_at, expires_at, fingerprint)
+           VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             id,
             request_id,
@@ -70,6 +72,7 @@ def create(
             rule,
             now,
             expires_at,
+            fingerprint,
         ],
     )
     found = get(db, id)

@@ -19,6 +19,13 @@ ACTIONS = (
     "expired",
     "launch",
     "launch_failed",
+    # The approval card could not be posted, so the request failed (never sendable).
+    "approval_failed",
+    # At send time a recorded approval no longer covered the request (a node moved into
+    # production, another rule now applies, the body differs).
+    "approval_void",
+    # At send time the policy held or denied a request that was not held before.
+    "refused_at_send",
     "stop",
     "finished",
     "cancelled",

@@ -134,6 +134,33 @@ def m0003_inbox_moves_to_its_own_file(db: Database) -> None:
     db.execute("DROP TABLE IF EXISTS seen_requests")
 
 
+_M004 = [
+    # What the request reached when it was decided (policy.reach.Reach as JSON): the nodes,
+    # the environment each counted as and why. The card shows it, and at launch a fresh
+    # resolution is compared with it.
+    "ALTER TABLE requests ADD COLUMN reach TEXT",
+    # The fingerprint of the exact body the approvers were shown: only that body may be sent.
+    "ALTER TABLE approvals ADD COLUMN fingerprint TEXT",
+    # Modals the bot opened, for whom and about what: a submission or a click in a view is
+    # accepted only for a view the bot opened for that person.
+    """CREATE TABLE views (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        channel_id TEXT,
+        created_at REAL NOT NULL
+    )""",
+    "CREATE INDEX views_created ON views(created_at)",
+]
+
+
+@MIGRATIONS(name="0004_reach_fingerprints_and_views")
+def m0004_reach_fingerprints_and_views(db: Database) -> None:
+    for statement in _M004:
+        db.execute(statement)
+
+
 INBOX_MIGRATIONS = Migrations("chatops-inbox")
 
 

@@ -38,6 +38,7 @@ class RequestRow:
     evidence: Any
     via: str | None = None
     respond_replace: bool = True
+    reach: dict[str, Any] | None = None
 
     def typed(self) -> CommandRequest:
         return request_from_body(self.endpoint, self.body)
@@ -62,6 +63,7 @@ def _row(raw: Any) -> RequestRow:
         evidence=loads(raw["evidence"]),
         via=raw["via"],
         respond_replace=bool(raw["respond_replace"]),
+        reach=loads(raw["reach"]),
     )
 
 
@@ -82,12 +84,13 @@ def create(
     evidence: Any = None,
     via: str | None = None,
     respond_replace: bool = True,
+    reach: dict[str, Any] | None = None,
 ) -> RequestRow:
     body = request.body()
     db.execute(
         """INSERT INTO requests (id, created_at, updated_at, team_id, channel_id, user_id,
            command, text, endpoint, body, fingerprint, state, rule, response_url, evidence, via,
-           respond_replace) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           respond_replace, reach) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             id,
             now,
@@ -106,6 +109,7 @@ def create(
             None if evidence is None else dumps(evidence),
             via,
             int(respond_replace),
+            None if reach is None else dumps(reach),
         ],
     )
     found = get(db, id)
@@ -148,3 +152,20 @@ def in_states(db: Database, states: tuple[str, ...], *, older_than: float) -> li
         [*states, older_than],
     ).fetchall()
     return [_row(r) for r in rows]
+
+
+LIVE = ("new", "awaiting_approval", "approved", "launching", "launched")
+
+
+def live_stop(db: Database, endpoint: str, target: str, *, force: bool) -> RequestRow | None:
+    """An earlier stop of the same job that has not failed: a plain stop after any stop, or a
+    forced stop after a forced one, changes nothing and is answered with who already asked."""
+    key = "$.job" if endpoint == "stop" else "$.plan_job"
+    marks = ", ".join("?" for _ in LIVE)
+    forced = "AND json_extract(body, '$.force') = 1" if force else ""
+    raw = db.execute(
+        f"""SELECT * FROM requests WHERE endpoint = ? AND json_extract(body, '{key}') = ?
+            AND state IN ({marks}) {forced} ORDER BY created_at LIMIT 1""",
+        [endpoint, target, *LIVE],
+    ).fetchone()
+    return None if raw is None else _row(raw)

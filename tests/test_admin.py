@@ -36,7 +36,8 @@ def test_policy_check_explains_the_default_for_an_enforcing_production_deploy(tm
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert "default: enforcing run in production*" in result.stdout
+    assert "Targets not resolved: PE_ORCHESTRATOR_URL is not set" in result.stdout
+    assert "default: enforcing run reaching production*: MATCHES" in result.stdout
     assert "approve" in result.stdout.lower()
 
 
@@ -80,3 +81,51 @@ def test_since_reads_durations(text: str, seconds: int) -> None:
 def test_since_refuses_what_it_cannot_read(tmp_path) -> None:
     result = run_bot("audit", "--since", "a week", cwd=tmp_path)
     assert result.returncode == 2 and "90m, 36h or 7d" in result.stderr
+
+
+def test_csv_cells_cannot_start_a_spreadsheet_formula() -> None:
+    assert admin.csv_cell('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
+    for start in ("+", "-", "@", "\t", "\r"):
+        assert admin.csv_cell(f"{start}cmd") == f"'{start}cmd"
+    assert admin.csv_cell({"a": "=1"}) == '{"a": "=1"}'
+    assert admin.csv_cell("plain") == "plain" and admin.csv_cell(12.5) == 12.5
+
+
+def test_the_audit_csv_quotes_formula_cells(tmp_path, monkeypatch) -> None:
+    import csv
+    import io
+
+    from store import Store, audit
+
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "a.db"))
+    store = Store(tmp_path / "a.db")
+    store.migrate()
+    with store.write() as db:
+        audit.record(db, now=1000.0, actor="U1", action="request", result="=cmd|' /C calc'!A0")
+    store.close()
+    out = io.StringIO()
+    assert admin.audit_export(since="7d", fmt="csv", out=out, now=2000.0) == 0
+    (row,) = csv.DictReader(io.StringIO(out.getvalue()))
+    assert row["result"] == "'=cmd|' /C calc'!A0"
+
+
+def test_policy_check_resolves_the_targets_and_says_why(tmp_path) -> None:
+    from standins.orchestrator import Simulator, default_world, serve
+
+    with serve(Simulator(default_world())) as sim:
+        env = {
+            "PE_ORCHESTRATOR_URL": sim.url,
+            "PE_RBAC_TOKEN": "demo-token",
+            "PUPPETDB_URL": sim.url,
+            "PE_CLASSIFIER_URL": sim.url,
+        }
+        text = "/task exec command=x --nodes db01.example.com,web09.example.com -e development"
+        result = run_bot("policy", "check", text, "--as", "U0ALICE", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "production (1): db01.example.com" in out and "development (1): web09.example.com" in out
+    assert (
+        "default: enforcing run reaching production*: MATCHES: command is task; "
+        "db01.example.com (production) is in production*; an enforcing run" in out
+    )
+    assert 'Decision: APPROVE (rule "default: enforcing run reaching production*")' in out

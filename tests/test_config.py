@@ -94,3 +94,26 @@ def test_every_variable_is_in_env_example_and_the_readme() -> None:
     for var in config.VARIABLES:
         assert re.search(rf"^{var.name}=", example, re.M), f"{var.name} not in .env.example"
         assert f"`{var.name}`" in readme, f"{var.name} not in the README's configuration table"
+
+
+def test_puppetdb_and_the_classifier_default_to_the_orchestrators_host() -> None:
+    settings = config.load(GOOD)
+    assert settings.puppetdb_url == "https://puppet.example.com:8081"
+    assert settings.pe_classifier_url == "https://puppet.example.com:4433"
+
+
+def test_resolution_can_be_pointed_elsewhere_or_turned_off() -> None:
+    settings = config.load(
+        {**GOOD, "PUPPETDB_URL": "https://pdb.example.com:8081/", "PE_CLASSIFIER_URL": "OFF"}
+    )
+    assert settings.puppetdb_url == "https://pdb.example.com:8081"
+    assert settings.pe_classifier_url is None
+    assert config.load({**GOOD, "PUPPETDB_URL": "off"}).puppetdb_url is None
+
+
+@pytest.mark.parametrize(
+    "value", ["pdb.example.com:8081", "https://pdb.example.com:8081/pdb/query/v4", "ftp://x"]
+)
+def test_a_service_url_is_a_base_url(value: str) -> None:
+    with pytest.raises(config.ConfigError, match="PUPPETDB_URL"):
+        config.load({**GOOD, "PUPPETDB_URL": value})

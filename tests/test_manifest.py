@@ -39,5 +39,17 @@ def test_the_scopes_cover_what_the_bot_calls() -> None:
         "channels:history",
         "groups:history",
         "usergroups:read",
+        # conversations.info, for the membership check before anything reaches PE
+        "channels:read",
+        "groups:read",
+        "im:read",
+        "mpim:read",
     } <= scopes
     assert manifest()["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_the_membership_events_the_bot_listens_to_are_subscribed() -> None:
+    from handlers.membership import EVENTS
+
+    events = manifest()["settings"]["event_subscriptions"]["bot_events"]
+    assert sorted(events) == sorted(EVENTS)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
-from . import admin, routes
+from . import admin, routes, services
 from .context import Ctx, Format, Request
 from .engine import Engine
 from .errors import RBAC, ApiError
@@ -96,6 +96,8 @@ class Simulator:
         lower = {k.lower(): v for k, v in headers.items()}
         if path == "/_sim" or path.startswith("/_sim/"):
             return admin.handle(self, method.upper(), path, query, body)
+        if path.startswith(services.PREFIXES):  # PuppetDB and the classifier, on this port
+            return services.handle(self, method.upper(), path, query, lower, body)
         faults = self._faults
         if faults.latency > 0:
             time.sleep(faults.latency)  # outside the lock: slow responses must not serialise

@@ -30,6 +30,9 @@ _OUTCOMES = {
     "db03.example.com": "unreachable",
 }
 _DEVELOPMENT = {"web09", "web10", "web11", "web12", "app07", "app08"}
+# Classified into development, but its last report still came from production: PuppetDB's
+# catalog and report environments differ, as after a move between environments.
+_REPORTED_FROM = {"app08": "production"}
 _OS = {
     "web": ("RedHat", "RedHat", "9"),
     "app": ("RedHat", "CentOS", "8"),
@@ -47,7 +50,9 @@ def _node(short: str, index: int) -> dict[str, Any]:
     family, name, major = _OS[role]
     certname = f"{short}.example.com"
     agentless = role in ("sshnode", "winrmnode")
+    extra = {"report_environment": _REPORTED_FROM[short]} if short in _REPORTED_FROM else {}
     return {
+        **extra,
         "certname": certname,
         "environment": "development" if short in _DEVELOPMENT else "production",
         "facts": {

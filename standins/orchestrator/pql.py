@@ -13,22 +13,26 @@ from .world import Node
 
 log = logging.getLogger(__name__)
 
-__all__ = ["QueryError", "evaluate"]
+__all__ = ["QueryError", "evaluate", "parse"]
 
 
-def evaluate(query: Any, nodes: Sequence[Node]) -> list[str]:
-    """Certnames, in world order, of the nodes the query (PQL text or AST) returns."""
+def parse(query: Any) -> tuple[str, list[str] | None, Pred]:
+    """(entity, extracted fields or None for all, row predicate) of a PQL text or AST query."""
     if isinstance(query, str) and query.lstrip().startswith("["):
         try:
             query = json.loads(query)
         except json.JSONDecodeError as exc:
             raise QueryError(f"Invalid JSON query: {exc}") from exc
     if isinstance(query, str):
-        entity, fields, pred = TextParser(query).query()
-    elif isinstance(query, list):
-        entity, fields, pred = _from_ast(query)
-    else:
-        raise QueryError("A query must be a PQL string or an AST array")
+        return TextParser(query).query()
+    if isinstance(query, list):
+        return _from_ast(query)
+    raise QueryError("A query must be a PQL string or an AST array")
+
+
+def evaluate(query: Any, nodes: Sequence[Node]) -> list[str]:
+    """Certnames, in world order, of the nodes the query (PQL text or AST) returns."""
+    entity, fields, pred = parse(query)
     if fields is not None and "certname" not in fields:
         raise QueryError("Query results must contain the certname key")
     found: dict[str, None] = {}

@@ -43,9 +43,10 @@ def rows(entity: str, node: Node) -> list[Row]:
 
 
 def _entity_rows(entity: str, node: Node) -> list[Row]:
+    facts_env = node.facts_environment or node.environment
     if entity == "facts":
         return [
-            {"certname": node.certname, "name": k, "value": v, "environment": node.environment}
+            {"certname": node.certname, "name": k, "value": v, "environment": facts_env}
             for k, v in node.facts.items()
         ]
     if entity == "inventory":
@@ -59,7 +60,7 @@ def _entity_rows(entity: str, node: Node) -> list[Row]:
         return [
             {
                 "certname": node.certname,
-                "environment": node.environment,
+                "environment": facts_env,
                 "timestamp": None,
                 "facts": node.facts,
                 "trusted": trusted,
@@ -70,8 +71,8 @@ def _entity_rows(entity: str, node: Node) -> list[Row]:
         {
             "certname": node.certname,
             "catalog_environment": node.environment,
-            "facts_environment": node.environment,
-            "report_environment": node.environment,
+            "facts_environment": facts_env,
+            "report_environment": node.report_environment or node.environment,
             "deactivated": None,
             "expired": None,
             "latest_report_status": status,

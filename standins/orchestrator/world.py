@@ -26,11 +26,18 @@ class Environment:
 @dataclass(frozen=True)
 class Node:
     certname: str
-    environment: str = "production"
+    environment: str = "production"  # PuppetDB's catalog_environment: where the classifier puts it
     facts: Mapping[str, Any] = field(default_factory=dict)
     connected: bool = True
     outcome: str = "success"
     factor: float = 1.0
+    # What the node's last facts and report said; None: the same as `environment`.
+    facts_environment: str | None = None
+    report_environment: str | None = None
+
+    @property
+    def catalog_environment(self) -> str:
+        return self.environment
 
     @property
     def reachable(self) -> bool:
@@ -44,6 +51,9 @@ class NodeGroup:
     name: str
     rules: bool = True
     nodes: tuple[str, ...] = ()  # certnames or fnmatch patterns
+    # False: its rules use structured or trusted facts, which the classifier cannot translate
+    # into a PuppetDB query (GET /v1/groups/<id>/rules answers `translated: null`).
+    translatable: bool = True
 
     def members(self, nodes: tuple[Node, ...]) -> list[str]:
         return [

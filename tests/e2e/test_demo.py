@@ -13,7 +13,7 @@ wait
 click enforce-on-changed
 as bob click approve
 wait
-/deploy nosuchenv --nodes web01.example.com
+/deploy nosuchenv --nodes web09.example.com
 /deploy production --nodes web01.example.com --nop
 """
 

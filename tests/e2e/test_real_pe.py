@@ -104,7 +104,7 @@ def test_a_finished_task_node_with_an_error_result_is_a_failure(started: Any) ->
     h.run_until_quiet()
     text = summary(h)
     assert "0/1 nodes succeeded" in text and "1 failed" in text
-    assert "`target1` failed: failed" in text  # the _error's msg
+    assert "`target1` failed: `failed`" in text  # the _error's msg, shown literally
     assert "Re-run on failed nodes" in text
     assert jobs.nodes(h.store.db, "job:81", ("failed",))[0]["message"] == "failed"
     assert "Finished with failures" in card_text(h)

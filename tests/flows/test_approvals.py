@@ -235,6 +235,7 @@ def test_rejection_asks_for_a_reason_and_shows_it(make) -> None:
         view.view["private_metadata"],
         {"reason": {"reason_text": "change freeze until Monday"}},
         user="U0BOB",
+        view_id=view.id,
     )
     h.tick(2)
     text = block_text(h.slack.message(CHANNEL, card.ts).blocks)

@@ -58,18 +58,19 @@ def test_deploy_with_empty_environment_and_a_query(harness: Harness) -> None:
         "/deploy '' --no-enforce-environment --query "
         '\'["from", "nodes", ["~", "certname", "web0[12]"]]\' --no-noop'
     )
+    # The query is run against PuppetDB first and pinned to the nodes it named then.
     assert sent(harness, "/command/deploy") == {
         "environment": "",
         "enforce_environment": False,
         "no_noop": True,
-        "scope": {"query": ["from", "nodes", ["~", "certname", "web0[12]"]]},
+        "scope": {"nodes": ["web01.example.com", "web02.example.com"]},
     }
 
 
-def test_deploy_to_a_node_group(harness: Harness) -> None:
-    harness.command("/deploy development --node-group 00000000-0000-4000-8000-000000000000")
+def test_deploy_to_a_node_group_is_pinned_to_its_nodes(harness: Harness) -> None:
+    harness.command("/deploy development --node-group 6f1a6b5e-0c3d-4b1e-9a53-3c0c5e1b2a04")
     assert sent(harness, "/command/deploy")["scope"] == {
-        "node_group": "00000000-0000-4000-8000-000000000000"
+        "nodes": ["lb01.example.com", "lb02.example.com"]
     }
 
 
@@ -144,11 +145,12 @@ def test_plan_with_a_query_parameter_is_an_environment_plan_run(harness: Harness
     )
     body = sent(harness, "/command/environment_plan_run")
     assert body["params"]["message"] == {"value": "hello"}
-    assert body["params"]["targets"] == {"type": "query", "value": "nodes[certname] { }"}
-    assert body["params"]["more_targets"] == {
-        "type": "node_group",
-        "value": "00000000-0000-4000-8000-000000000000",
-    }
+    # Both were resolved (PuppetDB, the classifier) and pinned to the certnames they named.
+    everything = [n.certname for n in harness.sim.world.nodes]
+    assert body["params"]["targets"] == {"value": everything}
+    assert body["params"]["more_targets"] == {"value": everything}
+    reach = harness.store.db.execute("SELECT reach FROM requests").fetchone()[0]
+    assert '"plan":"example_plan"' in reach and '"pinned":true' in reach
 
 
 def test_stop_sends_the_job_id(harness: Harness) -> None:
@@ -229,18 +231,8 @@ def test_a_malformed_command_names_the_word_and_shows_the_form(harness: Harness)
     "text, kind, words",
     [
         ("/deploy nosuchenv --nodes web01.example.com", "unknown-environment", "no environment"),
-        (
-            "/deploy production --query 'nodes[certname] { certname = \"ghost\" }'",
-            "empty-target",
-            "No nodes matched",
-        ),
         ("/task nosuch::task --nodes web01.example.com", "unknown-task", "does not exist"),
         ("/plan nosuch::plan", "unknown-plan", "does not exist"),
-        (
-            "/deploy production --query 'nodes[certname] { bogus !! }'",
-            "query-error",
-            "query was refused",
-        ),
         ("/stop 999", "unknown-job", "no such job"),
     ],
 )
@@ -251,6 +243,29 @@ def test_orchestrator_errors_are_shown_in_plain_words_with_their_kind(
     answer = harness.last_response_text()
     assert kind in answer and words in answer
     assert harness.store.db.execute("SELECT count(*) FROM jobs").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (
+            "/deploy production --query 'nodes[certname] { certname = \"ghost\" }'",
+            "the query matches no node in PuppetDB",
+        ),
+        (
+            "/deploy production --query 'nodes[certname] { bogus !! }'",
+            "PuppetDB refused the query",
+        ),
+        ("/deploy production --node-group 6f1a6b5e-0c3d-4b1e-9a53-3c0c5e1b2aff", "no node group"),
+    ],
+)
+def test_a_query_or_group_that_names_no_node_is_refused_before_sending(
+    harness: Harness, text: str, words: str
+) -> None:
+    harness.command(text)
+    assert words in harness.last_response_text()
+    assert harness.requests_seen("/command/deploy") == []
+    assert harness.store.db.execute("SELECT count(*) FROM requests").fetchone()[0] == 0
 
 
 def test_not_permitted_plan_is_refused_before_sending(harness: Harness) -> None:
@@ -286,7 +301,8 @@ def test_task_via_a_profile_sends_targets_built_from_configuration(harness: Harn
     key = harness.tmp / "deploy_key"
     key.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n")
     (harness.tmp / "connections.toml").write_text(
-        f'[profile.linux]\ntransport = "ssh"\nuser = "deploy"\nport = 2222\n'
+        f'[profile.linux]\nhosts = ["*.example.com"]\ntransport = "ssh"\nuser = "deploy"\n'
+        f"port = 2222\n"
         f'private-key-file = "{key}"\nrun-as = "root"\ntmpdir = "/var/tmp"\n'
     )
     from flows.profiles import load_profiles

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from policy import Policy, Subject, Unresolved, parse_policy
+from policy.reach import NodeFacts, Reach, of_nodes
 
 
 class Groups:
@@ -41,3 +42,13 @@ def subject(**changes: Any) -> Subject:
 def policy(text: str) -> Policy:
     """A policy from dedented TOML text."""
     return parse_policy(textwrap.dedent(text))
+
+
+def reach(*nodes: tuple[str, str], unknown: str | None = None, plan: str | None = None) -> Reach:
+    """A resolved reach: (certname, catalog environment) pairs, as PuppetDB would answer."""
+    known = {c: NodeFacts(c, e, e, e) for c, e in nodes}
+    return Reach(of_nodes(known, known), unknown, target=f"{len(nodes)} nodes", plan=plan)
+
+
+DEV = reach(("web09.example.com", "development"))
+PROD = reach(("web01.example.com", "production"))

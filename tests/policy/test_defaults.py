@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from policy import Decision, Subject, default_policy
-from tests.policy.helpers import ALICE, BOB, NOBODY, subject
+from policy.reach import Reach, of_nodes
+from tests.policy.helpers import ALICE, BOB, DEV, NOBODY, PROD, reach, subject
 
 DEFAULTS = default_policy()
 
@@ -14,16 +15,21 @@ def decide(s: Subject) -> Decision:
     return DEFAULTS.decide(s, NOBODY)
 
 
-@pytest.mark.parametrize("command", ["deploy", "task", "plan"])
+RULE = "default: enforcing run reaching production*"
+
+
+@pytest.mark.parametrize("command", ["deploy", "task"])
 @pytest.mark.parametrize("environment", ["production", "production_eu", "production-old"])
-def test_enforcing_run_in_production_needs_one_other_approver(
+def test_an_enforcing_run_reaching_a_production_node_needs_one_other_approver(
     command: str, environment: str
 ) -> None:
-    decision = decide(subject(command=command, environment=environment, name="package"))
+    where = reach(("web01.example.com", environment))
+    decision = decide(subject(command=command, environment="development", reach=where))
     assert decision.action == "approve"
-    assert decision.rule == "default: enforcing run in production*"
+    assert decision.rule == RULE
     assert decision.reason == (
-        "enforcing runs in production* need one approval from someone other than the requester"
+        "enforcing runs that reach production* nodes (or nodes that count as production) "
+        "need one approval from someone other than the requester"
     )
     assert decision.required == 1
     assert not decision.self_approval
@@ -33,21 +39,51 @@ def test_enforcing_run_in_production_needs_one_other_approver(
 
 @pytest.mark.parametrize("command", ["deploy", "task", "plan"])
 def test_noop_runs_in_production_run_at_once(command: str) -> None:
-    decision = decide(subject(command=command, noop=True))
+    decision = decide(subject(command=command, noop=True, reach=PROD))
     assert decision.action == "run"
     assert decision.rule == "default: everything else runs at once"
 
 
 @pytest.mark.parametrize("environment", ["staging", "dev", "preproduction", "prod"])
-def test_enforcing_runs_outside_production_run_at_once(environment: str) -> None:
-    assert decide(subject(environment=environment)).action == "run"
+@pytest.mark.parametrize("command", ["deploy", "task"])
+def test_an_enforcing_run_reaching_no_production_node_runs_at_once(
+    command: str, environment: str
+) -> None:
+    # Whatever environment the code comes from: -e names code, the nodes are what changes.
+    where = reach(("web09.example.com", environment), ("web10.example.com", environment))
+    assert decide(subject(command=command, environment="production", reach=where)).action == "run"
 
 
-@pytest.mark.parametrize("environment", ["", "   ", None])
-def test_a_run_without_a_named_environment_counts_as_production(environment: str | None) -> None:
-    decision = decide(subject(environment=environment))
-    assert decision.action == "approve"
-    assert decision.rule == "default: enforcing run in production*"
+def test_one_production_node_among_many_is_enough_to_hold_it() -> None:
+    where = reach(*[(f"web{i:02d}.example.com", "development") for i in range(9, 13)],
+                  ("db01.example.com", "production"))  # fmt: skip
+    assert decide(subject(environment="development", reach=where)).action == "approve"
+
+
+def test_a_task_from_development_code_on_a_production_database_is_held() -> None:
+    where = reach(("db01.example.com", "production"))
+    decision = decide(subject(command="task", name="exec", environment="development", reach=where))
+    assert (decision.action, decision.rule) == ("approve", RULE)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [None, Reach(unknown="PuppetDB could not be asked"), reach(plan="canary")],
+    ids=["not resolved", "resolution failed", "a plan"],
+)
+def test_what_cannot_be_seen_counts_as_production(where: Reach | None) -> None:
+    decision = decide(subject(environment="development", reach=where))
+    assert (decision.action, decision.rule) == ("approve", RULE)
+
+
+def test_a_node_puppetdb_does_not_know_counts_as_production() -> None:
+    where = Reach(of_nodes(["ghost.example.com"], {}))
+    assert decide(subject(environment="development", reach=where)).action == "approve"
+
+
+def test_the_agents_own_environment_is_judged_by_the_nodes() -> None:
+    assert decide(subject(environment="", reach=DEV)).action == "run"
+    assert decide(subject(environment="", reach=PROD)).action == "approve"
 
 
 def test_noop_run_in_the_agents_own_environment_runs() -> None:

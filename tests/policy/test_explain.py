@@ -43,7 +43,8 @@ def test_explains_each_rule_and_the_decision() -> None:
 def test_explains_a_miss_into_the_defaults() -> None:
     text = explain(P, subject(channel_id="C0DEV"), LEADS)
     assert "2. prod (line 7): no match: channel is C0DEV, rule wants C0PROD" in text
-    assert "5. default: enforcing run in production*: MATCHES" in text
+    assert "5. default: enforcing run reaching production*: MATCHES: command is deploy; " in text
+    assert "(unresolved) (production, the targets were not resolved) is in production*" in text
     assert "May approve: anyone except the requester." in text
 
 

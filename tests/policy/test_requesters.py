@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policy import Subject
-from tests.policy.helpers import ALICE, BOB, CAROL, MALLORY, NOBODY, Groups, policy, subject
+from tests.policy.helpers import ALICE, BOB, CAROL, DEV, MALLORY, NOBODY, Groups, policy, subject
 
 SRE = Groups({"@sre": {ALICE, BOB}, "S0CONTRACT": {MALLORY}})
 
@@ -39,7 +39,7 @@ def test_requesters_refuse_everyone_else_with_a_reason() -> None:
 
 
 def test_requesters_apply_only_when_the_rule_matches() -> None:
-    assert ALLOW.decide(subject(user_id=MALLORY, environment="dev"), SRE).action == "run"
+    assert ALLOW.decide(subject(user_id=MALLORY, environment="dev", reach=DEV), SRE).action == "run"
 
 
 def test_deny_by_group() -> None:

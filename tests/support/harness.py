@@ -14,7 +14,10 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 import config
+from flows.targets import Resolver
+from orchestrator.classifier import ClassifierClient
 from orchestrator.client import OrchestratorClient
+from orchestrator.puppetdb import PuppetDBClient
 from runtime.assemble import Bot, build
 from runtime.slackapp import bolt_request
 from standins.orchestrator import Simulator, default_world
@@ -125,9 +128,15 @@ class Harness:
         return self.bot.app.dispatch(signed(body))
 
     def submit_view(
-        self, callback_id: str, private_metadata: str, values: dict[str, Any], *, user: str
+        self,
+        callback_id: str,
+        private_metadata: str,
+        values: dict[str, Any],
+        *,
+        user: str,
+        view_id: str = "V000001",
     ) -> BoltResponse:
-        body = view_submission(callback_id, private_metadata, values, user_id=user)
+        body = view_submission(callback_id, private_metadata, values, user_id=user, view_id=view_id)
         return self.bot.app.dispatch(signed(body))
 
     def tick(self, seconds: float = 0.0) -> None:
@@ -221,6 +230,7 @@ def make_harness(
     node_seconds: float = 2.0,
     env: dict[str, str] | None = None,
     world: Any = None,
+    renderer: Any = None,
 ) -> Harness:
     clock = Clock()
     sim = Simulator(world or default_world(), clock=clock, node_seconds=node_seconds)
@@ -231,13 +241,20 @@ def make_harness(
     log: list[dict[str, Any]] = []
     http = httpx.Client(transport=recording_transport(sim, log))
     orchestrator = OrchestratorClient(http, "http://sim.test", "demo-token", sleep=lambda s: None)
+    # PuppetDB and the classifier answer on the simulator's own port, as its orchestrator does.
+    resolver = Resolver(
+        PuppetDBClient(http, "http://sim.test", "demo-token", sleep=lambda s: None),
+        ClassifierClient(http, "http://sim.test", "demo-token", sleep=lambda s: None),
+    )
     client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
     bot = build(
         settings,
         orchestrator=orchestrator,
+        resolver=resolver,
         slack=client,
         clock=clock,
         work=InlineExecutor() if inline else None,
+        renderer=renderer,
     )
     harness = Harness(bot=bot, sim=sim, slack=slack, clock=clock, tmp=tmp)
     harness.sim_requests = log

@@ -64,6 +64,9 @@ class BotProcess:
                 "SLACK_API_URL": self.slack_api_url,
                 "PORT": str(self.port),
                 "PE_ORCHESTRATOR_URL": self.orchestrator_url,
+                # The simulator answers PuppetDB and classifier requests on its own port.
+                "PUPPETDB_URL": self.orchestrator_url,
+                "PE_CLASSIFIER_URL": self.orchestrator_url,
                 "PE_RBAC_TOKEN": "demo-token",
                 "DATABASE_PATH": str(self.tmp / "bot.db"),
                 "POLICY_FILE": str(self.tmp / "policy.toml"),

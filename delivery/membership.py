@@ -1,0 +1,100 @@
+"""Whether the bot is in a channel: a card, its thread and an approval can only be posted
+where it is. Asked with conversations.info on the worker pool (never on the ack path), cached,
+and kept current by membership events (member_joined_channel, member_left_channel,
+channel_left, group_left), which drop a channel's entry so the next command asks again."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+log = logging.getLogger(__name__)
+
+# Answers that mean "not here": the channel is unknown to the bot, or it is not a member.
+NOT_HERE = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
+
+
+class NotMember(Exception):
+    """The bot is not in the channel a command or click came from."""
+
+    def __init__(self, channel_id: str) -> None:
+        super().__init__(
+            f"I am not in this conversation ({channel_id}), so I could not post the request's "
+            "card, its thread or an approval here. Nothing was sent to PE."
+        )
+        self.channel_id = channel_id
+        self.hint = "Invite me with /invite @pe-bot (or run the command in a channel I am in)."
+
+
+class Membership:
+    """is_member per channel: positive answers kept `ttl` seconds, negative ones `retry`
+    seconds (someone may /invite the bot and try again at once)."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        ttl: float = 600.0,
+        retry: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._ttl = ttl
+        self._retry = retry
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[bool, float]] = {}
+
+    def require(self, asker: Any) -> None:
+        """Raise NotMember unless the bot is in the asker's channel."""
+        channel = str(getattr(asker, "channel_id", "") or "")
+        if not self.is_member(channel):
+            raise NotMember(channel or "no channel")
+
+    def is_member(self, channel: str) -> bool:
+        if not channel:
+            return False
+        now = self._clock()
+        with self._lock:
+            cached = self._cache.get(channel)
+        if cached is not None and now < cached[1]:
+            return cached[0]
+        member = self._ask(channel)
+        if member is None:
+            # Slack could not say: a card that cannot be posted is retried by the outbox and
+            # nothing unsafe follows, so a Slack hiccup does not stop every command.
+            return True
+        with self._lock:
+            self._cache[channel] = (member, now + (self._ttl if member else self._retry))
+        return member
+
+    def _ask(self, channel: str) -> bool | None:
+        try:
+            info = self._client.conversations_info(channel=channel).get("channel") or {}
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response is not None else None
+            if error in NOT_HERE:
+                return False
+            log.warning(
+                "conversations.info %s failed (%s); assuming the bot is in it", channel, error
+            )
+            return None
+        except (SlackClientError, OSError, ValueError) as exc:
+            log.warning(
+                "conversations.info %s failed (%s); assuming the bot is in it", channel, exc
+            )
+            return None
+        if info.get("is_archived"):
+            return False
+        return bool(info.get("is_member") or info.get("is_im"))
+
+    def changed(self, channel: str) -> None:
+        """A membership event for this channel: ask Slack again next time."""
+        with self._lock:
+            self._cache.pop(channel, None)
