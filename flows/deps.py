@@ -36,3 +36,5 @@ class Deps:
     work: Executor
     console_url: str | None = None
     known_environments: Callable[[], list[str]] = field(default=lambda: [])
+    # Answers a person privately (delivery.respond.Responder): response_url, else another way.
+    responder: Any = None

@@ -11,11 +11,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from delivery.slack import respond
 from flows.asker import Asker
 from flows.deps import Deps, new_id
 from flows.explain import Explanation, explain
-from flows.messages import answer, error_message
+from flows.messages import answer, error_message, reply
 from flows.profiles import ProfileError
 from orchestrator.errors import OrchestratorError
 from orchestrator.models import JobRef, PlanJobRef, StopResult
@@ -198,7 +197,9 @@ def execute(deps: Deps, request_id: str) -> bool:
             detail=f"{reply} (reference {ref})",
             hint="Follow it in the PE console; the bot picks it up when restarted.",
         )
-        respond(row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
+        reply(
+            deps, row.response_url, error_message(deps.renderer, why), replace=row.respond_replace
+        )
     return True
 
 
@@ -237,7 +238,7 @@ def _launch_failed(deps: Deps, row: RequestRow, exc: OrchestratorError | Profile
         if approval:
             approvals.bump_card(db, approval.id)
     deps.sender.wake.set()
-    respond(row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
+    reply(deps, row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
 
 
 def launched(deps: Deps, row: RequestRow, reply: Any) -> None:

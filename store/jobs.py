@@ -115,6 +115,12 @@ def due(db: Database, now: float, limit: int = 1000) -> list[str]:
     return [r["id"] for r in rows]
 
 
+def card_ts(db: Database, key: str) -> str | None:
+    """Where a job's card is (None until it is posted), without reading the whole row."""
+    raw = db.execute("SELECT card_ts FROM jobs WHERE id = ?", [key]).fetchone()
+    return None if raw is None else raw[0]
+
+
 def followed_count(db: Database) -> int:
     return db.execute("SELECT count(*) FROM jobs WHERE done = 0").fetchone()[0]
 
@@ -138,6 +144,28 @@ def cards_to_update(db: Database, now: float, min_gap: float) -> list[JobRow]:
         [now - min_gap],
     ).fetchall()
     return [_row(r) for r in rows]
+
+
+def card_edits_due(db: Database, now: float, min_gap: float) -> list[tuple[Any, ...]]:
+    """(id, channel, done, last edit, created) of each card whose content moved since its last
+    edit and that was not edited in the last `min_gap` s; no snapshots decoded, so the sender
+    can look often at hundreds of busy cards."""
+    return [
+        tuple(r)
+        for r in db.execute(
+            """SELECT id, channel_id, done, card_sent_at, created_at FROM jobs
+               WHERE card_ts IS NOT NULL AND card_version > card_sent_version
+               AND (card_sent_at IS NULL OR card_sent_at <= ?)""",
+            [now - min_gap],
+        )
+    ]
+
+
+def cards_behind(db: Database) -> int:
+    """Cards whose last edit does not show what the store knows."""
+    return db.execute(
+        "SELECT count(*) FROM jobs WHERE card_ts IS NOT NULL AND card_version > card_sent_version"
+    ).fetchone()[0]
 
 
 def card_sent(db: Database, key: str, version: int, now: float) -> None:

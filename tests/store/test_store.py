@@ -42,6 +42,7 @@ def test_migrations_apply_once_and_use_wal(tmp_path: Path) -> None:
         "0001_initial",
         "0002_inbox_and_replays",
         "0003_inbox_moves_to_its_own_file",
+        "0006_delivery_indexes",
         "inbox/0001_inbox_and_replays",
     ]
     assert s.migrate() == []

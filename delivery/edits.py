@@ -1,0 +1,138 @@
+"""Card edits: each status or approval card brought up to date, as often as the budget allows.
+
+chat.update is a Tier 3 method: about 50 edits a minute for the whole workspace. An edit always
+renders the card as it is now, so everything that happened since the last edit is coalesced
+into one call. The next edit goes to the most urgent card (a decision on an approval card, then
+a job's final state, then progress), and among progress edits to the card left longest without
+one: with many busy cards each is edited in turn, less often, and never faster than the budget.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from delivery.budget import Budget
+from delivery.plan import CardDue, order_edits
+from delivery.slack import CHANNEL_ERRORS, error_of, retry_after
+from render.blocks import Message
+from store import Store, approvals, jobs
+from store.approvals import ApprovalRow
+from store.jobs import JobRow
+
+log = logging.getLogger(__name__)
+
+METHOD = "chat.update"
+GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
+
+
+class CardSource(Protocol):
+    """Renders the current version of a status card or an approval card."""
+
+    def job_card(self, job: JobRow) -> Message: ...
+
+    def approval_card(self, approval: ApprovalRow) -> Message: ...
+
+
+class CardEditor:
+    """One edit lane: `edit()` makes the edits the budget allows now (usually one)."""
+
+    def __init__(
+        self,
+        store: Store,
+        slack: WebClient,
+        cards: CardSource,
+        *,
+        clock: Callable[[], float],
+        budget: Budget,
+        gap: float = 0.5,
+    ) -> None:
+        self.store = store
+        self.slack = slack
+        self.cards = cards
+        self.clock = clock
+        self.budget = budget
+        self.gap = gap
+        self.made = 0
+
+    def due(self) -> list[CardDue]:
+        db, now = self.store.db, self.clock()
+        found = [
+            CardDue("approval", a.id, a.channel_id, False, a.card_sent_at, a.created_at)
+            for a in approvals.cards_to_update(db, now, self.gap)
+        ]
+        found += [
+            CardDue("job", key, channel, bool(done), sent_at, created)
+            for key, channel, done, sent_at, created in jobs.card_edits_due(db, now, self.gap)
+        ]
+        return order_edits(found)
+
+    def edit(self) -> float | None:
+        """Edit the most urgent cards while the budget allows; the seconds until it allows the
+        next edit, or None when no card is behind."""
+        due = self.due()
+        for card in due:
+            ticket = self.budget.try_take(METHOD, None, card.priority)
+            if ticket is None:
+                return self.budget.wait(METHOD)
+            outcome = self._edit(card)
+            self.budget.done(ticket, retry_after=outcome if isinstance(outcome, float) else None)
+            if outcome == "unreachable":
+                return 1.0
+        return None if not due else self.budget.wait(METHOD)
+
+    def edit_count(self) -> int:
+        """One pass (for `Sender.flush`): the number of edits it made."""
+        before = self.made
+        self.edit()
+        return self.made - before
+
+    def _edit(self, card: CardDue) -> str | float:
+        """'made', 'gone' (the card no longer exists), 'failed' (Slack refused this version),
+        'skipped', 'unreachable', or the Retry-After of a 429."""
+        db = self.store.db
+        if card.kind == "approval":
+            approval = approvals.get(db, card.id)
+            if approval is None or not approval.card_ts:
+                return "skipped"
+            ts, version = approval.card_ts, approval.card_version
+            message = self.cards.approval_card(approval)
+        else:
+            job = jobs.get(db, card.id)
+            if job is None or not job.card_ts:
+                return "skipped"
+            ts, version = job.card_ts, job.card_version
+            message = self.cards.job_card(job)
+        try:
+            self.slack.chat_update(
+                channel=card.channel_id,
+                ts=ts,
+                text=message.text,
+                blocks=list(message.payload()["blocks"]),
+            )
+        except SlackApiError as exc:
+            wait = retry_after(exc)
+            if wait is not None:
+                log.info("Slack rate-limited a card edit; waiting %.0fs and slowing down", wait)
+                return wait
+            error = error_of(exc)
+            log.error("cannot edit the card of %s in %s: %s", card.id, card.channel_id, error)
+            # Gone for good, or refused as it is: this version is given up on (a later change
+            # tries again), so that one bad card never holds the others' edits.
+            outcome = "gone" if error in GONE_MESSAGE | CHANNEL_ERRORS else "failed"
+        except OSError as exc:
+            log.warning("Slack unreachable editing the card of %s: %s", card.id, exc)
+            return "unreachable"
+        else:
+            outcome = "made"
+            self.made += 1
+        with self.store.write() as db:
+            if card.kind == "approval":
+                approvals.card_sent(db, card.id, version, self.clock())
+            else:
+                jobs.card_sent(db, card.id, version, self.clock())
+        return outcome
