@@ -11,7 +11,8 @@ limits") and spends them so that it never earns a 429 from Slack's own limits:
   counted, so the queued work behind them waits instead.
 - When Slack still answers 429 (other apps share the limit, or it is smaller than published),
   the bucket honours Retry-After and the rate it assumes drops by 30% (to a quarter at most),
-  then climbs back by a quarter for each 30 s without a refusal.
+  then climbs back by a quarter for each 30 s without a refusal; a step up that earns a 429
+  doubles the quiet time before the next one (up to 10 minutes).
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ LOWER_BY = 0.7
 LOWEST = 0.25
 RAISE_BY = 1.25
 QUIET_BEFORE_RAISE = 30.0
+MAX_QUIET = 600.0
 WINDOW = 60.0
 
 
@@ -85,7 +87,9 @@ class Bucket:
     in_flight: int = 0
     paused_until: float = float("-inf")
     last_refused: float = float("-inf")
-    last_change: float = float("-inf")
+    last_lowered: float = float("-inf")
+    last_raise: float = float("-inf")
+    quiet: float = QUIET_BEFORE_RAISE
 
     @property
     def interval(self) -> float:
@@ -107,16 +111,21 @@ class Bucket:
         self.paused_until = max(self.paused_until, now + retry_after)
         # Calls already in flight when Slack started refusing come back refused too: lower once
         # per Retry-After, not once per refusal.
-        if now - self.last_change >= retry_after:
+        if now - self.last_lowered >= retry_after:
+            if now - self.last_raise < self.quiet:
+                # The last step up was one too many: wait longer before the next.
+                self.quiet = min(MAX_QUIET, self.quiet * 2)
             self.factor = max(LOWEST, self.factor * LOWER_BY)
-            self.last_change = now
+            self.last_lowered = now
         self.last_refused = now
 
     def recover(self, now: float) -> None:
-        quiet = min(now - self.last_refused, now - self.last_change)
-        if self.factor < 1.0 and quiet >= QUIET_BEFORE_RAISE:
+        quiet = min(now - self.last_refused, now - self.last_raise)
+        if self.factor < 1.0 and quiet >= self.quiet:
             self.factor = min(1.0, self.factor * RAISE_BY)
-            self.last_change = now
+            self.last_raise = now
+            if self.factor == 1.0:
+                self.quiet = QUIET_BEFORE_RAISE
 
 
 @dataclass
@@ -244,7 +253,9 @@ class Budget:
         with self._lock:
             now = self.clock()
             out: dict[str, Any] = {}
-            for method, recent in sorted(self._recent.items()):
+            methods = {m for m, scope in self._buckets if scope == "*"} | set(self._recent)
+            for method in sorted(methods):
+                recent = self._recent.setdefault(method, deque())
                 while recent and recent[0] <= now - WINDOW:
                     recent.popleft()
                 bucket = self._bucket((method, "*"))
