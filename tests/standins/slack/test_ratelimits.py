@@ -162,3 +162,19 @@ def test_a_spent_response_url_stays_refused(limited: FakeSlack, clock: Clock) ->
     stale = WebhookClient(limited.new_response_url(channel="C0DEPLOYS", user="U0ALICE"))
     clock.advance(30 * 60 + 1)
     assert stale.send(text="too late").status_code == 404
+
+
+def test_the_admin_api_reports_429s_and_switches_the_limits(
+    limited: FakeSlack, api: WebClient
+) -> None:
+    import httpx
+
+    base = limited.url
+    ts = api.chat_postMessage(channel="C0DEPLOYS", text="card", blocks=[])["ts"]
+    for _ in range(2):
+        status(lambda: api.chat_update(channel="C0DEPLOYS", ts=ts, text="x"))
+    assert httpx.get(base + "_fake/rate_limits").json()["refused"] == {"chat.update": 1}
+    httpx.post(base + "_fake/rate_limits", json={"enabled": False})
+    assert status(lambda: api.chat_update(channel="C0DEPLOYS", ts=ts, text="y"))[0] == 200
+    calls = httpx.get(base + "_fake/calls", params={"method": "chat.update", "blocks": "1"})
+    assert [c["status"] for c in calls.json()["calls"]] == [200, 429, 200]
