@@ -1,4 +1,5 @@
-"""Following many jobs: the bot against a naive node-list follower, measured side by side.
+"""Following many jobs: the bot against a naive node-list follower, measured side by side,
+both against a fake Slack that enforces Slack's published rate limits.
 
 The simulator and the fake Slack each run in a process of their own and are read back through
 their admin APIs (/_sim/, /_fake/), so that neither shares a GIL with what is measured.
@@ -20,7 +21,16 @@ from typing import Any
 
 import httpx
 
-from bench.measure import Sampler, delays, done_count, end_times, percentile
+from bench.measure import (
+    Sampler,
+    SlackRecord,
+    delays,
+    done_count,
+    end_times,
+    job_ends,
+    job_spans,
+    percentile,
+)
 from bench.stage import (
     ALLOW_ALL,
     BENCH_GROUP,
@@ -45,6 +55,9 @@ class Load:
     node_seconds: float = 10.0
     job_concurrency: int = 50
     channels: int = 100
+
+
+EDITS_PER_MINUTE = 50  # chat.update, Tier 3: the floor the budget bound is counted in
 
 
 @dataclass(frozen=True)
@@ -124,6 +137,7 @@ def figures(
     jobs = len(names)
     return {
         "jobs": jobs,
+        "node_events": sum(len(t) for t in ends.values()),
         "node_events_matched": len(waits),
         "delay_p50_s": percentile(waits, 50),
         "delay_p99_s": percentile(waits, 99),
@@ -136,7 +150,45 @@ def figures(
         "cpu_cores": usage.cpu_share,
         "peak_rss_mb": usage.peak_rss / 2**20,
         "wall_s": usage.wall,
+        **delivery(events, SlackRecord.read(calls, card_of), names),
     }
+
+
+def delivery(events: list[dict], record: SlackRecord, names: list[str]) -> dict[str, Any]:
+    """Did every job get one card, one summary and its final state, and how fast: the figures
+    the rate limits bear on."""
+    finished = {j: t for j, t in job_ends(events).items() if j in names}
+    last_end = max(finished.values(), default=0.0)
+    final = [record.final_at.get(j) for j in names]
+    not_final = sum(t is None or t > last_end for t in final)
+    tail = max((t for t in final if t is not None), default=last_end) - last_end
+    summaries = [record.summaries[j][0] - finished[j] for j in names if record.summaries.get(j)]
+    spans = {j: s for j, s in job_spans(events).items() if j in names}
+    changing = _peak(spans)
+    return {
+        "slack_429s": record.refused,
+        "cards_once": sum(record.cards.get(j) == 1 for j in names),
+        "summaries_once": sum(len(record.summaries.get(j, ())) == 1 for j in names),
+        "keys_doubled": len(record.keys) - len(set(record.keys)),
+        "cards_final": sum(t is not None for t in final),
+        "not_final_at_last_end": not_final,
+        "final_tail_s": max(0.0, tail),
+        "final_bound_s": not_final / EDITS_PER_MINUTE * 60,
+        "summary_p50_s": percentile(summaries, 50),
+        "summary_p99_s": percentile(summaries, 99),
+        "changing_at_once": changing,
+        "update_bound_s": max(10.0, 60 / EDITS_PER_MINUTE * changing),
+    }
+
+
+def _peak(spans: dict[str, tuple[float, float]]) -> int:
+    """The most cards changing at the same moment."""
+    edges = sorted([(s, 1) for s, _ in spans.values()] + [(e, -1) for _, e in spans.values()])
+    peak = now = 0
+    for _, step in edges:
+        now += step
+        peak = max(peak, now)
+    return peak
 
 
 @contextmanager
@@ -202,7 +254,7 @@ def run_bot(tmp: Path, load: Load) -> dict[str, Any]:
 
                 with ThreadPoolExecutor(max_workers=20) as pool:
                     list(pool.map(send, range(load.jobs)))
-                deadline = time.monotonic() + 900
+                deadline = time.monotonic() + 1800
                 while time.monotonic() < deadline:
                     time.sleep(1.0)
                     cards, failed, behind = _bot_state(tmp / "bot.db")

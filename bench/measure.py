@@ -99,3 +99,80 @@ class Sampler:
     def cpu_share(self) -> float:
         """Cores used on average: 0.5 means half a core."""
         return self.cpu / self.wall if self.wall else 0.0
+
+
+FINAL = re.compile(
+    r": (Finished with failures|Finished|Succeeded|Failed|Stopped|No longer known)\b"
+)
+
+
+def outbox_key(call: Mapping[str, Any]) -> str:
+    """The outbox key a post carries in its metadata ('' for anything else)."""
+    meta = call.get("params", {}).get("metadata") or {}
+    return str((meta.get("event_payload") or {}).get("key", ""))
+
+
+def job_ends(events: Iterable[Mapping[str, Any]]) -> dict[str, float]:
+    """Per job, when the orchestrator finished it."""
+    return {
+        str(e["job_id"]): float(e["time"])
+        for e in events
+        if e["type"] == "job_finished" and e["scope"] == "job"
+    }
+
+
+def job_spans(events: Iterable[Mapping[str, Any]]) -> dict[str, tuple[float, float]]:
+    """Per job, from its first node event to its end: while its card is changing."""
+    first: dict[str, float] = {}
+    ends = {}
+    for event in events:
+        if event["scope"] != "job":
+            continue
+        job, at = str(event["job_id"]), float(event["time"])
+        if event["type"] in NODE_END or event["type"] == "node_running":
+            first[job] = min(first.get(job, at), at)
+        if event["type"] == "job_finished":
+            ends[job] = at
+    return {job: (start, ends[job]) for job, start in first.items() if job in ends}
+
+
+def changing_at(spans: Mapping[str, tuple[float, float]], at: float) -> int:
+    """How many cards were changing at one moment: jobs between first node event and end."""
+    return sum(start <= at <= end for start, end in spans.values())
+
+
+@dataclass
+class SlackRecord:
+    """What the fake Slack saw, read per job from its calls (card key `job:N/card`)."""
+
+    cards: dict[str, int] = field(default_factory=dict)  # posts accepted per job card
+    summaries: dict[str, list[float]] = field(default_factory=dict)  # accepted, per job
+    final_at: dict[str, float] = field(default_factory=dict)  # card first showed final state
+    keys: list[str] = field(default_factory=list)  # every accepted post's outbox key
+    refused: int = 0  # 429s, any method
+
+    @classmethod
+    def read(cls, calls: Iterable[Mapping[str, Any]], card_of: Mapping[str, str]) -> SlackRecord:
+        job_of = {ts: job for job, ts in card_of.items()}
+        out = cls()
+        for call in calls:
+            if call["status"] == 429:
+                out.refused += 1
+            if call["status"] != 200:
+                continue
+            params, method = call["params"], call["method"]
+            key = outbox_key(call)
+            job = None
+            if method == "chat.postMessage" and key:
+                out.keys.append(key)
+                name = key.split("/", 1)[0].removeprefix("job:")
+                if key.endswith("/card"):
+                    out.cards[name] = out.cards.get(name, 0) + 1
+                    job = name
+                elif key.endswith("/finished"):
+                    out.summaries.setdefault(name, []).append(float(call["time"]))
+            elif method == "chat.update":
+                job = job_of.get(str(params.get("ts")))
+            if job is not None and FINAL.search(str(params.get("text", ""))):
+                out.final_at.setdefault(job, float(call["time"]))
+        return out

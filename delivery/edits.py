@@ -27,6 +27,9 @@ from store.jobs import JobRow
 log = logging.getLogger(__name__)
 
 METHOD = "chat.update"
+# The job whose card is edited next is polled this long before its turn, so that the edit shows
+# what happened up to then rather than up to its last regular poll (up to POLL_INTERVAL ago).
+FRESH_BEFORE_EDIT = 0.4
 GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
 
@@ -75,15 +78,26 @@ class CardEditor:
         """Edit the most urgent cards while the budget allows; the seconds until it allows the
         next edit, or None when no card is behind."""
         due = self.due()
-        for card in due:
+        for i, card in enumerate(due):
             ticket = self.budget.try_take(METHOD, None, card.priority)
             if ticket is None:
-                return self.budget.wait(METHOD)
+                wait = self.budget.wait(METHOD)
+                self._freshen(card, wait)
+                return wait
             outcome = self._edit(card)
             self.budget.done(ticket, retry_after=outcome if isinstance(outcome, float) else None)
             if outcome == "unreachable":
                 return 1.0
+            if i + 1 < len(due):
+                self._freshen(due[i + 1], self.budget.wait(METHOD))
         return None if not due else self.budget.wait(METHOD)
+
+    def _freshen(self, card: CardDue, wait: float) -> None:
+        """Ask for a poll of the next card's job just before its turn comes."""
+        if card.kind != "job" or card.done or wait == float("inf"):
+            return
+        with self.store.write() as db:
+            jobs.poll_by(db, card.id, self.clock() + max(0.0, wait - FRESH_BEFORE_EDIT))
 
     def edit_count(self) -> int:
         """One pass (for `Sender.flush`): the number of edits it made."""

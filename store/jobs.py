@@ -115,6 +115,13 @@ def due(db: Database, now: float, limit: int = 1000) -> list[str]:
     return [r["id"] for r in rows]
 
 
+def poll_by(db: Database, key: str, at: float) -> None:
+    """Have a running job polled no later than `at` (its card is about to be edited)."""
+    db.execute(
+        "UPDATE jobs SET next_poll_at = min(next_poll_at, ?) WHERE id = ? AND done = 0", [at, key]
+    )
+
+
 def card_ts(db: Database, key: str) -> str | None:
     """Where a job's card is (None until it is posted), without reading the whole row."""
     raw = db.execute("SELECT card_ts FROM jobs WHERE id = ?", [key]).fetchone()
