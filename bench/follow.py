@@ -30,6 +30,7 @@ from bench.measure import (
     job_ends,
     job_spans,
     percentile,
+    share_until,
 )
 from bench.stage import (
     ALLOW_ALL,
@@ -67,6 +68,7 @@ class Usage:
     cpu_share: float
     peak_rss: int
     wall: float
+    samples: tuple[tuple[float, float], ...] = ()
 
 
 def _sim_get(sim_url: str, path: str) -> Any:
@@ -148,6 +150,10 @@ def figures(
         "thread_messages_per_job_max": max(threads.values() or [0]),
         "jobs_over_message_budget": len(over_budget),
         "cpu_cores": usage.cpu_share,
+        # While jobs ran (until the last one ended): the part of the run the poller is busy.
+        "cpu_cores_running": share_until(usage.samples, max(job_ends(events).values(), default=0))
+        if usage.samples
+        else usage.cpu_share,
         "peak_rss_mb": usage.peak_rss / 2**20,
         "wall_s": usage.wall,
         **delivery(events, SlackRecord.read(calls, card_of), names),
@@ -260,7 +266,7 @@ def run_bot(tmp: Path, load: Load) -> dict[str, Any]:
                     cards, failed, behind = _bot_state(tmp / "bot.db")
                     if len(cards) == load.jobs and behind == 0:
                         break
-            usage = Usage(sampler.cpu_share, sampler.peak_rss, sampler.wall)
+            usage = Usage(sampler.cpu_share, sampler.peak_rss, sampler.wall, tuple(sampler.samples))
             return figures(
                 sim_url=sim_url,
                 slack=slack,

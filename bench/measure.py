@@ -69,6 +69,8 @@ class Sampler:
     _wall_start: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    # (wall-clock time, CPU seconds so far): the share over any part of the run
+    samples: list[tuple[float, float]] = field(default_factory=list)
 
     def __enter__(self) -> Sampler:
         import psutil
@@ -85,6 +87,8 @@ class Sampler:
         while not self._stop.wait(self.every):
             try:
                 self.peak_rss = max(self.peak_rss, self._proc.memory_info().rss)
+                times = self._proc.cpu_times()
+                self.samples.append((time.time(), times.user + times.system - self._cpu_start))
             except Exception:
                 return
 
@@ -99,6 +103,15 @@ class Sampler:
     def cpu_share(self) -> float:
         """Cores used on average: 0.5 means half a core."""
         return self.cpu / self.wall if self.wall else 0.0
+
+
+def share_until(samples: Sequence[tuple[float, float]], until: float) -> float:
+    """Cores used on average from the first sample to `until` (a wall-clock time)."""
+    within = [s for s in samples if s[0] <= until]
+    if len(within) < 2:
+        return 0.0
+    (t0, c0), (t1, c1) = within[0], within[-1]
+    return (c1 - c0) / (t1 - t0) if t1 > t0 else 0.0
 
 
 FINAL = re.compile(

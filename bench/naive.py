@@ -1,6 +1,7 @@
 """A deliberately naive follower, for comparison: every interval it re-reads every unfinished
 job's whole node list, and edits the job's card when the counts change. It knows nothing of
-Slack's limits: a call answered 429 is counted and tried again on a later interval.
+Slack's limits: a call answered 429 is counted and lost (an edit is made again only when the
+counts change again), as a bot that ignores Slack's limits loses them.
 
     python -m bench.naive --orchestrator URL --slack-api URL --jobs 1,2,3 --channels C1,C2
 """
@@ -45,29 +46,27 @@ class Naive:
                 self.limited += 1
             return None
 
-    def follow_once(self, job: str) -> bool:
-        """One naive poll of one job; True when it is done and said so."""
-        channel = self.channels[job]
-        if job not in self.cards:
-            posted = self._call(self.slack.chat_postMessage, channel=channel, text=f"job {job}")
-            if posted is None:
-                return False
+    def post_card(self, job: str) -> None:
+        posted = self._call(self.slack.chat_postMessage, channel=self.channels[job], text=job)
+        if posted is not None:
             self.cards[job] = str(posted["ts"])
+
+    def follow_once(self, job: str) -> bool:
+        """One naive poll of one job; True when it is done."""
         nodes = self.http.get(f"/jobs/{job}/nodes", params={"limit": 10_000}).json()["items"]
         done = sum(n["state"] in ENDED for n in nodes)
+        card, channel = self.cards.get(job), self.channels[job]
         if done != self.shown.get(job):
-            text = f"job {job} ({done}/{len(nodes)} nodes done)"
-            if self._call(self.slack.chat_update, channel=channel, ts=self.cards[job], text=text):
-                self.shown[job] = done
-        if done < len(nodes) or self.shown.get(job) != done:
+            self.shown[job] = done
+            if card:
+                text = f"job {job} ({done}/{len(nodes)} nodes done)"
+                self._call(self.slack.chat_update, channel=channel, ts=card, text=text)
+        if done < len(nodes):
             return False
-        text = f"job {job} finished"
-        return (
-            self._call(
-                self.slack.chat_postMessage, channel=channel, thread_ts=self.cards[job], text=text
-            )
-            is not None
-        )
+        if card:
+            text = f"job {job} finished"
+            self._call(self.slack.chat_postMessage, channel=channel, thread_ts=card, text=text)
+        return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     slack = WebClient(token=args.slack_token, base_url=args.slack_api, retry_handlers=[])
     naive = Naive(http, slack, {job: channels[i % len(channels)] for i, job in enumerate(jobs)})
+    for job in jobs:
+        naive.post_card(job)
     live = set(jobs)
     with ThreadPoolExecutor(max_workers=8) as pool:
         while live:
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(f"usage {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss * 1024}", flush=True)
     print(f"limited {naive.limited}", flush=True)
-    print("cards " + ",".join(f"{job}={naive.cards[job]}" for job in jobs), flush=True)
+    print("cards " + ",".join(f"{job}={ts}" for job, ts in naive.cards.items()), flush=True)
     return 0
 
 

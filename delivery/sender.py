@@ -141,11 +141,21 @@ class Sender:
             plan = order_posts(posts.queued(self.store.db))
             if not plan:
                 return None
-            blocked: set[str] = set()
-            waits: list[float] = []
+            blocked: set[str] = set()  # threads that must wait: nothing overtakes in a thread
+            held: dict[str, float] = {}  # channels whose bucket is empty, and for how long
             for priority, queued in plan:
                 thread = queued.thread_of or queued.key
                 if thread in blocked:
+                    continue
+                if queued.channel_id in held:
+                    blocked.add(thread)
+                    continue
+                if self.budget.wait(POST_MESSAGE) > 0:
+                    break  # the workspace's ceiling: no channel can post now
+                wait = self.budget.wait(POST_MESSAGE, queued.channel_id)
+                if wait > 0:
+                    held[queued.channel_id] = wait
+                    blocked.add(thread)
                     continue
                 thread_ts = self._thread_ts(queued)
                 if queued.thread_of and thread_ts is None:
@@ -155,16 +165,14 @@ class Sender:
                 ticket = self.budget.try_take(POST_MESSAGE, queued.channel_id, priority)
                 if ticket is None:
                     blocked.add(thread)
-                    waits.append(self.budget.wait(POST_MESSAGE, queued.channel_id))
-                    if self.budget.wait(POST_MESSAGE) > 0:
-                        break  # the workspace's ceiling: no channel can post now
                     continue
                 outcome = self._send(queued, thread_ts, ticket)
                 if outcome == "stop":
                     return 1.0
                 if outcome != "sent":
                     blocked.add(thread)
-            finite = [w for w in waits if w != float("inf")]
+            waits = [self.budget.wait(POST_MESSAGE), *held.values()]
+            finite = [w for w in waits if 0 < w < float("inf")]
             return min(finite) if finite else MIN_PASS_GAP
 
     def _thread_ts(self, queued: Queued) -> str | None:
