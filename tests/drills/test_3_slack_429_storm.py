@@ -176,10 +176,12 @@ def test_slack_answers_429_to_one_call_in_three_for_a_minute(
             "no 429 earned from Slack's published limits themselves",
             [(c.method, c.sent_at) for c in by_limits[:5]],
         )
+        # The bot slows down while Slack refuses (it used to make ~150 calls in this minute and
+        # earn ~50 429s); the storm still has to hit it hard.
         drill.check(
-            limited_in_storm >= 30,
-            "the storm really hit the bot (30+ calls limited)",
-            limited_in_storm,
+            limited_in_storm >= 15 and limited_in_storm >= len(storm_calls) / 4,
+            "the storm really hit the bot (15+ calls limited, a quarter of its calls)",
+            (limited_in_storm, len(storm_calls)),
         )
         drill.check(
             len(found) == JOBS and all(n == 1 for n in per_job),
@@ -272,7 +274,7 @@ def test_a_smaller_limit_than_published_is_learnt_not_hammered(
         serve(sim) as orchestrator,
         running_bot(drill_dir, slack, orchestrator.url) as bot,
     ):
-        started = time.monotonic()
+        started = time.time()  # the fake's clock: its calls are stamped with wall-clock time
         for i in range(9):
             channel = CHANNELS[i % len(CHANNELS)]
             url = slack.new_response_url(channel=channel, user="U0ALICE")
@@ -289,7 +291,7 @@ def test_a_smaller_limit_than_published_is_learnt_not_hammered(
             interval=0.5,
             description="every card up to date",
         )
-        took = time.monotonic() - started
+        took = time.time() - started
         refused = [c for c in slack.rate_limited_calls() if c.method == "chat.update"]
         edits = [c for c in slack.calls("chat.update") if c.status == 200]
         budget = bot.health()["slack"]["calls"]["chat.update"]
