@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from runtime.health import Health, health_line
-from tests.support.harness import Harness
+from tests.support.harness import Harness, close_harness, make_harness
 
 
 def test_the_report_shows_calls_against_limits_and_the_queue(harness: Harness) -> None:
@@ -22,3 +24,26 @@ def test_the_report_shows_calls_against_limits_and_the_queue(harness: Harness) -
     line = health_line(report)
     assert "chat.update" in line and "/50 a min" in line
     assert "queue: 0 posts, 0 cards behind" in line
+
+
+def test_a_call_that_cannot_wait_goes_first_and_is_counted(tmp_path: Path) -> None:
+    """views.open holds a trigger_id that lives 3 s: it is made at once, through the budget."""
+    h = make_harness(tmp_path, policy=None)
+    try:
+        h.command("/deploy production --nodes web01.example.com")
+        h.tick(1.5)
+        (card,) = h.slack.messages("C0DEPLOYS")
+        value = next(
+            e["value"]
+            for b in card.blocks or []
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == "approval_reject"
+        )
+        h.click("approval_reject", value, user="U0BOB", message_ts=card.ts)
+        assert len(h.slack.views()) == 1
+        calls = Health(h.bot.deps).report()["slack"]["calls"]
+        assert calls["views.open"]["calls_last_minute"] == 1
+        assert calls["views.open"]["limit_per_minute"] == 100
+    finally:
+        close_harness(h)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -167,8 +168,6 @@ def test_a_spent_response_url_stays_refused(limited: FakeSlack, clock: Clock) ->
 def test_the_admin_api_reports_429s_and_switches_the_limits(
     limited: FakeSlack, api: WebClient
 ) -> None:
-    import httpx
-
     base = limited.url
     ts = api.chat_postMessage(channel="C0DEPLOYS", text="card", blocks=[])["ts"]
     for _ in range(2):
