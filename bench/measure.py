@@ -189,3 +189,43 @@ class SlackRecord:
             if job is not None and FINAL.search(str(params.get("text", ""))):
                 out.final_at.setdefault(job, float(call["time"]))
         return out
+
+
+EDITS_PER_MINUTE = 50  # chat.update, Tier 3: the floor the budget bound is counted in
+
+
+def delivery(events: list[dict], record: SlackRecord, names: list[str]) -> dict[str, Any]:
+    """Did every job get one card, one summary and its final state, and how fast: the figures
+    the rate limits bear on."""
+    finished = {j: t for j, t in job_ends(events).items() if j in names}
+    last_end = max(finished.values(), default=0.0)
+    final = [record.final_at.get(j) for j in names]
+    not_final = sum(t is None or t > last_end for t in final)
+    tail = max((t for t in final if t is not None), default=last_end) - last_end
+    summaries = [record.summaries[j][0] - finished[j] for j in names if record.summaries.get(j)]
+    spans = {j: s for j, s in job_spans(events).items() if j in names}
+    changing = _peak(spans)
+    return {
+        "slack_429s": record.refused,
+        "cards_once": sum(record.cards.get(j) == 1 for j in names),
+        "summaries_once": sum(len(record.summaries.get(j, ())) == 1 for j in names),
+        "keys_doubled": len(record.keys) - len(set(record.keys)),
+        "cards_final": sum(t is not None for t in final),
+        "not_final_at_last_end": not_final,
+        "final_tail_s": max(0.0, tail),
+        "final_bound_s": not_final / EDITS_PER_MINUTE * 60,
+        "summary_p50_s": percentile(summaries, 50),
+        "summary_p99_s": percentile(summaries, 99),
+        "changing_at_once": changing,
+        "update_bound_s": max(10.0, 60 / EDITS_PER_MINUTE * changing),
+    }
+
+
+def _peak(spans: dict[str, tuple[float, float]]) -> int:
+    """The most cards changing at the same moment."""
+    edges = sorted([(s, 1) for s, _ in spans.values()] + [(e, -1) for _, e in spans.values()])
+    peak = now = 0
+    for _, step in edges:
+        now += step
+        peak = max(peak, now)
+    return peak

@@ -2,7 +2,7 @@
 
 Posts are claimed (pending → sending) before the call and settled after it. A post left in
 `sending` by a crash is looked up in Slack by the key carried in its message metadata before
-anything is sent again, so a restart neither loses nor doubles a message.
+anything is sent again (delivery/recovery.py), so a restart neither loses nor doubles a message.
 
 Two lanes run side by side, each with one call in flight: posts (chat.postMessage, ordered by
 delivery/plan.py) and card edits (chat.update, delivery/edits.py). Each asks the budget before
@@ -21,19 +21,19 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from delivery.budget import POST_MESSAGE, Budget, Priority, Ticket
+from delivery import outbox
+from delivery.budget import POST_MESSAGE, Budget, Ticket
 from delivery.edits import CardEditor, CardSource
+from delivery.outbox import METADATA_TYPE
 from delivery.plan import order_posts
+from delivery.recovery import Recovery
 from delivery.slack import CHANNEL_ERRORS, error_of, retry_after
-from store import Store, approvals, jobs, posts
+from store import Store, jobs, posts
 from store.posts import PostRow, Queued
 
 log = logging.getLogger(__name__)
 
-METADATA_TYPE = "chatops_post"
-LOOKUP_RETRY = 5.0
 MIN_PASS_GAP = 0.05
-LOOKUP_METHODS = ("conversations.replies", "conversations.history")
 
 __all__ = ["METADATA_TYPE", "CardSource", "Sender", "Wakeup"]
 
@@ -77,7 +77,7 @@ class Sender:
         self.editor = CardEditor(store, slack, cards, clock=clock, budget=self.budget, gap=card_gap)
         self.wake = Wakeup()
         self._lock = threading.Lock()
-        self._orphans: set[int] = set()
+        self.recovery = Recovery(store, slack, budget=self.budget, clock=clock)
         self.sent = 0
 
     # -- running ----------------------------------------------------------------------------------
@@ -136,8 +136,8 @@ class Sender:
         """Send queued posts, most urgent first, as far as the budget allows now. Returns the
         seconds until the budget lets the next one go, or None when nothing waits."""
         with self._lock:
-            if self._orphans:
-                self._reconcile_orphans()
+            if self.recovery.orphans:
+                self.recovery.settle()
             plan = order_posts(posts.queued(self.store.db))
             if not plan:
                 return None
@@ -157,7 +157,7 @@ class Sender:
                     held[queued.channel_id] = wait
                     blocked.add(thread)
                     continue
-                thread_ts = self._thread_ts(queued)
+                thread_ts = outbox.thread_ts(self.store.db, queued.thread_of)
                 if queued.thread_of and thread_ts is None:
                     if not self._parent_lost(queued):
                         blocked.add(thread)
@@ -174,15 +174,6 @@ class Sender:
             waits = [self.budget.wait(POST_MESSAGE), *held.values()]
             finite = [w for w in waits if 0 < w < float("inf")]
             return min(finite) if finite else MIN_PASS_GAP
-
-    def _thread_ts(self, queued: Queued) -> str | None:
-        if not queued.thread_of:
-            return None
-        db = self.store.db
-        if queued.thread_of.startswith("approval:"):
-            approval = approvals.get(db, queued.thread_of.split(":", 1)[1])
-            return approval.card_ts if approval else None
-        return jobs.card_ts(db, queued.thread_of)
 
     def _parent_lost(self, queued: Queued) -> bool:
         """The card that starts this thread was given up on, so the reply never can be sent:
@@ -238,8 +229,7 @@ class Sender:
         return self.cards.job_card(job).payload(), job.card_version
 
     def _settle(self, row: PostRow, state: str, *, error: str | None = None) -> None:
-        with self.store.write() as db:
-            posts.settle(db, row.seq, state=state, now=self.clock(), error=error)
+        outbox.record_state(self.store, row, state, self.clock(), error=error)
 
     def _failed(self, row: PostRow, exc: SlackApiError) -> str:
         wait = retry_after(exc)
@@ -272,79 +262,12 @@ class Sender:
         return "dead"
 
     def _settled(self, row: PostRow, ts: str, version: int = 1) -> None:
-        with self.store.write() as db:
-            posts.settle(db, row.seq, state="sent", now=self.clock(), ts=ts)
-            if row.kind == "card" and row.ref:
-                jobs.update(db, row.ref, card_ts=ts)
-                jobs.card_sent(db, row.ref, version, self.clock())
-            elif row.kind == "approval_card" and row.ref:
-                approvals.set_card(db, row.ref, ts)
-                approvals.card_sent(db, row.ref, 1, self.clock())
+        outbox.record_sent(self.store, row, ts, version, self.clock())
 
     # -- crash recovery -------------------------------------------------------------------------
 
     def reconcile(self) -> int:
-        """Settle the posts a crash left in `sending` (call it before sending anything): found
-        in Slack → sent; Slack positively without it → pending, to send; lookup failed → left
-        in `sending` and looked up again later, since sending it blind could post it twice."""
+        """Settle the posts a crash left in `sending` (delivery/recovery.py); call it before
+        sending anything. Returns how many Slack turned out to have."""
         with self._lock:
-            self._orphans = {row.seq for row in posts.in_flight(self.store.db)}
-            return self._reconcile_orphans()
-
-    def _reconcile_orphans(self) -> int:
-        found = 0
-        for row in posts.in_flight(self.store.db):
-            if row.seq not in self._orphans:
-                continue
-            thread_ts = self._thread_ts(_queued(row))
-            method = LOOKUP_METHODS[0] if thread_ts else LOOKUP_METHODS[1]
-            ticket = self.budget.try_take(method, None, Priority.PERSON)
-            if ticket is None:
-                continue  # looked up on a later pass, within the budget
-            try:
-                ts = self._find_in_slack(row, thread_ts)
-            except SlackApiError as exc:
-                self.budget.done(ticket, retry_after=retry_after(exc) or LOOKUP_RETRY)
-                log.warning(
-                    "cannot check Slack for post %s (%s); will look again", row.key, error_of(exc)
-                )
-                continue
-            except OSError as exc:
-                self.budget.done(ticket)
-                log.warning("cannot check Slack for post %s (%s); will look again", row.key, exc)
-                continue
-            self.budget.done(ticket)
-            self._orphans.discard(row.seq)
-            if ts:
-                self._settled(row, ts)
-                found += 1
-            else:
-                self._settle(row, "pending")
-        return found
-
-    def _find_in_slack(self, row: PostRow, thread_ts: str | None) -> str | None:
-        """The ts of the post if Slack has it, None if Slack positively has not; raises if
-        Slack could not be asked."""
-        if thread_ts:
-            response = self.slack.conversations_replies(
-                channel=row.channel_id, ts=thread_ts, include_all_metadata=True, limit=200
-            )
-        else:
-            # An hour back allows for any skew between Slack's clock and ours.
-            response = self.slack.conversations_history(
-                channel=row.channel_id,
-                oldest=str(row.created_at - 3600),
-                include_all_metadata=True,
-                limit=200,
-            )
-        for message in response.get("messages") or ():
-            meta = message.get("metadata") or {}
-            if (meta.get("event_payload") or {}).get("key") == row.key:
-                return str(message["ts"])
-        return None
-
-
-def _queued(row: PostRow) -> Queued:
-    return Queued(
-        row.seq, row.key, row.channel_id, row.thread_of, row.kind, row.ref, row.created_at
-    )
+            return self.recovery.start()
