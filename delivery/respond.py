@@ -118,7 +118,8 @@ class Responder:
                 issued.refused = status == 404
         owner = self._owner(url, channel, user)
         if owner is None or not owner[1]:
-            log.warning("an answer could not be delivered: its response_url is spent or stale")
+            if url:
+                log.warning("an answer could not be delivered: its response_url is spent or stale")
             return False
         return self._fallback(owner[0], str(owner[1]), message)
 
@@ -163,12 +164,18 @@ class Responder:
                 if error_of(exc) not in NOT_DELIVERABLE:
                     log.warning("could not answer %s privately: %s", user, error_of(exc))
                     return False
+            except OSError as exc:
+                log.warning("Slack unreachable answering %s: %s", user, exc)
+                return False
         try:
             self.slack.chat_postMessage(
                 channel=user, text=payload["text"], blocks=payload.get("blocks"), unfurl_links=False
             )
         except SlackApiError as exc:
             log.warning("could not answer %s in a direct message: %s", user, error_of(exc))
+            return False
+        except OSError as exc:
+            log.warning("Slack unreachable answering %s: %s", user, exc)
             return False
         return True
 
