@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -172,8 +172,9 @@ def _stage(tmp: Path, load: Load) -> Iterator[tuple[str, SlackProcess, list[str]
         yield sim_url, slack, channels
 
 
-def _bot_state(path: Path) -> tuple[dict[str, str], dict[str, int], int]:
-    """Cards by job, failed nodes by job, and how much is still to do, from the bot's store."""
+def _bot_state(path: Path) -> tuple[dict[str, str], dict[str, int], int, int]:
+    """Cards by job, failed nodes by job, how much is still to do, and how many jobs still run,
+    from the bot's store."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         cards = dict(conn.execute("SELECT name, card_ts FROM jobs").fetchall())
@@ -183,17 +184,24 @@ def _bot_state(path: Path) -> tuple[dict[str, str], dict[str, int], int]:
                 "('failed', 'errored') GROUP BY job_id"
             ).fetchall()
         )
-        behind = conn.execute(
-            "SELECT (SELECT count(*) FROM jobs WHERE done = 0) + (SELECT count(*) FROM posts "
-            "WHERE state IN ('pending', 'sending')) + (SELECT count(*) FROM jobs WHERE "
-            "card_version > card_sent_version)"
-        ).fetchone()[0]
+        running = conn.execute("SELECT count(*) FROM jobs WHERE done = 0").fetchone()[0]
+        behind = (
+            running
+            + conn.execute(
+                "SELECT (SELECT count(*) FROM posts WHERE state IN ('pending', 'sending')) + "
+                "(SELECT count(*) FROM jobs WHERE card_version > card_sent_version)"
+            ).fetchone()[0]
+        )
     finally:
         conn.close()
-    return cards, failed, behind
+    return cards, failed, behind, running
 
 
-def run_bot(tmp: Path, load: Load) -> dict[str, Any]:
+def run_bot(
+    tmp: Path, load: Load, *, when_jobs_end: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """The bot follows the load; `when_jobs_end` is called once every job has ended, while the
+    bot still works through the posts and edits the limits held back."""
     with _stage(tmp, load) as (sim_url, slack, channels):
         (tmp / "policy.toml").write_text(ALLOW_ALL)
         env = {"POLL_INTERVAL": str(load.interval), "LOG_LEVEL": "WARNING"}
@@ -223,7 +231,10 @@ def run_bot(tmp: Path, load: Load) -> dict[str, Any]:
                 deadline = time.monotonic() + 1800
                 while time.monotonic() < deadline:
                     time.sleep(1.0)
-                    cards, failed, behind = _bot_state(tmp / "bot.db")
+                    cards, failed, behind, running = _bot_state(tmp / "bot.db")
+                    if when_jobs_end is not None and len(cards) == load.jobs and not running:
+                        when_jobs_end()
+                        when_jobs_end = None
                     if len(cards) == load.jobs and behind == 0:
                         break
             usage = Usage(sampler.cpu_share, sampler.peak_rss, sampler.wall, tuple(sampler.samples))

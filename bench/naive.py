@@ -1,7 +1,7 @@
 """A deliberately naive follower, for comparison: every interval it re-reads every unfinished
 job's whole node list, and edits the job's card when the counts change. It knows nothing of
-Slack's limits: a call answered 429 is counted and lost (an edit is made again only when the
-counts change again), as a bot that ignores Slack's limits loses them.
+Slack's limits: an edit answered 429 is counted and lost (made again only when the counts change
+again); a card or a final message answered 429 is tried again the next interval.
 
     python -m bench.naive --orchestrator URL --slack-api URL --jobs 1,2,3 --channels C1,C2
 """
@@ -52,7 +52,9 @@ class Naive:
             self.cards[job] = str(posted["ts"])
 
     def follow_once(self, job: str) -> bool:
-        """One naive poll of one job; True when it is done."""
+        """One naive poll of one job; True when it is done and said so."""
+        if job not in self.cards:
+            self.post_card(job)
         nodes = self.http.get(f"/jobs/{job}/nodes", params={"limit": 10_000}).json()["items"]
         done = sum(n["state"] in ENDED for n in nodes)
         card, channel = self.cards.get(job), self.channels[job]
@@ -61,12 +63,11 @@ class Naive:
             if card:
                 text = f"job {job} ({done}/{len(nodes)} nodes done)"
                 self._call(self.slack.chat_update, channel=channel, ts=card, text=text)
-        if done < len(nodes):
+        if done < len(nodes) or not card:
             return False
-        if card:
-            text = f"job {job} finished"
-            self._call(self.slack.chat_postMessage, channel=channel, thread_ts=card, text=text)
-        return True
+        text = f"job {job} finished"
+        said = self._call(self.slack.chat_postMessage, channel=channel, thread_ts=card, text=text)
+        return said is not None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -141,7 +141,8 @@ def follow_table(run: dict[str, Any]) -> list[str]:
         f"**Following many jobs**: {jobs} concurrent jobs × {load['nodes']} nodes, "
         f"POLL_INTERVAL={load['interval']:g} s, {load['channels']} channels, each node run "
         f"{load['node_seconds']:g} s × its factor; naive = re-reading every job's node list "
-        "each interval, against the same limited fake Slack",
+        "each interval, against a fake Slack limited the same way (stand-ins of its own, started "
+        "once the bot's jobs had all ended, beside the bot's last card edits)",
         "",
         *HEADER,
         *_delivery_rows(bot, jobs),
