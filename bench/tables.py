@@ -98,7 +98,9 @@ def busy_table(run: dict[str, Any]) -> list[str]:
     return [
         f"**A busy hour**: {jobs} concurrent jobs × {load['nodes']} nodes in {load['channels']} "
         f"channels, job concurrency {load['job_concurrency']}, each node run "
-        f"{load['node_seconds']:g} s × its factor, POLL_INTERVAL={interval:g} s",
+        f"{load['node_seconds']:g} s × its factor (about "
+        f"{jobs * load['nodes'] * load['node_seconds']:,.0f} node-seconds in all), "
+        f"POLL_INTERVAL={interval:g} s",
         "",
         *HEADER,
         *_delivery_rows(bot, jobs),
@@ -107,8 +109,8 @@ def busy_table(run: dict[str, Any]) -> list[str]:
         row("node event → card update, p50", f"{bot['delay_p50_s']:.1f} s"),
         row(
             "node event → card update, p99",
-            f"{bot['delay_p99_s']:.1f} s",
-            f"≤ {bound:.1f} s = max(10 s, 1.2 s × {bot['changing_at_once']})",
+            f"{bot['delay_p99_s']:.2f} s",
+            f"≤ {bound:.2f} s = max(10 s, 1.2 s × {bot['changing_at_once']})",
             bot["delay_p99_s"] <= bound,
         ),
         row("job end → summary, p50", f"{bot['summary_p50_s']:.2f} s"),

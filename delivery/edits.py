@@ -16,7 +16,7 @@ from typing import Protocol
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from delivery.budget import Budget
+from delivery.budget import Budget, Ticket
 from delivery.plan import CardDue, order_edits
 from delivery.slack import CHANNEL_ERRORS, error_of, retry_after
 from render.blocks import Message
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 METHOD = "chat.update"
 # The job whose card is edited next is polled this long before its turn, so that the edit shows
 # what happened up to then rather than up to its last regular poll (up to POLL_INTERVAL ago).
-FRESH_BEFORE_EDIT = 0.4
+FRESH_BEFORE_EDIT = 0.3
 GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
 
@@ -79,13 +79,18 @@ class CardEditor:
         next edit, or None when no card is behind."""
         due = self.due()
         for i, card in enumerate(due):
-            ticket = self.budget.try_take(METHOD, None, card.priority)
-            if ticket is None:
-                wait = self.budget.wait(METHOD)
+            wait = self.budget.wait(METHOD)
+            if wait > 0:
                 self._freshen(card, wait)
                 return wait
-            outcome = self._edit(card)
-            self.budget.done(ticket, retry_after=outcome if isinstance(outcome, float) else None)
+            # Rendered before the budget is asked: the call goes the moment it is allowed.
+            found = self._render(card)
+            if found is None:
+                continue
+            ticket = self.budget.try_take(METHOD, None, card.priority)
+            if ticket is None:
+                return self.budget.wait(METHOD)
+            outcome = self._send(card, *found, ticket)
             if outcome == "unreachable":
                 return 1.0
             if i + 1 < len(due):
@@ -105,22 +110,22 @@ class CardEditor:
         self.edit()
         return self.made - before
 
-    def _edit(self, card: CardDue) -> str | float:
-        """'made', 'gone' (the card no longer exists), 'failed' (Slack refused this version),
-        'skipped', 'unreachable', or the Retry-After of a 429."""
+    def _render(self, card: CardDue) -> tuple[str, int, Message] | None:
+        """Where the card is, the version rendered, and the card as it is now."""
         db = self.store.db
         if card.kind == "approval":
             approval = approvals.get(db, card.id)
             if approval is None or not approval.card_ts:
-                return "skipped"
-            ts, version = approval.card_ts, approval.card_version
-            message = self.cards.approval_card(approval)
-        else:
-            job = jobs.get(db, card.id)
-            if job is None or not job.card_ts:
-                return "skipped"
-            ts, version = job.card_ts, job.card_version
-            message = self.cards.job_card(job)
+                return None
+            return approval.card_ts, approval.card_version, self.cards.approval_card(approval)
+        job = jobs.get(db, card.id)
+        if job is None or not job.card_ts:
+            return None
+        return job.card_ts, job.card_version, self.cards.job_card(job)
+
+    def _send(self, card: CardDue, ts: str, version: int, message: Message, ticket: Ticket) -> str:
+        """'made', 'gone' (the card no longer exists), 'failed' (Slack refused this version),
+        'limited' (429) or 'unreachable'."""
         try:
             self.slack.chat_update(
                 channel=card.channel_id,
@@ -130,18 +135,21 @@ class CardEditor:
             )
         except SlackApiError as exc:
             wait = retry_after(exc)
+            self.budget.done(ticket, retry_after=wait)
             if wait is not None:
                 log.info("Slack rate-limited a card edit; waiting %.0fs and slowing down", wait)
-                return wait
+                return "limited"
             error = error_of(exc)
             log.error("cannot edit the card of %s in %s: %s", card.id, card.channel_id, error)
             # Gone for good, or refused as it is: this version is given up on (a later change
             # tries again), so that one bad card never holds the others' edits.
             outcome = "gone" if error in GONE_MESSAGE | CHANNEL_ERRORS else "failed"
         except OSError as exc:
+            self.budget.done(ticket)
             log.warning("Slack unreachable editing the card of %s: %s", card.id, exc)
             return "unreachable"
         else:
+            self.budget.done(ticket)  # at once: the bucket is charged from Slack's answer
             outcome = "made"
             self.made += 1
         with self.store.write() as db:
