@@ -153,17 +153,20 @@ def cards_to_update(db: Database, now: float, min_gap: float) -> list[JobRow]:
     return [_row(r) for r in rows]
 
 
-def card_edits_due(db: Database, now: float, min_gap: float) -> list[tuple[Any, ...]]:
-    """(id, channel, done, last edit, created) of each card whose content moved since its last
-    edit and that was not edited in the last `min_gap` s; no snapshots decoded, so the sender
-    can look often at hundreds of busy cards."""
+def card_edits_due(
+    db: Database, now: float, min_gap: float, limit: int = 8
+) -> list[tuple[Any, ...]]:
+    """(id, channel, done, last edit, created) of the cards next in line for an edit: content
+    moved since the last edit, none in the last `min_gap` s; final states first, then the card
+    left longest without an edit. Few rows, no snapshots: the sender looks every edit slot."""
     return [
         tuple(r)
         for r in db.execute(
             """SELECT id, channel_id, done, card_sent_at, created_at FROM jobs
-               WHERE card_ts IS NOT NULL AND card_version > card_sent_version
-               AND (card_sent_at IS NULL OR card_sent_at <= ?)""",
-            [now - min_gap],
+               WHERE card_version > card_sent_version AND card_ts IS NOT NULL
+               AND coalesce(card_sent_at, 0) <= ?
+               ORDER BY done DESC, coalesce(card_sent_at, created_at) LIMIT ?""",
+            [now - min_gap, limit],
         )
     ]
 
