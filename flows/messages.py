@@ -19,9 +19,9 @@ def answer(
     deps: Any, response_url: str | None, template: str, *, replace: bool = False, **data: Any
 ) -> bool:
     """Render `template` and send it privately to whoever the response_url belongs to."""
-    return reply(deps, response_url, deps.renderer.render(template, **data), replace=replace)
+    return tell(deps, response_url, deps.renderer.render(template, **data), replace=replace)
 
 
-def reply(deps: Any, response_url: str | None, message: Message, *, replace: bool = False) -> bool:
+def tell(deps: Any, response_url: str | None, message: Message, *, replace: bool = False) -> bool:
     """Send `message` privately to whoever the response_url belongs to."""
     return bool(deps.responder.send(response_url, message, replace=replace))

@@ -14,7 +14,7 @@ from typing import Any
 from flows.asker import Asker
 from flows.deps import Deps, new_id
 from flows.explain import Explanation, explain
-from flows.messages import answer, error_message, reply
+from flows.messages import answer, error_message, tell
 from flows.profiles import ProfileError
 from orchestrator.errors import OrchestratorError
 from orchestrator.models import JobRef, PlanJobRef, StopResult
@@ -197,9 +197,7 @@ def execute(deps: Deps, request_id: str) -> bool:
             detail=f"{reply} (reference {ref})",
             hint="Follow it in the PE console; the bot picks it up when restarted.",
         )
-        reply(
-            deps, row.response_url, error_message(deps.renderer, why), replace=row.respond_replace
-        )
+        tell(deps, row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
     return True
 
 
@@ -238,7 +236,7 @@ def _launch_failed(deps: Deps, row: RequestRow, exc: OrchestratorError | Profile
         if approval:
             approvals.bump_card(db, approval.id)
     deps.sender.wake.set()
-    reply(deps, row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
+    tell(deps, row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
 
 
 def launched(deps: Deps, row: RequestRow, reply: Any) -> None:

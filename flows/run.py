@@ -12,7 +12,7 @@ from flows import build, reads
 from flows.asker import Asker
 from flows.deps import Deps, new_id
 from flows.explain import Explanation, explain
-from flows.messages import answer, error_message, reply
+from flows.messages import answer, error_message, tell
 from flows.pipeline import submit
 from flows.profiles import ProfileError
 from orchestrator.errors import OrchestratorError
@@ -42,7 +42,7 @@ def guarded(deps: Deps, asker: Asker, work: Callable[[], Any]) -> None:
     try:
         work()
     except OrchestratorError as exc:
-        reply(
+        tell(
             deps,
             asker.response_url,
             error_message(deps.renderer, explain(exc, environments=deps.known_environments())),
@@ -54,7 +54,7 @@ def guarded(deps: Deps, asker: Asker, work: Callable[[], Any]) -> None:
             detail=str(exc),
             hint="Nothing was run. Fix it and send the command again.",
         )
-        reply(deps, asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
+        tell(deps, asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
     except Exception:
         ref = new_id()[:6]
         log.exception("internal error handling %s %r (ref %s)", asker.command, asker.text, ref)
@@ -63,7 +63,7 @@ def guarded(deps: Deps, asker: Asker, work: Callable[[], Any]) -> None:
             detail=f"reference {ref}",
             hint="Nothing was run. The error is in the bot's log.",
         )
-        reply(deps, asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
+        tell(deps, asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
 
 
 def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None) -> None:

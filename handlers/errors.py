@@ -11,7 +11,7 @@ from slack_bolt import App
 
 from flows.deps import Deps, new_id
 from flows.explain import Explanation
-from flows.messages import error_message, reply
+from flows.messages import error_message, tell
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def on_error(error: Exception, body: Mapping[str, Any], *, deps: Deps) -> None:
         detail=f"reference {ref}",
         hint="Nothing was run. The error is in the bot's log.",
     )
-    reply(
+    tell(
         deps,
         body.get("response_url") if isinstance(body, Mapping) else None,
         error_message(deps.renderer, why),
