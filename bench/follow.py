@@ -1,4 +1,5 @@
-"""Following many jobs: the bot against a naive node-list follower, measured side by side.
+"""Following many jobs: the bot against a naive node-list follower, measured side by side,
+both against a fake Slack that enforces Slack's published rate limits.
 
 The simulator and the fake Slack each run in a process of their own and are read back through
 their admin APIs (/_sim/, /_fake/), so that neither shares a GIL with what is measured.
@@ -11,7 +12,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,17 @@ from typing import Any
 
 import httpx
 
-from bench.measure import Sampler, delays, done_count, end_times, percentile
+from bench.measure import (
+    Sampler,
+    SlackRecord,
+    delays,
+    delivery,
+    done_count,
+    end_times,
+    job_ends,
+    percentile,
+    share_until,
+)
 from bench.stage import (
     ALLOW_ALL,
     BENCH_GROUP,
@@ -54,6 +65,7 @@ class Usage:
     cpu_share: float
     peak_rss: int
     wall: float
+    samples: tuple[tuple[float, float], ...] = ()
 
 
 def _sim_get(sim_url: str, path: str) -> Any:
@@ -134,6 +146,7 @@ def figures(
     jobs = len(names)
     return {
         "jobs": jobs,
+        "node_events": sum(len(t) for t in ends.values()),
         "node_events_matched": len(waits),
         "delay_p50_s": percentile(waits, 50),
         "delay_p99_s": percentile(waits, 99),
@@ -144,8 +157,13 @@ def figures(
         "thread_messages_per_job_max": max(threads.values() or [0]),
         "jobs_over_message_budget": len(over_budget),
         "cpu_cores": usage.cpu_share,
+        # While jobs ran (until the last one ended): the part of the run the poller is busy.
+        "cpu_cores_running": share_until(usage.samples, max(job_ends(events).values(), default=0))
+        if usage.samples
+        else usage.cpu_share,
         "peak_rss_mb": usage.peak_rss / 2**20,
         "wall_s": usage.wall,
+        **delivery(events, SlackRecord.read(calls, card_of), names),
     }
 
 
@@ -164,8 +182,9 @@ def _stage(tmp: Path, load: Load) -> Iterator[tuple[str, SlackProcess, list[str]
         yield sim_url, slack, channels
 
 
-def _bot_state(path: Path) -> tuple[dict[str, str], dict[str, int], int]:
-    """Cards by job, failed nodes by job, and how much is still to do, from the bot's store."""
+def _bot_state(path: Path) -> tuple[dict[str, str], dict[str, int], int, int]:
+    """Cards by job, failed nodes by job, how much is still to do, and how many jobs still run,
+    from the bot's store."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         cards = dict(conn.execute("SELECT name, card_ts FROM jobs").fetchall())
@@ -175,17 +194,24 @@ def _bot_state(path: Path) -> tuple[dict[str, str], dict[str, int], int]:
                 "('failed', 'errored') GROUP BY job_id"
             ).fetchall()
         )
-        behind = conn.execute(
-            "SELECT (SELECT count(*) FROM jobs WHERE done = 0) + (SELECT count(*) FROM posts "
-            "WHERE state IN ('pending', 'sending')) + (SELECT count(*) FROM jobs WHERE "
-            "card_version > card_sent_version)"
-        ).fetchone()[0]
+        running = conn.execute("SELECT count(*) FROM jobs WHERE done = 0").fetchone()[0]
+        behind = (
+            running
+            + conn.execute(
+                "SELECT (SELECT count(*) FROM posts WHERE state IN ('pending', 'sending')) + "
+                "(SELECT count(*) FROM jobs WHERE card_version > card_sent_version)"
+            ).fetchone()[0]
+        )
     finally:
         conn.close()
-    return cards, failed, behind
+    return cards, failed, behind, running
 
 
-def run_bot(tmp: Path, load: Load) -> dict[str, Any]:
+def run_bot(
+    tmp: Path, load: Load, *, when_jobs_end: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """The bot follows the load; `when_jobs_end` is called once every job has ended, while the
+    bot still works through the posts and edits the limits held back."""
     with _stage(tmp, load) as (sim_url, slack, channels):
         (tmp / "policy.toml").write_text(ALLOW_ALL)
         env = {"POLL_INTERVAL": str(load.interval), "LOG_LEVEL": "WARNING"}
@@ -212,13 +238,16 @@ def run_bot(tmp: Path, load: Load) -> dict[str, Any]:
 
                 with ThreadPoolExecutor(max_workers=20) as pool:
                     list(pool.map(send, range(load.jobs)))
-                deadline = time.monotonic() + 900
+                deadline = time.monotonic() + 1800
                 while time.monotonic() < deadline:
                     time.sleep(1.0)
-                    cards, failed, behind = _bot_state(tmp / "bot.db")
+                    cards, failed, behind, running = _bot_state(tmp / "bot.db")
+                    if when_jobs_end is not None and len(cards) == load.jobs and not running:
+                        when_jobs_end()
+                        when_jobs_end = None
                     if len(cards) == load.jobs and behind == 0:
                         break
-            usage = Usage(sampler.cpu_share, sampler.peak_rss, sampler.wall)
+            usage = Usage(sampler.cpu_share, sampler.peak_rss, sampler.wall, tuple(sampler.samples))
             return figures(
                 sim_url=sim_url,
                 slack=slack,

@@ -1,4 +1,4 @@
-"""The stage the benchmarks run on: a simulator, a fake Slack and the bot as a process."""
+"""The stage the benchmarks run on: a simulator, a fake Slack and the bot, each a process."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from standins.orchestrator import RunningSimulator, Simulator, serve, world_from_dict
-from standins.slack import FakeSlack
-from tests.support.process import BOT_TOKEN, ROOT, BotProcess, free_port
+from tests.support.process import BOT_TOKEN, ROOT, free_port
 
 BENCH_GROUP = "11111111-2222-4333-8444-555555555555"
 ALLOW_ALL = 'defaults = false\n\n[[rule]]\nname = "bench runs everything"\naction = "run"\n'
@@ -36,51 +34,6 @@ def bench_world(nodes: int) -> dict:
         },
         "node_groups": [{"id": BENCH_GROUP, "name": "Bench", "rules": True, "nodes": ["bench*"]}],
     }
-
-
-@dataclass
-class Stage:
-    slack: FakeSlack
-    orchestrator: RunningSimulator
-    bot: BotProcess
-    channels: list[str]
-    tmp: Path
-
-    def channel(self, i: int) -> str:
-        return self.channels[i % len(self.channels)]
-
-
-@contextmanager
-def stage(
-    tmp: Path,
-    *,
-    nodes: int = 34,
-    node_seconds: float = 1.0,
-    latency: float = 0.0,
-    channels: int = 1,
-    env: dict[str, str] | None = None,
-    world: dict | None = None,
-) -> Iterator[Stage]:
-    """Everything up, then everything stopped, whatever happens in between."""
-    tmp.mkdir(parents=True, exist_ok=True)
-    (tmp / "policy.toml").write_text(ALLOW_ALL)
-    sim = Simulator(
-        world_from_dict(world) if world is not None else world_from_dict(bench_world(nodes)),
-        node_seconds=node_seconds,
-    )
-    with (
-        FakeSlack(BOT_TOKEN, clock=time.time) as slack,
-        serve(sim, port=0, latency=latency) as running,
-    ):
-        names = [f"C0BENCH{i:03d}" for i in range(channels)]
-        for name in names:
-            slack.add_channel(name, name.lower())
-        bot = BotProcess(tmp, slack.api_url, running.url, extra_env=env or {})
-        try:
-            bot.start()
-            yield Stage(slack, running, bot, names, tmp)
-        finally:
-            bot.stop()
 
 
 @contextmanager
@@ -137,14 +90,26 @@ class SlackProcess:
             self.base + "_fake/response_url", json={"channel": channel, "user": user}, timeout=30
         ).json()["url"]
 
-    def calls(self) -> list[dict]:
-        return httpx.get(self.base + "_fake/calls", timeout=300).json()["calls"]
+    def calls(self, method: str | None = None, *, blocks: bool = False) -> list[dict]:
+        params = {k: v for k, v in (("method", method), ("blocks", "1" if blocks else None)) if v}
+        return httpx.get(self.base + "_fake/calls", params=params, timeout=300).json()["calls"]
+
+    def messages(self, channel: str) -> list[dict]:
+        """What the channel shows now: ts, text, blocks and metadata of each message."""
+        answer = httpx.get(self.base + "_fake/messages", params={"channel": channel}, timeout=60)
+        return answer.json()["messages"]
+
+    def refused(self) -> dict[str, int]:
+        """429s the fake's enforced limits sent, per method."""
+        return httpx.get(self.base + "_fake/rate_limits", timeout=30).json()["refused"]
 
 
 @contextmanager
-def slack_process() -> Iterator[SlackProcess]:
+def slack_process(*, rate_limits: bool = True) -> Iterator[SlackProcess]:
+    """The fake Slack in a process of its own, enforcing Slack's published limits."""
+    args = [sys.executable, "-m", "standins.slack", "--token", BOT_TOKEN]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "standins.slack", "--token", BOT_TOKEN],
+        args + ([] if rate_limits else ["--no-rate-limits"]),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -1,1 +1,1 @@
-"""Getting messages to Slack: the Web API client and the outbox sender."""
+"""Getting messages to Slack: the budget, the Web API clients, the outbox sender, answers."""

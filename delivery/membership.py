@@ -14,6 +14,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from delivery.budget import Budget, Priority
+from delivery.slack import retry_after
+
 log = logging.getLogger(__name__)
 
 # Answers that mean "not here": the channel is unknown to the bot, or it is not a member.
@@ -34,17 +37,23 @@ class NotMember(Exception):
 
 class Membership:
     """is_member per channel: positive answers kept `ttl` seconds, negative ones `retry`
-    seconds (someone may /invite the bot and try again at once)."""
+    seconds (someone may /invite the bot and try again at once).
+
+    With a budget, a lookup is made only when conversations.info (Tier 3, no burst) has room:
+    a burst of commands in new channels must not earn 429s that the cards and answers then pay
+    for. The client is then one that neither counts nor retries on its own (the budget counts)."""
 
     def __init__(
         self,
         client: WebClient,
         *,
+        budget: Budget | None = None,
         ttl: float = 600.0,
         retry: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
+        self._budget = budget
         self._ttl = ttl
         self._retry = retry
         self._clock = clock
@@ -75,24 +84,40 @@ class Membership:
         return member
 
     def _ask(self, channel: str) -> bool | None:
+        if self._budget is None:
+            return self._lookup(channel)[0]
+        ticket = self._budget.try_take("conversations.info", None, Priority.BACKGROUND)
+        if ticket is None:
+            log.info("no room for conversations.info %s now; assuming the bot is in it", channel)
+            return None
+        member, wait = None, None
+        try:
+            member, wait = self._lookup(channel)
+        finally:
+            self._budget.done(ticket, retry_after=wait)
+        return member
+
+    def _lookup(self, channel: str) -> tuple[bool | None, float | None]:
+        """(in the channel, or None when Slack could not say; Retry-After if it said 429)."""
         try:
             info = self._client.conversations_info(channel=channel).get("channel") or {}
         except SlackApiError as exc:
+            wait = retry_after(exc)
             error = exc.response.get("error") if exc.response is not None else None
             if error in NOT_HERE:
-                return False
+                return False, None
             log.warning(
                 "conversations.info %s failed (%s); assuming the bot is in it", channel, error
             )
-            return None
+            return None, wait
         except (SlackClientError, OSError, ValueError) as exc:
             log.warning(
                 "conversations.info %s failed (%s); assuming the bot is in it", channel, exc
             )
-            return None
+            return None, None
         if info.get("is_archived"):
-            return False
-        return bool(info.get("is_member") or info.get("is_im"))
+            return False, None
+        return bool(info.get("is_member") or info.get("is_im")), None
 
     def changed(self, channel: str) -> None:
         """A membership event for this channel: ask Slack again next time."""

@@ -41,3 +41,5 @@ class Deps:
     resolver: Any = None
     # Whether the bot is in a channel (flows.membership.Membership); None assumes it is.
     membership: Any = None
+    # Answers a person privately (delivery.respond.Responder): response_url, else another way.
+    responder: Any = None

@@ -1,10 +1,10 @@
-"""Answering the person who asked: ephemeral messages through the response_url."""
+"""Answering the person who asked: privately, through their response_url while it lasts, else
+an ephemeral message or a direct message (delivery/respond.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from delivery.slack import respond
 from flows.explain import Explanation
 from render import Message, Renderer
 
@@ -19,4 +19,9 @@ def answer(
     deps: Any, response_url: str | None, template: str, *, replace: bool = False, **data: Any
 ) -> bool:
     """Render `template` and send it privately to whoever the response_url belongs to."""
-    return respond(response_url, deps.renderer.render(template, **data), replace=replace)
+    return tell(deps, response_url, deps.renderer.render(template, **data), replace=replace)
+
+
+def tell(deps: Any, response_url: str | None, message: Message, *, replace: bool = False) -> bool:
+    """Send `message` privately to whoever the response_url belongs to."""
+    return bool(deps.responder.send(response_url, message, replace=replace))

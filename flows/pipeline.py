@@ -11,13 +11,12 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from delivery.slack import respond
 from flows.asker import Asker
 from flows.deps import Deps, new_id
 from flows.explain import Explanation
 from flows.gate import Verdict, at_send, subject_of
 from flows.launch import launched
-from flows.messages import error_message
+from flows.messages import error_message, tell
 from flows.profiles import ProfileError
 from flows.refusals import deny, fail, launch_failed, tell_already_asked
 from orchestrator.errors import OrchestratorError
@@ -224,7 +223,7 @@ def execute(deps: Deps, request_id: str, *, resolved: Reach | None = None) -> bo
             detail=f"{reply} (reference {ref})",
             hint="Follow it in the PE console; the bot picks it up when restarted.",
         )
-        respond(row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
+        tell(deps, row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
     return True
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from delivery.slack import respond
 from flows.asker import Asker
 from flows.deps import Deps
 from flows.explain import Explanation, explain
-from flows.messages import answer, error_message
+from flows.messages import answer, error_message, tell
 from flows.profiles import ProfileError
 from orchestrator.errors import OrchestratorError
 from policy import Decision
@@ -73,7 +72,7 @@ def fail(
             approvals.bump_card(db, approval.id)
     deps.sender.wake.set()
     why = Explanation(title=title, detail=detail, hint=hint)
-    respond(row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
+    tell(deps, row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
     return True
 
 
@@ -139,4 +138,4 @@ def launch_failed(deps: Deps, row: RequestRow, exc: OrchestratorError | ProfileE
         if approval:
             approvals.bump_card(db, approval.id)
     deps.sender.wake.set()
-    respond(row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
+    tell(deps, row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)

@@ -13,7 +13,7 @@ from flows import build, reads
 from flows.asker import Asker
 from flows.deps import Deps, new_id
 from flows.explain import Explanation, explain
-from flows.messages import answer, error_message
+from flows.messages import answer, error_message, tell
 from flows.pipeline import submit
 from flows.profiles import ProfileError
 from orchestrator.errors import OrchestratorError
@@ -42,12 +42,11 @@ def run_intent(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | Non
 
 def guarded(deps: Deps, asker: Asker, work: Callable[[], Any]) -> None:
     """The one error boundary of the worker pool (Bolt's @app.error does not reach it)."""
-    from delivery.slack import respond
-
     try:
         work()
     except OrchestratorError as exc:
-        respond(
+        tell(
+            deps,
             asker.response_url,
             error_message(deps.renderer, explain(exc, environments=deps.known_environments())),
             replace=asker.replace,
@@ -61,10 +60,10 @@ def guarded(deps: Deps, asker: Asker, work: Callable[[], Any]) -> None:
             detail=f"the connection profile cannot be used: {exc}" if profile else str(exc),
             hint="Nothing was run. Fix it and send the command again.",
         )
-        respond(asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
+        tell(deps, asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
     except NotMember as exc:
         why = Explanation(title="Invite me to this channel first.", detail=str(exc), hint=exc.hint)
-        respond(asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
+        tell(deps, asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
     except Exception:
         ref = new_id()[:6]
         log.exception("internal error handling %s %r (ref %s)", asker.command, asker.text, ref)
@@ -73,7 +72,7 @@ def guarded(deps: Deps, asker: Asker, work: Callable[[], Any]) -> None:
             detail=f"reference {ref}",
             hint="Nothing was run. The error is in the bot's log.",
         )
-        respond(asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
+        tell(deps, asker.response_url, error_message(deps.renderer, why), replace=asker.replace)
 
 
 def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None) -> None:

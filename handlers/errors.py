@@ -9,10 +9,9 @@ from typing import Any
 
 from slack_bolt import App
 
-from delivery.slack import respond
 from flows.deps import Deps, new_id
 from flows.explain import Explanation
-from flows.messages import error_message
+from flows.messages import error_message, tell
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,8 @@ def on_error(error: Exception, body: Mapping[str, Any], *, deps: Deps) -> None:
         detail=f"reference {ref}",
         hint="Nothing was run. The error is in the bot's log.",
     )
-    respond(
+    tell(
+        deps,
         body.get("response_url") if isinstance(body, Mapping) else None,
         error_message(deps.renderer, why),
     )

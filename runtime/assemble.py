@@ -13,8 +13,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from config import Settings
+from delivery.budget import Budget
 from delivery.cards import Cards
 from delivery.membership import Membership
+from delivery.respond import Responder
 from delivery.sender import Sender
 from delivery.slack import web_client
 from flows import approval, recovery
@@ -28,7 +30,7 @@ from poller.poller import Poller
 from poller.record import Pacing, Recorder
 from render import Renderer
 from runtime.slackapp import create_app
-from store import Store, inbox, views
+from store import Store, inbox, requests, views
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +139,12 @@ def build(
             connect_puppetdb(settings.puppetdb_url, **tls),
             connect_classifier(settings.pe_classifier_url, **tls),
         )
-    if slack is None:
-        slack = web_client(settings.slack_bot_token, settings.slack_api_url)
+    # One budget for every Slack call: the interactive client takes from it at once (its calls
+    # answer people), the outbox sender asks it before each call (its calls can wait).
+    budget = Budget(clock)
+    slack_token = settings.slack_bot_token if slack is None else str(slack.token)
+    base_url = settings.slack_api_url if slack is None else slack.base_url
+    slack = web_client(slack_token, base_url, budget=budget)
     renderer = renderer or Renderer()
     cards = Cards(
         renderer,
@@ -148,8 +154,11 @@ def build(
         approval_view=approval.card_data,
     )
     # The outbox handles 429 itself, so its client must not sleep on Retry-After.
-    outbox = web_client(str(slack.token), slack.base_url, wait_on_429=False)
-    sender = Sender(store, outbox, cards, clock=clock)
+    outbox = web_client(slack_token, base_url, wait_on_429=False)
+    sender = Sender(store, outbox, cards, clock=clock, budget=budget)
+    responder = Responder(
+        slack, clock=clock, lookup=lambda url: requests.owner_of_response_url(store.db, url)
+    )
     deps = Deps(
         orchestrator=orchestrator,
         store=store,
@@ -165,7 +174,8 @@ def build(
         console_url=settings.pe_console_url,
         known_environments=lambda: recovery.known_environments(store),
         resolver=resolver,
-        membership=Membership(slack, clock=time.monotonic),
+        membership=Membership(outbox, budget=budget, clock=time.monotonic),
+        responder=responder,
     )
     recorder = Recorder(
         renderer,

@@ -1,4 +1,4 @@
-"""Health: the store, the orchestrator's reachability, the number of followed jobs."""
+"""Health: the store, the orchestrator's reachability, the followed jobs and the Slack budget."""
 
 from __future__ import annotations
 
@@ -44,4 +44,40 @@ class Health:
             followed, store = None, f"error: {exc}"
         orchestrator = self._orchestrator_state()
         ok = store == "ok" and orchestrator == "reachable"
-        return {"ok": ok, "store": store, "orchestrator": orchestrator, "followed_jobs": followed}
+        return {
+            "ok": ok,
+            "store": store,
+            "orchestrator": orchestrator,
+            "followed_jobs": followed,
+            "slack": self._slack(),
+        }
+
+    def _slack(self) -> dict[str, Any]:
+        """Calls a minute per method against its limit, and what waits to be sent."""
+        sender = self.deps.sender
+        try:
+            queue = sender.backlog()
+        except Exception as exc:  # the store's trouble is reported above; say it here too
+            queue = {"error": str(exc)}
+        return {"calls": sender.budget.report(), "queue": queue}
+
+
+def health_line(report: dict[str, Any]) -> str:
+    """The report as one readable log line (Socket Mode logs it every minute)."""
+    slack = report.get("slack") or {}
+    calls = ", ".join(
+        f"{method} {c['calls_last_minute']}/{c['limit_per_minute']:g} a min"
+        + (
+            f" (assumed {c['assumed_per_minute']:g}, {c['refused_429']} refused)"
+            if c.get("refused_429")
+            else ""
+        )
+        for method, c in (slack.get("calls") or {}).items()
+    )
+    queue = slack.get("queue") or {}
+    return (
+        f"{'ok' if report.get('ok') else 'NOT OK'}; store {report.get('store')}; orchestrator "
+        f"{report.get('orchestrator')}; {report.get('followed_jobs')} jobs followed; Slack calls: "
+        f"{calls or 'none'}; queue: {queue.get('posts', '?')} posts, {queue.get('cards', '?')} "
+        f"cards behind, oldest post waiting {queue.get('oldest_post_s', '?')}s"
+    )

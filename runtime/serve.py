@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from runtime.assemble import Bot
-from runtime.health import Health
+from runtime.health import Health, health_line
 from runtime.slackapp import RequestHandler
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def serve_socket_mode(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     while not stop.wait(HEALTH_LOG_EVERY):
-        log.info("health: %s", json.dumps(health.report()))
+        log.info("health: %s", health_line(health.report()))
     handler.close()
     if web is not None:
         web.close()

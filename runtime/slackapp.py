@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.error import BoltError
 from slack_bolt.request.internals import build_context
 
 import handlers
@@ -28,16 +30,27 @@ def create_app(deps: Deps, *, signing_secret: str | None) -> App:
     once. Bolt's alternative runs listeners on a 5-thread pool and polls for the ack every 10 ms,
     which cost 10 ms an ack when idle and hundreds under load (measured: bench/, README).
     """
-    app = App(
-        client=deps.slack,
-        signing_secret=signing_secret,
-        process_before_response=True,
-        token_verification_enabled=False,
-        request_verification_enabled=signing_secret is not None,
-        logger=_bolt_logger(),
-    )
+    options: dict[str, Any] = {
+        "client": deps.slack,
+        "signing_secret": signing_secret,
+        "process_before_response": True,
+        "request_verification_enabled": signing_secret is not None,
+        "logger": _bolt_logger(),
+    }
+    # Bolt needs the bot's identity (auth.test) for every request. Looked up here, once, before
+    # anything is served: left to the first requests, a burst of them each called auth.test on
+    # the ack path, and Slack (which allows "hundreds" a minute) answered most with 429.
+    try:
+        app = App(**options, token_verification_enabled=True)
+    except (BoltError, OSError) as exc:
+        if any(code in str(exc) for code in ("invalid_auth", "not_authed", "account_inactive")):
+            raise
+        log.warning("could not ask Slack who the bot is (%s); asking on the first request", exc)
+        app = App(**options, token_verification_enabled=False)
     if signing_secret is not None:
         app.use(ReplayGuard(deps.store, clock=deps.clock).middleware)
+    if deps.responder is not None:
+        app.use(partial(note_response_url, deps.responder))
     handlers.register(app, deps)
     return app
 
@@ -80,6 +93,16 @@ def _bolt_logger() -> logging.Logger:
 class _UnusedTokenFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return "`token` will be unused" not in record.getMessage()
+
+
+def note_response_url(
+    responder: Any, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+) -> BoltResponse:
+    """A response_url's five uses and thirty minutes start when Slack sends it: noted here (a
+    dict insert), so that an answer made later knows whether the URL still works."""
+    if isinstance(req.body, Mapping):
+        responder.note_payload(req.body)
+    return next()
 
 
 class ReplayGuard:

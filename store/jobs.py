@@ -115,6 +115,19 @@ def due(db: Database, now: float, limit: int = 1000) -> list[str]:
     return [r["id"] for r in rows]
 
 
+def poll_by(db: Database, key: str, at: float) -> None:
+    """Have a running job polled no later than `at` (its card is about to be edited)."""
+    db.execute(
+        "UPDATE jobs SET next_poll_at = min(next_poll_at, ?) WHERE id = ? AND done = 0", [at, key]
+    )
+
+
+def card_ts(db: Database, key: str) -> str | None:
+    """Where a job's card is (None until it is posted), without reading the whole row."""
+    raw = db.execute("SELECT card_ts FROM jobs WHERE id = ?", [key]).fetchone()
+    return None if raw is None else raw[0]
+
+
 def followed_count(db: Database) -> int:
     return db.execute("SELECT count(*) FROM jobs WHERE done = 0").fetchone()[0]
 
@@ -138,6 +151,31 @@ def cards_to_update(db: Database, now: float, min_gap: float) -> list[JobRow]:
         [now - min_gap],
     ).fetchall()
     return [_row(r) for r in rows]
+
+
+def card_edits_due(
+    db: Database, now: float, min_gap: float, limit: int = 8
+) -> list[tuple[Any, ...]]:
+    """(id, channel, done, last edit, created) of the cards next in line for an edit: content
+    moved since the last edit, none in the last `min_gap` s; final states first, then the card
+    left longest without an edit. Few rows, no snapshots: the sender looks every edit slot."""
+    return [
+        tuple(r)
+        for r in db.execute(
+            """SELECT id, channel_id, done, card_sent_at, created_at FROM jobs
+               WHERE card_version > card_sent_version AND card_ts IS NOT NULL
+               AND coalesce(card_sent_at, 0) <= ?
+               ORDER BY done DESC, coalesce(card_sent_at, created_at) LIMIT ?""",
+            [now - min_gap, limit],
+        )
+    ]
+
+
+def cards_behind(db: Database) -> int:
+    """Cards whose last edit does not show what the store knows."""
+    return db.execute(
+        "SELECT count(*) FROM jobs WHERE card_ts IS NOT NULL AND card_version > card_sent_version"
+    ).fetchone()[0]
 
 
 def card_sent(db: Database, key: str, version: int, now: float) -> None:

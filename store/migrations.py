@@ -168,3 +168,15 @@ INBOX_MIGRATIONS = Migrations("chatops-inbox")
 def i0001_inbox_and_replays(db: Database) -> None:
     for statement in _M002:
         db.execute(statement)
+
+
+@MIGRATIONS(name="0006_delivery_indexes")
+def m0006_delivery_indexes(db: Database) -> None:
+    # An answer whose response_url is spent or stale goes to its owner another way; after a
+    # restart the owner is found from the request that carried the URL.
+    db.execute("CREATE INDEX IF NOT EXISTS requests_response_url ON requests(response_url)")
+    # The sender looks for cards behind their job every edit slot; only those are indexed.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS jobs_cards_behind ON jobs(card_sent_at) "
+        "WHERE card_version > card_sent_version"
+    )

@@ -75,6 +75,35 @@ def pending(db: Database, limit: int = 500) -> list[PostRow]:
     return [_row(r) for r in rows]
 
 
+@dataclass(frozen=True)
+class Queued:
+    """A pending post without its payload: what the sender needs to decide what goes next."""
+
+    seq: int
+    key: str
+    channel_id: str
+    thread_of: str | None
+    kind: str
+    ref: str | None
+    created_at: float
+
+
+def queued(db: Database, limit: int = 20_000) -> list[Queued]:
+    """Every pending post, oldest first, payloads left in the table (they are read only for the
+    post about to be sent)."""
+    rows = db.execute(
+        "SELECT seq, key, channel_id, thread_of, kind, ref, created_at FROM posts "
+        "WHERE state = 'pending' ORDER BY seq LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [Queued(*r) for r in rows]
+
+
+def by_seq(db: Database, seq: int) -> PostRow | None:
+    raw = db.execute(f"SELECT {COLUMNS} FROM posts WHERE seq = ?", [seq]).fetchone()
+    return None if raw is None else _row(raw)
+
+
 def in_flight(db: Database) -> list[PostRow]:
     """Posts claimed for sending but never settled: a crash happened mid-send."""
     return [_row(r) for r in db.execute(f"SELECT {COLUMNS} FROM posts WHERE state = 'sending'")]
@@ -109,3 +138,11 @@ def settle(
 def get(db: Database, key: str) -> PostRow | None:
     raw = db.execute(f"SELECT {COLUMNS} FROM posts WHERE key = ?", [key]).fetchone()
     return None if raw is None else _row(raw)
+
+
+def backlog(db: Database) -> tuple[int, float | None]:
+    """How many posts wait to be sent, and when the oldest of them was queued."""
+    raw = db.execute(
+        "SELECT count(*), min(created_at) FROM posts WHERE state IN ('pending', 'sending')"
+    ).fetchone()
+    return int(raw[0]), raw[1]

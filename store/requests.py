@@ -169,3 +169,13 @@ def live_stop(db: Database, endpoint: str, target: str, *, force: bool) -> Reque
         [endpoint, target, *LIVE],
     ).fetchone()
     return None if raw is None else _row(raw)
+
+
+def owner_of_response_url(db: Database, url: str) -> tuple[str, str, float] | None:
+    """(channel, user, received at) of the request that carried `url`, if one did."""
+    raw = db.execute(
+        "SELECT channel_id, user_id, created_at FROM requests WHERE response_url = ? "
+        "ORDER BY created_at LIMIT 1",
+        [url],
+    ).fetchone()
+    return None if raw is None else (raw[0], raw[1], float(raw[2]))

@@ -12,8 +12,9 @@ from dataclasses import replace
 from typing import Any
 
 from standins.slack import methods_chat, methods_read
-from standins.slack.faults import Faults
+from standins.slack.faults import Fault, Faults
 from standins.slack.model import Call, RateLimitedCall, SlackEvent
+from standins.slack.ratelimits import RateLimits
 from standins.slack.server import HttpRequest, Reply
 from standins.slack.state import State
 from standins.slack.wire import ApiError, Outcome, bearer_token, parse_params
@@ -48,6 +49,7 @@ class DispatchMixin:
     _lock: threading.Lock
     _state: State
     _faults: Faults
+    _rates: RateLimits
     _subscribers: list[Subscriber]
     _clock: Callable[[], float]
     url: str  # FakeSlack's property
@@ -121,12 +123,21 @@ class DispatchMixin:
             if parse_error is not None:
                 raise parse_error
             fault = self._faults.decide(method, params, self._clock())
+            retry_after = None
+            if fault is None:
+                retry_after = self._rates.check(method, self._limit_key(params), self._clock())
+                if retry_after is not None:
+                    fault = Fault(429, {"ok": False, "error": "ratelimited"}, retry_after)
             if fault is not None:
                 status, body = fault.status, dict(fault.body)
                 if fault.retry_after is not None:
                     headers = (("Retry-After", str(fault.retry_after)),)
                     limited = RateLimitedCall(
-                        method, copy.deepcopy(params), self._clock(), fault.retry_after
+                        method,
+                        copy.deepcopy(params),
+                        self._clock(),
+                        fault.retry_after,
+                        by_limit=retry_after is not None,
                     )
                     self._state.rate_limited.append(limited)
             else:
@@ -137,6 +148,14 @@ class DispatchMixin:
         error = None if body.get("ok") else str(body.get("error"))
         self._state.calls.append(Call(method, copy.deepcopy(params), arrival, status, error))
         return Reply(status, body, headers), events
+
+    def _limit_key(self, params: dict[str, Any]) -> str | None:
+        """The channel a call is counted against (its id when given by name)."""
+        raw = params.get("channel")
+        if not raw:
+            return None
+        channel = self._state.lookup_channel(str(raw))
+        return channel.id if channel is not None else str(raw)
 
     def _mark_retry(self, method: str, params: dict[str, Any], arrival: float) -> None:
         """If this call repeats one the fake answered with 429, note when it came back."""

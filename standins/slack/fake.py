@@ -12,12 +12,17 @@ from standins.slack.dispatch import DispatchMixin, Subscriber
 from standins.slack.faults import Fault, Faults
 from standins.slack.inspection import InspectionMixin
 from standins.slack.model import Channel, MessageVersion, User, UserGroup, Workspace
+from standins.slack.ratelimits import Limit, RateLimits
 from standins.slack.server import ServerThread
 from standins.slack.state import ResponseUrl, State
 
 
 class FakeSlack(InspectionMixin, DispatchMixin):
-    """A fake Slack workspace served over real HTTP, with faults that can be switched on live."""
+    """A fake Slack workspace served over real HTTP, with faults that can be switched on live.
+
+    It enforces Slack's published rate limits (standins/slack/ratelimits.py) unless
+    `rate_limits=False`: only for a test where the limits are beside the point.
+    """
 
     def __init__(
         self,
@@ -25,6 +30,7 @@ class FakeSlack(InspectionMixin, DispatchMixin):
         *,
         workspace: Workspace | None = None,
         clock: Callable[[], float] = time.monotonic,
+        rate_limits: bool = True,
     ) -> None:
         self.bot_token = bot_token
         self._workspace = workspace if workspace is not None else Workspace.default()
@@ -32,6 +38,7 @@ class FakeSlack(InspectionMixin, DispatchMixin):
         self._lock = threading.Lock()
         self._state = State(self._workspace, clock)
         self._faults = Faults()
+        self._rates = RateLimits(enabled=rate_limits)
         self._subscribers: list[Subscriber] = []
         self._server = ServerThread(self._handle)
 
@@ -179,6 +186,23 @@ class FakeSlack(InspectionMixin, DispatchMixin):
         with self._lock:
             self._faults.fail_channel(channel_id, error)
 
+    def rate_limits(self, enabled: bool) -> None:
+        """Switch Slack's rate limits on (the default) or off, for tests that need it."""
+        with self._lock:
+            self._rates.enabled = enabled
+
+    def set_rate_limit(self, method: str, per_minute: float, *, burst: int = 1) -> None:
+        """A smaller (or larger) limit for one method, as when other apps share the workspace;
+        for chat.postMessage it is the workspace ceiling."""
+        with self._lock:
+            self._rates.set_limit(method, Limit(per_minute, burst))
+
+    @property
+    def rate_limited_count(self) -> dict[str, int]:
+        """429s sent by the enforced limits, per method."""
+        with self._lock:
+            return dict(self._rates.refused)
+
     def latency(self, seconds: float) -> None:
         """Delay every answer by `seconds` (0 to stop)."""
         with self._lock:
@@ -189,10 +213,12 @@ class FakeSlack(InspectionMixin, DispatchMixin):
             self._faults = Faults()
 
     def reset(self) -> None:
-        """Back to the starting workspace: no messages, calls, faults or response URLs."""
+        """Back to the starting workspace: no messages, calls, faults, response URLs or spent
+        rate-limit budget (the limits stay on or off as they were)."""
         with self._lock:
             self._state = State(self._workspace, self._clock)
             self._faults = Faults()
+            self._rates = RateLimits(enabled=self._rates.enabled)
 
     # -- observers -------------------------------------------------------------------------
 

@@ -8,7 +8,15 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from standins.slack.model import Call, Ephemeral, Message, RateLimitedCall, ResponsePost, View
+from standins.slack.model import (
+    Call,
+    Ephemeral,
+    Message,
+    RateLimitedCall,
+    ResponsePost,
+    View,
+    dm_channel_id,
+)
 from standins.slack.state import State
 
 T = TypeVar("T")
@@ -31,6 +39,10 @@ class InspectionMixin:
             state = self._state
             found = (state.messages[(channel, ts)] for ts in state.order.get(channel, []))
             return [state.snapshot(m) for m in found if not m.deleted and state.in_channel(m)]
+
+    def direct_messages(self, user: str) -> list[Message]:
+        """What the bot sent a user in their direct messages with it, oldest first."""
+        return self.messages(dm_channel_id(user))
 
     def thread(self, channel: str, ts: str) -> list[Message]:
         """The parent, then its replies oldest first (empty if there is no such message)."""

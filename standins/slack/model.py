@@ -21,6 +21,12 @@ class Channel:
     is_archived: bool = False
     bot_is_member: bool = True
     is_private: bool = False
+    im_user: str | None = None  # a direct message between the bot and this user
+
+
+def dm_channel_id(user_id: str) -> str:
+    """The id of the bot's direct-message channel with a user (Slack's start with D)."""
+    return f"D{user_id[1:]}"
 
 
 @dataclass(frozen=True)
@@ -187,6 +193,7 @@ class RateLimitedCall:
     sent_at: float
     retry_after: int
     retried_at: float | None = None
+    by_limit: bool = False  # refused by the enforced rate limits, not by an injected fault
 
     @property
     def waited(self) -> float | None:

@@ -22,6 +22,7 @@ from standins.slack.model import (
     User,
     UserGroup,
     Workspace,
+    dm_channel_id,
 )
 from standins.slack.wire import ApiError
 
@@ -108,8 +109,15 @@ class State:
         self.warnings.append(text)
 
     def lookup_channel(self, id_or_name: str) -> Channel | None:
-        """By id, or by name ("#deploys" or "deploys") as chat.postMessage also accepts."""
+        """By id, or by name ("#deploys" or "deploys") as chat.postMessage also accepts, or by a
+        user's id: Slack posts that in the app's direct messages with the user (chat.postMessage
+        reference, "Begin a conversation in a user's App Home")."""
         channel = self.channels.get(id_or_name)
+        if channel is None and id_or_name in self.users:
+            dm = dm_channel_id(id_or_name)
+            channel = self.channels.setdefault(
+                dm, Channel(dm, id_or_name, is_private=True, im_user=id_or_name)
+            )
         if channel is None:
             name = id_or_name.removeprefix("#")
             channel = next((c for c in self.channels.values() if c.name == name), None)

@@ -44,12 +44,40 @@ def test_a_signed_command_runs_a_job_and_its_thread_ends_with_a_summary(
 
 
 def test_health_reports_the_store_the_orchestrator_and_followed_jobs(bot: BotProcess) -> None:
-    assert bot.health() == {
+    report = bot.health()
+    assert {k: report[k] for k in ("ok", "store", "orchestrator", "followed_jobs")} == {
         "ok": True,
         "store": "ok",
         "orchestrator": "reachable",
         "followed_jobs": 0,
     }
+    # The bot asked Slack who it is, once, at start; nothing waits to be sent.
+    assert report["slack"]["calls"]["auth.test"]["calls_last_minute"] == 1
+    assert report["slack"]["queue"] == {"posts": 0, "cards": 0, "oldest_post_s": 0.0}
+
+
+def test_health_reports_slack_calls_a_minute_against_their_limits(
+    bot: BotProcess, slack: FakeSlack, orchestrator: RunningSimulator
+) -> None:
+    bot.post(deploy_body(slack, "production --nodes web01.example.com,web02.example.com --noop"))
+    slack.wait_for(
+        lambda f: any(
+            "nodes succeeded" in (m.text or "")
+            for c in f.messages(CHANNEL)
+            for m in f.thread(CHANNEL, c.ts)
+        ),
+        timeout=30,
+    )
+    slack.wait_for(lambda _: bot.health()["slack"]["queue"]["cards"] == 0, timeout=30)
+    calls = bot.health()["slack"]["calls"]
+    posted = len([c for c in slack.calls("chat.postMessage") if c.status == 200])
+    edited = len([c for c in slack.calls("chat.update") if c.status == 200])
+    assert calls["chat.postMessage"]["calls_last_minute"] == posted >= 2
+    assert calls["chat.postMessage"]["limit_per_minute"] == 300
+    assert calls["chat.update"]["calls_last_minute"] == edited
+    assert calls["chat.update"]["limit_per_minute"] == 50
+    assert all(c["refused_429"] == 0 for c in calls.values())
+    assert slack.rate_limited_count == {}
 
 
 def test_a_forged_signature_is_refused_and_nothing_runs(

@@ -43,6 +43,7 @@ def test_migrations_apply_once_and_use_wal(tmp_path: Path) -> None:
         "0002_inbox_and_replays",
         "0003_inbox_moves_to_its_own_file",
         "0004_reach_fingerprints_and_views",
+        "0006_delivery_indexes",
         "inbox/0001_inbox_and_replays",
     ]
     assert s.migrate() == []

@@ -25,7 +25,9 @@ def _offline_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
-    slack = FakeSlack("xoxb-test").start()
+    # These tests check what each method does, call after call; the rate limits, beside the
+    # point here, have their own tests (test_ratelimits.py) on a clock of their own.
+    slack = FakeSlack("xoxb-test", rate_limits=False).start()
     try:
         yield slack
     finally:
