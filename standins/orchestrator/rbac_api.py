@@ -153,7 +153,7 @@ def subject(user: User, token: IssuedToken | None, created: float) -> dict[str, 
 def _authenticate(sim: Simulator, data: dict[str, Any]) -> dict[str, Any]:
     token = data.get("token")
     if not isinstance(token, str) or not token:
-        raise _schema_violation({k: v for k, v in data.items() if k != "token"}, "token")
+        raise _schema_violation(data, "token is required and must be a non-empty string")
     now = sim.clock()
     holder = sim.rbac.holder(token)
     if holder is None:
@@ -182,7 +182,8 @@ def _revoke(
 ) -> None:
     caller = sim._authenticate(headers, query, sim.faults)
     data = _object(body) if body.strip() else {}
-    unknown = sorted((set(data) | set(query)) - set(_REVOKE_KEYS))
+    # `token` in the query authenticates the caller, as on every PE service.
+    unknown = sorted((set(data) | set(query)) - {*_REVOKE_KEYS, "token"})
     asked = {key: _values(query, data, key) for key in _REVOKE_KEYS}
     problems = {
         "malformed_tokens": [

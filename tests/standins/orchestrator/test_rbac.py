@@ -278,6 +278,16 @@ def test_revoking_needs_authentication_and_well_formed_input(http: httpx.Client)
         "DELETE", TOKENS + f"?revoke_tokens={token}", headers=as_user("demo-token")
     ).status_code == 204  # fmt: skip
     error(http.get(ORCH + "/jobs", headers=as_user(token)), 401, "token-revoked")
+    # The caller may authenticate with ?token=, which is no revoke parameter.
+    other = token_for(http, "operator")
+    by_query = http.request(
+        "DELETE", TOKENS + "?token=demo-token", json={"revoke_tokens": [other], "nope": 1}
+    )
+    body = error(by_query, 400, "malformed-token-request")
+    assert body["details"]["unrecognized_parameters"] == ["nope"]
+    assert body["details"]["other_tokens_revoked"] is True
+    assert body["msg"].endswith("All other tokens were successfully revoked.")
+    error(http.get(ORCH + "/jobs", headers=as_user(other)), 401, "token-revoked")
 
 
 def test_revoking_by_label_and_by_user_name(http: httpx.Client) -> None:
