@@ -13,6 +13,7 @@ import httpx
 from orchestrator.classifier import ClassifierClient
 from orchestrator.client import OrchestratorClient
 from orchestrator.puppetdb import PuppetDBClient
+from orchestrator.rbac import RbacClient
 
 log = logging.getLogger(__name__)
 
@@ -120,3 +121,9 @@ def connect_classifier(
     if url is None:
         return None
     return ClassifierClient(_http(url, ca_cert, timeout, 8, "PE_CLASSIFIER_URL"), url, token)
+
+
+def connect_rbac(url: str, *, ca_cert: str | None = None, timeout: float = 10.0) -> RbacClient:
+    """PE's RBAC API at PE_RBAC_URL (default: `rbac.default_rbac_url` of the orchestrator's),
+    TLS verified against the PE CA as for the orchestrator; raises ConnectionSettingsError."""
+    return RbacClient(_http(url, ca_cert, timeout, 8, "PE_RBAC_URL"), url)

@@ -58,6 +58,37 @@ class AuthenticationFailed(Rejected):
     """The RBAC token is missing, invalid, expired or revoked (`puppetlabs.rbac/*`)."""
 
 
+class BadCredentials(AuthenticationFailed):
+    """PE refused the login and password (`user-unauthenticated` from POST /auth/token); the
+    failure counts toward PE's lockout."""
+
+
+class AccountLocked(AuthenticationFailed):
+    """The PE account is revoked (`user-revoked`): locked out after too many failed logins, or
+    revoked by an administrator; only a PE administrator can reinstate it."""
+
+
+class TokenExpired(AuthenticationFailed):
+    """The token's lifetime is over, or it timed out unused (`token-expired`, `token-timed-out`)."""
+
+
+class TokenRevoked(AuthenticationFailed):
+    """The token was revoked (`token-revoked`)."""
+
+
+class InvalidToken(AuthenticationFailed):
+    """RBAC cannot read the token: mistyped, tampered with, or not one of its own
+    (`invalid-token`, or a malformed token in DELETE /tokens)."""
+
+
+class LabelInUse(Rejected):
+    """The PE user already has a live token with this label (`conflict`)."""
+
+
+class MalformedRequest(Rejected):
+    """RBAC refused the request body (`malformed-request`, `schema-violation`, …)."""
+
+
 class ValidationFailed(Rejected):
     """The request was malformed (`validation-error`)."""
 
@@ -138,4 +169,30 @@ def rejection(kind: str, msg: str, details: Mapping[str, Any] | None, status: in
         cls: type[Rejected] = AuthenticationFailed
     else:
         cls = _BY_SHORT_KIND.get(kind.rsplit("/", 1)[-1], Rejected)
+    return cls(kind, msg, details, status=status)
+
+
+_RBAC_BY_SHORT_KIND: dict[str, type[Rejected]] = {
+    "user-unauthenticated": BadCredentials,
+    "user-revoked": AccountLocked,
+    "api-user-login": BadCredentials,
+    "remote-user-conflict": BadCredentials,
+    "token-expired": TokenExpired,
+    "token-timed-out": TokenExpired,
+    "token-revoked": TokenRevoked,
+    "invalid-token": InvalidToken,
+    "conflict": LabelInUse,
+    "malformed-request": MalformedRequest,
+    "schema-violation": MalformedRequest,
+    "malformed-token-request": MalformedRequest,
+}
+
+
+def rbac_rejection(kind: str, msg: str, details: Mapping[str, Any] | None, status: int) -> Rejected:
+    """The most specific exception for an RBAC API error body (kinds: "RBAC service errors",
+    "Tokens endpoints"); a malformed token in DELETE /tokens is an InvalidToken."""
+    short = kind.rsplit("/", 1)[-1]
+    cls = _RBAC_BY_SHORT_KIND.get(short, Rejected)
+    if cls is MalformedRequest and (details or {}).get("malformed_tokens"):
+        cls = InvalidToken
     return cls(kind, msg, details, status=status)

@@ -20,6 +20,8 @@ ROUTES = {
     ("GET", "/_sim/event_log"): "every event with id > ?since=N, with its clock time",
     ("GET", "/_sim/faults"): "the current fault set",
     ("POST", "/_sim/faults"): "replace the fault set with the JSON body ({} clears all)",
+    ("GET", "/_sim/rbac"): "failed logins, locked accounts and issued tokens (not their values)",
+    ("POST", "/_sim/rbac/unlock"): 'reinstate a locked-out account: {"login": ...}',
 }
 
 
@@ -48,5 +50,15 @@ def handle(
             except (ValueError, TypeError) as exc:
                 return json_response(400, {"error": str(exc)})
         return json_response(200, sim.faults.as_json())
+    if (method, path) == ("GET", "/_sim/rbac"):
+        with sim._lock:
+            return json_response(200, sim.rbac.summary(sim.clock()))
+    if (method, path) == ("POST", "/_sim/rbac/unlock"):
+        try:
+            login = json.loads(body or b"{}")["login"]
+        except (ValueError, TypeError, KeyError):
+            return json_response(400, {"error": 'the body must be {"login": "<login>"}'})
+        with sim._lock:
+            return json_response(200, {"login": login, "was_locked": sim.rbac.unlock(login)})
     routes = [{"method": m, "path": p, "what": what} for (m, p), what in ROUTES.items()]
     return json_response(404, {"error": f"no admin route {method} {path}", "routes": routes})

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
-from . import admin, routes, services
+from . import admin, rbac_api, routes, services
 from .context import Ctx, Format, Request
 from .engine import Engine
 from .errors import RBAC, ApiError
 from .faults import Faults, Stats, faults_from_json
+from .rbac import Rbac
 from .versions import Dialect
 from .world import User, World
 
@@ -79,6 +80,8 @@ class Simulator:
         self._faults = Faults()
         self._stats = Stats()
         self._requests = 0
+        self.started = clock()  # when the world's standing tokens were "issued"
+        self.rbac = Rbac(lambda: self.world)
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -96,6 +99,8 @@ class Simulator:
         lower = {k.lower(): v for k, v in headers.items()}
         if path == "/_sim" or path.startswith("/_sim/"):
             return admin.handle(self, method.upper(), path, query, body)
+        if path.startswith(rbac_api.PREFIX):  # PE's RBAC tokens, on this port
+            return rbac_api.handle(self, method.upper(), path, query, lower, body)
         if path.startswith(services.PREFIXES):  # PuppetDB and the classifier, on this port
             return services.handle(self, method.upper(), path, query, lower, body)
         faults = self._faults
@@ -181,13 +186,15 @@ class Simulator:
         token = headers.get("x-authentication") or (query.get("token") or [""])[0]
         if not token:
             raise ApiError(401, RBAC + "user-unauthenticated", "Route requires authentication")
-        user = self.world.user(token)
-        if user is None:
+        holder = self.rbac.holder(token)
+        if holder is None:
             raise ApiError(401, RBAC + "invalid-token", "The provided token is invalid.")
-        if user.revoked:
-            raise ApiError(401, RBAC + "token-revoked", "The provided token has been revoked.")
-        if user.expired or faults.expire_token is True or faults.expire_token == token:
+        # Revoked, expired, or the user locked out: a token made by POST /auth/token lives
+        # on this simulator's clock (rbac.py).
+        self.rbac.check(holder, token, self.clock())
+        if faults.expire_token is True or faults.expire_token == token:
             raise ApiError(401, RBAC + "token-expired", "The provided token has expired.")
+        user = holder.user
         return user
 
     @staticmethod

@@ -112,6 +112,7 @@ def default_world_data() -> dict[str, Any]:
                 "email": "admin@example.com",
                 "superuser": True,
                 "permissions": {"tasks": all_tasks, "plans": all_tasks},
+                "password": "admin-password",
             },
             {
                 "token": "operator-token",
@@ -119,12 +120,14 @@ def default_world_data() -> dict[str, Any]:
                 "display_name": "Ops on call",
                 "email": "oncall@example.com",
                 "permissions": {"tasks": ["package", "service", "facts"], "plans": ["canary"]},
+                "password": "operator-password",
             },
             {
                 "token": "viewer-token",
                 "login": "viewer",
                 "display_name": "Read only",
                 "permissions": {"tasks": [], "plans": [], "deploy": False},
+                "password": "viewer-password",
             },
             {"token": "expired-token", "login": "olduser", "expired": True},
             {"token": "revoked-token", "login": "leaver", "revoked": True},

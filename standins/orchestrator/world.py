@@ -121,7 +121,7 @@ class Permissions:
 
 @dataclass(frozen=True)
 class User:
-    token: str
+    token: str  # a standing token that never expires (a world file's fixture, not PE's)
     login: str
     id: str
     display_name: str = ""
@@ -130,6 +130,8 @@ class User:
     permissions: Permissions = field(default_factory=Permissions)
     expired: bool = False
     revoked: bool = False
+    # For POST /rbac-api/v1/auth/token; None: no password login (an SSO user, PE's api_user).
+    password: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,13 @@ class Settings:
     console_url: str = "https://console.example.com"
     broker: str = "pcp://puppet.example.com/server"
     pe_version: str = "2023.8"  # the PE whose shapes to speak (versions.py)
+    # RBAC (PE docs, "Configure RBAC and token-based authentication settings"): failed logins
+    # before PE revokes the account (rbac_failed_attempts_lockout, default 10), a token's
+    # lifetime when the login names none (rbac_token_auth_lifetime, "1h"), and the longest
+    # allowed, which `"lifetime": "0"` asks for (rbac_token_maximum_lifetime, "10y").
+    failed_attempts_lockout: int = 10
+    token_default_lifetime: str = "1h"
+    token_maximum_lifetime: str = "10y"
 
 
 @dataclass(frozen=True)
@@ -170,7 +179,10 @@ class World:
             "env_nodes": by_env,
             "group": {g.id: g for g in self.node_groups},
             "user": {u.token: u for u in self.users},
+            "login": {},
         }
+        for u in self.users:
+            index["login"].setdefault(u.login, u)
         object.__setattr__(self, "_index", index)
 
     def environment(self, name: str) -> Environment | None:
@@ -187,6 +199,10 @@ class World:
 
     def user(self, token: str) -> User | None:
         return self._index["user"].get(token)
+
+    def user_named(self, login: str) -> User | None:
+        """The user with this login (the first, if a world file repeats one)."""
+        return self._index["login"].get(login)
 
     def tasks_in(self, env: str) -> list[TaskDef]:
         return [t for t in self.tasks if t.environments is None or env in t.environments]

@@ -111,6 +111,7 @@ def _group(data: Any) -> NodeGroup:
 
 
 def _settings(data: Any) -> Settings:
+    from .rbac import parse_lifetime
     from .versions import parse_version
 
     settings = Settings(**_fields(data, Settings, "settings"))
@@ -118,6 +119,14 @@ def _settings(data: Any) -> Settings:
         parse_version(settings.pe_version)
     except ValueError as exc:
         raise WorldError(f"settings.pe_version: {exc}") from exc
+    for key in ("token_default_lifetime", "token_maximum_lifetime"):
+        try:
+            parse_lifetime(getattr(settings, key))
+        except ValueError as exc:
+            raise WorldError(f"settings.{key}: {exc}") from exc
+    lockout = settings.failed_attempts_lockout
+    if isinstance(lockout, bool) or not isinstance(lockout, int) or lockout < 1:
+        raise WorldError("settings.failed_attempts_lockout must be a whole number, at least 1")
     return settings
 
 
