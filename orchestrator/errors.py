@@ -119,12 +119,12 @@ class UnknownScheduledJob(UnknownJob):
 
 
 class SchedulingUnsupported(Rejected):
-    """This PE has no /scheduled_jobs/environment_jobs (it answered 404): PE 2021.7 or later
-    is needed to schedule from the bot."""
+    """This PE has no /scheduled_jobs/environment_jobs (it answered 404 or 405): PE 2021.7 or
+    later is needed to schedule from the bot."""
 
     MESSAGE = (
         "Scheduling needs PE 2021.7 or later: this orchestrator has no "
-        "/scheduled_jobs/environment_jobs endpoint (it answered 404)."
+        "/scheduled_jobs/environment_jobs endpoint."
     )
 
     def __init__(self, kind: str = "not-found", *, status: int = 404) -> None:

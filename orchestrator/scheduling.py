@@ -1,7 +1,7 @@
 """The client's scheduled-jobs methods (PE 2021.7+): create, list, read, edit, disable.
 
-A PE older than 2021.7 has no /scheduled_jobs/environment_jobs and answers 404 with whatever
-body its web server gives an unknown route; every method here turns that into
+A PE older than 2021.7 has no /scheduled_jobs/environment_jobs and answers 404 (or 405) with
+whatever body its web server gives an unknown route; every method here turns that into
 SchedulingUnsupported, so the bot can say "scheduling needs PE 2021.7 or later". A 404 that
 names a documented kind (unknown-job, unknown-environment, unknown-task, unknown-plan) stays
 what it is. There is no DELETE in the API: PE's delete is `PUT {"enabled": false}`, after which
@@ -31,6 +31,7 @@ from orchestrator.schedules import ScheduledJob, ScheduledJobList, ScheduledRef
 log = logging.getLogger(__name__)
 
 COLLECTION = "/scheduled_jobs/environment_jobs"
+_NO_ROUTE = (404, 405)
 
 
 def _one(sched_id: str) -> str:
@@ -47,12 +48,14 @@ def _scheduling(sched_id: str | None = None) -> Iterator[None]:
             raise
         raise UnknownScheduledJob(exc.kind, exc.msg, exc.details, status=exc.status) from exc
     except Rejected as exc:
-        if exc.status == 404 and type(exc) is Rejected:  # not a documented kind: no such route
-            raise SchedulingUnsupported(exc.kind, status=404) from exc
+        # Not a documented kind: no such route (404), or an older route at that path that
+        # takes other methods (405; PE 2019-2021.6 had GET /scheduled_jobs, DELETE …/<id>).
+        if exc.status in _NO_ROUTE and type(exc) is Rejected:
+            raise SchedulingUnsupported(exc.kind, status=exc.status) from exc
         raise
     except Unavailable as exc:
-        if exc.status == 404:  # a 404 without an orchestrator error body: no such route either
-            raise SchedulingUnsupported(status=404) from exc
+        if exc.status in _NO_ROUTE:  # the same without an orchestrator error body
+            raise SchedulingUnsupported(status=exc.status) from exc
         raise
 
 

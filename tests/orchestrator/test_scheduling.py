@@ -254,3 +254,23 @@ def test_recent_jobs_filter_by_environment_owner_and_state(clock: Clock) -> None
         assert client.recent_plan_jobs(JobFilter(owner="admin")) == []
         client.close()
         alice.close()
+
+
+def test_an_older_route_answering_405_is_unsupported_too() -> None:
+    """PE 2019-2021.6 had DELETE /scheduled_jobs/<id>; a method its router refuses is no help."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(405, text="Method Not Allowed"))
+    client = OrchestratorClient(httpx.Client(transport=transport), "https://pe:8143", "t")
+    with pytest.raises(oe.SchedulingUnsupported) as caught:
+        client.scheduled_job("3")
+    assert caught.value.status == 405
+
+
+def test_pe_2016_deploys_have_no_type_and_are_still_listed(clock: Clock) -> None:
+    from orchestrator.listing import JobFilter
+
+    sim = Simulator(world_from_dict({"settings": {"pe_version": "2016.4"}}), clock=clock)
+    client = client_for(sim)
+    name = client.deploy(DeployRequest(environment="production", scope=WEB01)).name
+    assert client.job(name).type == ""  # PE 2016 job records name no type
+    assert [j.name for j in client.recent_jobs(JobFilter())] == [name]
+    assert client.recent_jobs(JobFilter(types=frozenset({"task"}))) == []
