@@ -183,8 +183,9 @@ class Simulator:
         body: bytes,
     ) -> SimResponse:
         """An orchestrator request made by another PE user (`/_sim/as/<login>/...`): no token,
-        no transport faults, not counted in the statistics. It is the test harness acting
-        "from elsewhere" (the console, `puppet job run`), not the client under test."""
+        none of the transport faults (those live in _api and handle), not counted in the
+        statistics. It is the test harness acting "from elsewhere" (the console, `puppet job
+        run`), not the client under test; the world's faults (PuppetDB down) still apply."""
         user = self.world.user_named(login)
         with self._lock:
             try:
@@ -193,7 +194,7 @@ class Simulator:
                 sub = path[len(routes.PREFIX) :].rstrip("/")
                 route, params = routes.match(method, sub)
                 return self._dispatch(
-                    route, params, method, sub, query, headers, body, user, Faults()
+                    route, params, method, sub, query, headers, body, user, self._faults
                 )
             except ApiError as exc:
                 return json_response(exc.status, exc.body())

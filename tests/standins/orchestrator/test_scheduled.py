@@ -232,3 +232,13 @@ def test_start_elsewhere_over_real_http_with_faults_on(clock: FakeClock) -> None
         assert job["owner"]["login"] == "carol" and job["type"] == "task"
         listing = http.get("/_sim/nowhere").json()["routes"]
         assert any(r["path"].startswith("/_sim/as/") for r in listing)
+
+
+def test_acting_as_another_user_still_meets_puppetdb_down(sim: Simulator) -> None:
+    sim.set_faults(puppetdb_unreachable=True, non_json_errors=True)
+    with httpx.Client(transport=sim.transport(), base_url="http://sim/_sim/as/alice") as alice:
+        reply = alice.post(
+            "/orchestrator/v1/command/deploy",
+            json={"environment": "production", "scope": {"query": "nodes[certname] { }"}},
+        )
+    assert_error(reply, 400, ORCH + "puppetdb-error")  # JSON: the transport fault is skipped
