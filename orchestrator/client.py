@@ -13,7 +13,9 @@ from urllib.parse import quote
 import httpx
 
 from orchestrator import models
-from orchestrator.errors import Unavailable, UnexpectedShape, rejection
+from orchestrator.errors import Unavailable, rejection
+from orchestrator.lenient import shaped
+from orchestrator.listing import JobListingAPI
 from orchestrator.requests import (
     CommandRequest,
     DeployRequest,
@@ -25,6 +27,7 @@ from orchestrator.requests import (
     TaskRequest,
     TaskTargetRequest,
 )
+from orchestrator.scheduling import ScheduledJobsAPI
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +49,12 @@ def _path(*segments: str) -> str:
     return "/" + "/".join(quote(str(s), safe="") for s in segments)
 
 
-def shaped(parse: Callable[..., Any], path: str, data: Any, *args: Any) -> Any:
-    """`parse(data)`, or UnexpectedShape placed at `path` with the whole body: a body that lacks
-    what the bot needs is a named error, never a KeyError deep in a poll."""
-    try:
-        return parse(data, *args)
-    except UnexpectedShape as exc:
-        raise exc.at(path, data) from exc
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise UnexpectedShape(f"{type(exc).__name__}: {exc}", path=path, body=data) from exc
+class OrchestratorClient(ScheduledJobsAPI, JobListingAPI):
+    """Speaks the PE orchestrator API v1 at `base_url` (the `/orchestrator/v1` prefix is added).
 
-
-class OrchestratorClient:
-    """Speaks the PE orchestrator API v1 at `base_url` (the `/orchestrator/v1` prefix is added)."""
+    Scheduled jobs (schedule, scheduled_jobs, scheduled_job, update/disable_scheduled_job):
+    orchestrator/scheduling.py; recent_jobs and recent_plan_jobs: orchestrator/listing.py.
+    """
 
     def __init__(
         self,
@@ -110,9 +106,6 @@ class OrchestratorClient:
 
     def task_target(self, request: TaskTargetRequest) -> models.CreatedRef:
         return self._command(request, lambda d: models.CreatedRef.parse(d["task_target"]))
-
-    def schedule(self, request: ScheduleRequest) -> models.CreatedRef:
-        return self._command(request, lambda d: models.CreatedRef.parse(d["scheduled_job"]))
 
     def submit(self, request: CommandRequest) -> Any:
         """Send any command request; returns the typed answer of its endpoint."""

@@ -145,6 +145,23 @@ class DisabledScheduledJob(Rejected):
     """The scheduled job is disabled and cannot be changed (`disabled-scheduled-job`)."""
 
 
+class UnknownScheduledJob(UnknownJob):
+    """No such scheduled job (`unknown-job` from /scheduled_jobs/environment_jobs/<id>)."""
+
+
+class SchedulingUnsupported(Rejected):
+    """This PE has no /scheduled_jobs/environment_jobs (it answered 404 or 405): PE 2021.7 or
+    later is needed to schedule from the bot."""
+
+    MESSAGE = (
+        "Scheduling needs PE 2021.7 or later: this orchestrator has no "
+        "/scheduled_jobs/environment_jobs endpoint."
+    )
+
+    def __init__(self, kind: str = "not-found", *, status: int = 404) -> None:
+        super().__init__(kind, self.MESSAGE, {}, status=status)
+
+
 _BY_SHORT_KIND: dict[str, type[Rejected]] = {
     "validation-error": ValidationFailed,
     "unknown-environment": UnknownEnvironment,

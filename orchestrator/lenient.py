@@ -8,7 +8,7 @@ without a value: `need()` raises UnexpectedShape naming what is missing.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -145,3 +145,14 @@ def name_of(data: Mapping[str, Any], what: str) -> str:
     if isinstance(url, str) and url.rstrip("/").rsplit("/", 1)[-1].isdigit():
         return url.rstrip("/").rsplit("/", 1)[-1]
     raise UnexpectedShape(f"{what} has no 'name'")
+
+
+def shaped(parse: Callable[..., Any], path: str, data: Any, *args: Any) -> Any:
+    """`parse(data)`, or UnexpectedShape placed at `path` with the whole body: a body that lacks
+    what the bot needs is a named error, never a KeyError deep in a poll."""
+    try:
+        return parse(data, *args)
+    except UnexpectedShape as exc:
+        raise exc.at(path, data) from exc
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UnexpectedShape(f"{type(exc).__name__}: {exc}", path=path, body=data) from exc

@@ -44,6 +44,11 @@ def _login(owner: Any) -> str | None:
     return owner.get("login") if isinstance(owner, Mapping) else None
 
 
+def _scheduled_id(options: Mapping[str, Any], key: str) -> str | None:
+    value = options.get(key)
+    return None if value in (None, "") or isinstance(value, bool | dict | list) else str(value)
+
+
 def _userdata(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """None when PE sent no `userdata` key at all (PE 2016-2019), {} when it sent it empty."""
     if "userdata" not in data:
@@ -130,6 +135,12 @@ class Job:
     @property
     def description(self) -> str:
         return text(self.options.get("description"))
+
+    @property
+    def scheduled_job_id(self) -> str | None:
+        """The schedule that started it: task jobs' `options["scheduled-job-id"]` (2021.7.1
+        jobs.json, go-pe-client's capture); deploy jobs document none."""
+        return _scheduled_id(self.options, "scheduled-job-id")
 
     @classmethod
     def parse(cls, data: Any) -> Job:
@@ -327,6 +338,7 @@ class PlanJob:
     userdata: Mapping[str, Any] | None = None
     id: str = ""
     timestamp: datetime | None = None
+    scheduled_job_id: str | None = None  # `options.scheduled_job_id` (2021.7.1 plan-jobs.json)
 
     @property
     def done(self) -> bool:
@@ -356,4 +368,5 @@ class PlanJob:
             children=children,
             userdata=_userdata(data),
             timestamp=timestamp(data.get("timestamp")),
+            scheduled_job_id=_scheduled_id(options, "scheduled_job_id"),
         )

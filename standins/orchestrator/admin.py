@@ -1,4 +1,5 @@
-"""The simulator's own admin API under /_sim/ (no auth): stats, event log and fault injection."""
+"""The simulator's own admin API under /_sim/ (no auth): stats, event log, fault injection, and
+requests made as another PE user (`/_sim/as/<login>/orchestrator/v1/...`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from .faults import faults_from_json
 
@@ -22,14 +24,28 @@ ROUTES = {
     ("POST", "/_sim/faults"): "replace the fault set with the JSON body ({} clears all)",
     ("GET", "/_sim/rbac"): "failed logins, locked accounts and issued tokens (not their values)",
     ("POST", "/_sim/rbac/unlock"): 'reinstate a locked-out account: {"login": ...}',
+    ("ANY", "/_sim/as/<login>/orchestrator/v1/<endpoint>"): (
+        "call any orchestrator endpoint as PE user <login> (no token): a job, plan or schedule "
+        "started from elsewhere, e.g. POST /_sim/as/alice/orchestrator/v1/command/deploy"
+    ),
 }
+AS_PREFIX = "/_sim/as/"
 
 
 def handle(
-    sim: Simulator, method: str, path: str, query: Mapping[str, list[str]], body: bytes
+    sim: Simulator,
+    method: str,
+    path: str,
+    query: Mapping[str, list[str]],
+    body: bytes,
+    headers: Mapping[str, str] | None = None,
 ) -> SimResponse:
     from .core import json_response
 
+    if path.startswith(AS_PREFIX):
+        login, _, rest = path[len(AS_PREFIX) :].partition("/")
+        if login and rest:
+            return sim.act_as(unquote(login), method, "/" + rest, query, headers or {}, body)
     path = path.rstrip("/")
     if (method, path) == ("GET", "/_sim/stats"):
         return json_response(200, sim.stats())

@@ -160,6 +160,7 @@ def build_task(ctx: Ctx, body: dict[str, Any]) -> JobSpec:
         "noop": bool(body.get("noop")),
         "task": name,
         "sensitive": [],
+        "scheduled-job-id": None,  # a schedule's id when one started it (2021.7.1 jobs.json)
         "params": params,
         "scope": scope,
         "environment": env,

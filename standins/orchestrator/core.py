@@ -98,7 +98,7 @@ class Simulator:
             query = parse_qs(query, keep_blank_values=True)
         lower = {k.lower(): v for k, v in headers.items()}
         if path == "/_sim" or path.startswith("/_sim/"):
-            return admin.handle(self, method.upper(), path, query, body)
+            return admin.handle(self, method.upper(), path, query, body, lower)
         if path.startswith(rbac_api.PREFIX):  # PE's RBAC tokens, on this port
             return rbac_api.handle(self, method.upper(), path, query, lower, body)
         if path.startswith(services.PREFIXES):  # PuppetDB and the classifier, on this port
@@ -142,21 +142,67 @@ class Simulator:
                 user = self._authenticate(headers, query, faults)
                 if route is None or unrouted is not None:
                     raise unrouted or ApiError(404, "puppetlabs.orchestrator/not-found", sub)
-                if not routes.available(route, self.dialect):
-                    raise ApiError(
-                        404,
-                        "puppetlabs.orchestrator/not-found",
-                        f"No route for {path} in PE {self.dialect.version}",
-                    )
-                now = self.clock()
-                self._engine.advance(now)
-                ctx = self._context(Request(method, sub, query, headers, body), user, now, faults)
-                response = json_response(*route.handler(ctx, **params))
+                response = self._dispatch(
+                    route, params, method, sub, query, headers, body, user, faults
+                )
         except ApiError as exc:
             response = self._error(exc, faults)
         name = route.name if route else f"{method} (unrouted)"
         self._stats.record(name, routes.stats_key(params), response.status, len(response.body))
         return response
+
+    def _dispatch(
+        self,
+        route: routes.Route,
+        params: dict[str, str],
+        method: str,
+        sub: str,
+        query: Mapping[str, list[str]],
+        headers: Mapping[str, str],
+        body: bytes,
+        user: User,
+        faults: Faults,
+    ) -> SimResponse:
+        """Run a matched route as `user` at clock() time (the caller holds the lock)."""
+        if not routes.available(route, self.dialect):
+            raise ApiError(
+                404,
+                "puppetlabs.orchestrator/not-found",
+                f"No route for {routes.PREFIX}{sub} in PE {self.dialect.version}",
+            )
+        now = self.clock()
+        self._engine.advance(now)
+        ctx = self._context(Request(method, sub, query, headers, body), user, now, faults)
+        status, payload = route.handler(ctx, **params)
+        if status == 204:
+            return SimResponse(204, {}, b"")
+        return json_response(status, payload)
+
+    def act_as(
+        self,
+        login: str,
+        method: str,
+        path: str,
+        query: Mapping[str, list[str]],
+        headers: Mapping[str, str],
+        body: bytes,
+    ) -> SimResponse:
+        """An orchestrator request made by another PE user (`/_sim/as/<login>/...`): no token,
+        none of the transport faults (those live in _api and handle), not counted in the
+        statistics. It is the test harness acting "from elsewhere" (the console, `puppet job
+        run`), not the client under test; the world's faults (PuppetDB down) still apply."""
+        user = self.world.user_as(login)
+        with self._lock:
+            try:
+                if not (path == routes.PREFIX or path.startswith(routes.PREFIX + "/")):
+                    raise ApiError(404, "puppetlabs.orchestrator/not-found", f"No route {path}")
+                sub = path[len(routes.PREFIX) :].rstrip("/")
+                route, params = routes.match(method, sub)
+                return self._dispatch(
+                    route, params, method, sub, query, headers, body, user, self._faults
+                )
+            except ApiError as exc:
+                return json_response(exc.status, exc.body())
 
     def _context(self, req: Request, user: User, now: float, faults: Faults) -> Ctx:
         base = f"http://{req.headers.get('host', 'localhost')}{routes.PREFIX}"

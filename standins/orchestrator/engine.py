@@ -69,7 +69,7 @@ class Engine:
             elif action == _PLAN_START:
                 self._start_plan(self.plan_jobs[ident], due)
             else:
-                self._fire_scheduled(self.scheduled[ident], due)
+                self._fire_scheduled(self.scheduled[ident], due, index)
 
     # -- jobs ---------------------------------------------------------------------------------
 
@@ -233,12 +233,19 @@ class Engine:
     # -- scheduled jobs -----------------------------------------------------------------------
 
     def schedule(self, job: ScheduledJob) -> None:
+        """Arm a new scheduled job for its start time."""
         self.scheduled[job.id] = job
-        job.next_run = job.start_time
-        heapq.heappush(self._heap, (job.start_time, next(self._seq), _SCHEDULED, job.id, 0))
+        self.reschedule(job, job.start_time)
 
-    def _fire_scheduled(self, job: ScheduledJob, now: float) -> None:
-        if not job.enabled:
+    def reschedule(self, job: ScheduledJob, when: float | None) -> None:
+        """Run the scheduled job next at `when` (None: never); earlier arming is forgotten."""
+        job.generation += 1
+        job.next_run = when
+        if when is not None:
+            heapq.heappush(self._heap, (when, next(self._seq), _SCHEDULED, job.id, job.generation))
+
+    def _fire_scheduled(self, job: ScheduledJob, now: float, generation: int) -> None:
+        if generation != job.generation or not job.enabled:  # re-armed by a PUT, or disabled
             return
         try:
             kind, ident = job.launch(now)
@@ -250,6 +257,4 @@ class Engine:
                 "submission_error": exc.body(),
                 "name": next(self._job_ids),
             }
-        job.next_run = now + job.interval if job.interval else None
-        if job.next_run is not None:
-            heapq.heappush(self._heap, (job.next_run, next(self._seq), _SCHEDULED, job.id, 0))
+        self.reschedule(job, now + job.interval if job.interval else None)

@@ -54,6 +54,7 @@ def build_plan(ctx: Ctx, body: dict[str, Any], resolve_params: bool) -> PlanSpec
         "parameters": given,
         "environment": env,
         "sensitive": [],
+        "scheduled_job_id": None,  # a schedule's id when one started it (2021.7.1 plan-jobs)
     }
     return PlanSpec(
         plan=plan,

@@ -137,6 +137,7 @@ def advance_plan(engine: Engine, plan_job: PlanJob, now: float) -> None:
                     "transport": "pxp",
                     "noop": False,
                     "sensitive": [],
+                    "scheduled-job-id": None,  # as the 2021.7.1 docs' plan_task item
                     "scope": {"nodes": targets},
                     "environment": spec.environment,
                 },

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from . import catalog, commands, plan_commands, reads, scheduled
+from . import catalog, commands, plan_commands, reads, scheduled, scheduled_views
 from .errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -64,10 +64,12 @@ ROUTES = (
     _route("GET", "/usage", catalog.usage),
     _route("GET", "/scopes/task_targets", catalog.list_task_targets),
     _route("GET", "/scopes/task_targets/{target_id}", catalog.show_task_target),
-    _route("GET", "/scheduled_jobs/environment_jobs", scheduled.list_scheduled),
+    _route("GET", "/scheduled_jobs/environment_jobs", scheduled_views.list_scheduled),
     _route("POST", "/scheduled_jobs/environment_jobs", scheduled.create),
-    _route("GET", "/scheduled_jobs/environment_jobs/{sched_id}", scheduled.show_scheduled),
-    _route("GET", "/scheduled_jobs", scheduled.list_deprecated),
+    _route("GET", "/scheduled_jobs/environment_jobs/{sched_id}", scheduled_views.show_scheduled),
+    _route("PUT", "/scheduled_jobs/environment_jobs/{sched_id}", scheduled.update),
+    _route("GET", "/scheduled_jobs", scheduled_views.list_deprecated),
+    _route("DELETE", "/scheduled_jobs/{sched_id}", scheduled.delete_deprecated),
 )
 # Routes an older PE does not have (versions.Dialect), by the feature that brought them.
 _FEATURE = {

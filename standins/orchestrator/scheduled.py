@@ -1,4 +1,11 @@
-"""Scheduled environment jobs: validate, store, list, and launch them when their time comes."""
+"""Scheduled environment jobs: create (POST), edit or soft-delete (PUT), and the deprecated routes.
+
+As documented for PE 2021.7 and later (orchestrator-api.md, scheduled jobs; help.puppet.com
+"PUT /scheduled_jobs/environment_jobs/<job-id>"): a scheduled job is validated as the command it
+stands for would be, stored, and started as a real job at `next_run`, then every `interval`
+seconds. There is no DELETE: `PUT {"enabled": false}` is PE's soft delete, and a disabled job
+cannot be edited again. Reads are in scheduled_views.py.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +16,25 @@ from typing import Any
 
 from . import commands, plan_commands
 from .context import Ctx, iso, parse_iso
-from .errors import ApiError, query_error, unknown_job, validation_error
+from .errors import ORCH, ApiError, unknown_job, validation_error
 from .state import ScheduledJob
 from .validation import check_types, parse_int, required
-from .views import owner
 
 log = logging.getLogger(__name__)
 
 Reply = tuple[int, Any]
-_ORDER: dict[str, Callable[[ScheduledJob], Any]] = {
-    "next_run_time": lambda s: s.next_run if s.next_run is not None else float("inf"),
-    "environment": lambda s: s.environment,
-    "owner": lambda s: s.owner.login,
-    "name": lambda s: s.id,
-    "type": lambda s: s.type,
+KINDS = ("deploy", "task", "plan")
+# The keys a PUT may replace (the PUT page: "input, environment, schedule, description,
+# userdata, and enabled"); anything else is refused rather than silently ignored.
+EDITABLE = {
+    "input": "object",
+    "environment": "string",
+    "schedule": "object",
+    "description": "string",
+    "userdata": "object",
+    "enabled": "boolean",
 }
+Launch = Callable[[float], tuple[str, int]]
 
 
 def _command_body(
@@ -50,7 +61,7 @@ def _command_body(
     }
 
 
-def _launcher(ctx: Ctx, kind: str, body: dict[str, Any]) -> Callable[[int], Callable]:
+def _launcher(ctx: Ctx, kind: str, body: dict[str, Any]) -> Callable[[int], Launch]:
     """Validate the job now, and return how to start it later (given the scheduled job id)."""
     build = {"deploy": commands.build_deploy, "task": commands.build_task}.get(kind)
     if build is None:
@@ -58,11 +69,12 @@ def _launcher(ctx: Ctx, kind: str, body: dict[str, Any]) -> Callable[[int], Call
     else:
         build(ctx, body)
 
-    def bind(sched_id: int) -> Callable[[float], tuple[str, int]]:
+    def bind(sched_id: int) -> Launch:
         def launch(now: float) -> tuple[str, int]:
             # Checked again as things are when its time comes: PuppetDB may be down by then.
             live = dataclasses.replace(ctx, now=now, puppetdb_down=ctx.engine.puppetdb_down())
             if build is None:
+                # Plan jobs carry `scheduled_job_id` (2021.7.1 plan-jobs.json: "116").
                 spec = plan_commands.build_plan(live, body, True)
                 options = {**spec.options, "scheduled_job_id": str(sched_id)}
                 plan_job = ctx.engine.create_plan_job(
@@ -70,32 +82,20 @@ def _launcher(ctx: Ctx, kind: str, body: dict[str, Any]) -> Callable[[int], Call
                 )
                 return "plan_job", plan_job.id
             spec = build(live, body)
-            options = {**spec.options, "scheduled-job-id": str(sched_id)}
-            return "job", ctx.engine.create_job(dataclasses.replace(spec, options=options), now).id
+            if kind == "task":  # task jobs: `scheduled-job-id` (go-pe-client capture: "123")
+                spec = dataclasses.replace(
+                    spec, options={**spec.options, "scheduled-job-id": str(sched_id)}
+                )
+            # Deploy jobs: the documented options have no scheduled job id, so none is added;
+            # the run is found through the scheduled job's `last_run` (WORLD.md).
+            return "job", ctx.engine.create_job(spec, now).id
 
         return launch
 
     return bind
 
 
-def create(ctx: Ctx) -> Reply:
-    body = ctx.req.json_object()
-    check_types(
-        body,
-        {
-            "type": "string",
-            "input": "object",
-            "environment": "string",
-            "schedule": "object",
-            "description": "string",
-            "userdata": "object",
-        },
-    )
-    kind = required(body, "type", "string")
-    if kind not in ("deploy", "task", "plan"):
-        raise validation_error("type must be one of deploy, task or plan", key="type")
-    data = required(body, "input", "object")
-    schedule = required(body, "schedule", "object")
+def _start_time(ctx: Ctx, schedule: dict[str, Any]) -> float:
     try:
         start = parse_iso(required(schedule, "start_time", "string"))
     except ValueError as exc:
@@ -105,20 +105,42 @@ def create(ctx: Ctx) -> Reply:
     if start <= ctx.now:
         raise ApiError(
             400,
-            "puppetlabs.orchestrator/invalid-time",
+            ORCH + "invalid-time",
             "The start_time must be in the future",
             {"start_time": iso(start)},
         )
+    return start
+
+
+def _interval(schedule: dict[str, Any]) -> int | None:
     interval = schedule.get("interval")
     if interval is not None and not (
         isinstance(interval, dict)
         and interval.get("units") == "seconds"
         and isinstance(interval.get("value"), int)
+        and not isinstance(interval.get("value"), bool)
         and interval["value"] > 0
     ):
         raise validation_error(
             'interval must be null or {"value": <seconds>, "units": "seconds"}', key="interval"
         )
+    return interval["value"] if interval else None
+
+
+def _kind(body: dict[str, Any]) -> str:
+    kind = required(body, "type", "string")
+    if kind not in KINDS:
+        raise validation_error("type must be one of deploy, task or plan", key="type")
+    return kind
+
+
+def create(ctx: Ctx) -> Reply:
+    body = ctx.req.json_object()
+    check_types(body, {**EDITABLE, "type": "string"})
+    kind = _kind(body)
+    data = required(body, "input", "object")
+    schedule = required(body, "schedule", "object")
+    start, interval = _start_time(ctx, schedule), _interval(schedule)
     env = body.get("environment") or "production"
     bind = _launcher(ctx, kind, _command_body(kind, env, data, body.get("description")))
     sched_id = ctx.engine.next_id()
@@ -130,13 +152,17 @@ def create(ctx: Ctx) -> Reply:
             environment=env,
             input=data,
             start_time=start,
-            interval=interval["value"] if interval else None,
+            interval=interval,
             description=body.get("description") or "",
             userdata=body.get("userdata") or {},
             launch=bind(sched_id),
         )
     )
-    return 200, {
+    return 200, _reply(ctx, sched_id)
+
+
+def _reply(ctx: Ctx, sched_id: int) -> dict[str, Any]:
+    return {
         "scheduled_job": {
             "id": ctx.fmt.url("scheduled_jobs", "environment_jobs", sched_id),
             "name": ctx.fmt.name(sched_id),
@@ -144,77 +170,52 @@ def create(ctx: Ctx) -> Reply:
     }
 
 
-def _view(ctx: Ctx, job: ScheduledJob) -> dict[str, Any]:
-    last = job.last_run
-    if last is not None:
-        if "job" in last:
-            path = "jobs" if last["job"]["kind"] == "job" else "plan_jobs"
-            # `name` is a number here (2021.7.1 docs: "name": 42), unlike job items.
-            ran = {"id": ctx.fmt.url(path, last["job"]["id"]), "name": last["job"]["id"]}
-            last = {"time": iso(last["time"]), "job": ran}
-        else:  # 2021.7.1 docs: the error sits in `job`, with the name it would have had
-            last = {
-                "time": iso(last["time"]),
-                "job": {"submission_error": last["submission_error"], "name": last["name"]},
-            }
-    return {
-        "id": ctx.fmt.url("scheduled_jobs", "environment_jobs", job.id),
-        "name": ctx.fmt.name(job.id),
-        "enabled": job.enabled,
-        "environment": job.environment,
-        "owner": owner(job.owner),
-        "description": job.description,
-        "type": job.type,
-        "input": dict(job.input),
-        "userdata": dict(job.userdata),
-        "schedule": {
-            "start_time": iso(job.start_time),
-            "interval": {"value": job.interval, "units": "seconds"} if job.interval else None,
-        },
-        "next_run": {"time": iso(job.next_run)} if job.next_run is not None else None,
-        "last_run": last,
-    }
-
-
-def _param(ctx: Ctx, name: str, allowed: tuple[str, ...] | None = None) -> str | None:
-    value = ctx.req.param(name)
-    if value is not None and allowed is not None and value not in allowed:
-        raise query_error(f"The {name} parameter must be one of {', '.join(allowed)}", value)
-    return value
-
-
-def list_scheduled(ctx: Ctx) -> Reply:
-    order_by = _param(ctx, "order_by", tuple(_ORDER)) or "next_run_time"
-    order = _param(ctx, "order", ("asc", "desc")) or "asc"
-    kind = _param(ctx, "type", ("deploy", "task", "plan"))
-    try:
-        limit = int(_param(ctx, "limit") or 0) or None
-        offset = int(_param(ctx, "offset") or 0)
-    except ValueError as exc:
-        raise query_error("limit and offset must be integers", dict(ctx.req.query)) from exc
-    jobs = [s for s in ctx.engine.scheduled.values() if kind is None or s.type == kind]
-    jobs.sort(key=lambda s: (_ORDER[order_by](s), s.id), reverse=order == "desc")
-    page = jobs[offset : offset + limit if limit else None]
-    return 200, {
-        "items": [_view(ctx, s) for s in page],
-        "pagination": {
-            "limit": limit,
-            "offset": offset,
-            "order": order,
-            "order_by": order_by,
-            "total": len(jobs),
-        },
-    }
-
-
-def list_deprecated(ctx: Ctx) -> Reply:
-    """GET /scheduled_jobs: deprecated, and always empty (orchestrator-api.md, scheduled jobs)."""
-    return 200, {"items": []}
-
-
-def show_scheduled(ctx: Ctx, sched_id: str) -> Reply:
+def update(ctx: Ctx, sched_id: str) -> Reply:
+    """PUT: the given top-level keys replace the stored ones; `{"enabled": false}` disables."""
     number = parse_int(sched_id, "scheduled job ID")
     job = ctx.engine.scheduled.get(number)
     if job is None:
         raise unknown_job(number, "scheduled job")
-    return 200, _view(ctx, job)
+    body = ctx.req.json_object()
+    unknown = sorted(set(body) - set(EDITABLE))
+    if unknown:
+        raise validation_error(
+            f"A scheduled job has no editable key {unknown[0]!r}; "
+            "send input, environment, schedule, description, userdata or enabled",
+            key=unknown[0],
+        )
+    check_types(body, EDITABLE)
+    if not job.enabled:
+        raise ApiError(
+            400,
+            ORCH + "disabled-scheduled-job",
+            f"The scheduled job {number} is disabled and cannot be edited",
+            {"id": str(number)},
+        )
+    data = body.get("input", job.input)
+    env = body.get("environment", job.environment)
+    description = body.get("description", job.description)
+    schedule = body.get("schedule")
+    start = _start_time(ctx, schedule) if schedule is not None else job.start_time
+    interval = _interval(schedule) if schedule is not None else job.interval
+    launch = job.launch
+    if "input" in body or "environment" in body:  # checked as a new request would be
+        owner_ctx = dataclasses.replace(ctx, user=job.owner)
+        launch = _launcher(owner_ctx, job.type, _command_body(job.type, env, data, description))(
+            number
+        )
+    job.input, job.environment, job.description, job.launch = data, env, description, launch
+    job.userdata = body.get("userdata", job.userdata)
+    if schedule is not None:
+        job.start_time, job.interval = start, interval
+        ctx.engine.reschedule(job, start)
+    if body.get("enabled") is False:
+        job.enabled = False
+        ctx.engine.reschedule(job, None)  # never runs again; next_run shows null
+    return 200, _reply(ctx, number)
+
+
+def delete_deprecated(ctx: Ctx, sched_id: str) -> Reply:
+    """DELETE /scheduled_jobs/<id>: deprecated, "the response is always 204 No Content", and it
+    cannot find the new jobs to delete (help.puppet.com, 2023.8)."""
+    return 204, None

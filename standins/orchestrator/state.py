@@ -142,3 +142,4 @@ class ScheduledJob:
     enabled: bool = True
     next_run: float | None = None
     last_run: dict[str, Any] | None = None
+    generation: int = 0  # bumped whenever it is re-armed; older heap entries are ignored
