@@ -417,6 +417,7 @@ CASES: dict[str, dict[str, dict[str, Any]]] = {
             "params": [
                 ParamSpec("action", "Enum[install]", description="what to do"),
                 ParamSpec("name", "Optional[String]"),
+                ParamSpec("version", "String", has_default=True, default="latest"),
             ],
         },
         "bare": {
