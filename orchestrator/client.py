@@ -7,7 +7,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -27,6 +27,7 @@ from orchestrator.requests import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 API_PREFIX = "/orchestrator/v1"
 RETRY_STATUSES = frozenset({502, 503, 504})
@@ -46,7 +47,7 @@ def _path(*segments: str) -> str:
     return "/" + "/".join(quote(str(s), safe="") for s in segments)
 
 
-def shaped(parse: Callable[..., Any], path: str, data: Any, *args: Any) -> Any:
+def shaped(parse: Callable[..., T], path: str, data: Any, *args: Any) -> T:
     """`parse(data)`, or UnexpectedShape placed at `path` with the whole body: a body that lacks
     what the bot needs is a named error, never a KeyError deep in a poll."""
     try:
@@ -141,7 +142,9 @@ class OrchestratorClient:
         """GET /jobs/<id>/nodes with state, order_by, order, limit, offset."""
         return self._read(models.NodePage.parse, _path("jobs", job, "nodes"), params)
 
-    def all_job_nodes(self, job: str, *, state: str | None = None, page: int = 500) -> list:
+    def all_job_nodes(
+        self, job: str, *, state: str | None = None, page: int = 500
+    ) -> list[models.Node]:
         """Every node of a job (optionally in one state), page by page."""
         nodes: list[models.Node] = []
         while True:
@@ -203,7 +206,8 @@ class OrchestratorClient:
         return shaped(parse, "/inventory", data)
 
     def root_info(self) -> Mapping[str, Any]:
-        return self._get("")
+        info: Mapping[str, Any] = self._get("")
+        return info
 
     # -- transport ------------------------------------------------------------------------------
 
@@ -212,11 +216,11 @@ class OrchestratorClient:
         return self._call("GET", path, params=clean, retry=True)
 
     def _read(
-        self, parse: Callable[[Any], Any], path: str, params: Mapping[str, Any] | None = None
-    ) -> Any:
+        self, parse: Callable[[Any], T], path: str, params: Mapping[str, Any] | None = None
+    ) -> T:
         return shaped(parse, path, self._get(path, params))
 
-    def _command(self, request: CommandRequest, parse: Callable[[Any], Any]) -> Any:
+    def _command(self, request: CommandRequest, parse: Callable[[Any], T]) -> T:
         endpoint = request.ENDPOINT
         path = "/" + endpoint if "/" in endpoint else "/command/" + endpoint
         retry = endpoint in IDEMPOTENT_COMMANDS

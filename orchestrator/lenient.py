@@ -66,6 +66,7 @@ def timestamp(value: Any) -> datetime | None:
     if not value or not isinstance(value, str):
         return None
     text = value.strip()
+    parsed: datetime | None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:

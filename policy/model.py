@@ -97,7 +97,7 @@ class GroupResolver(Protocol):
     def members(self, group: str) -> frozenset[str]: ...
 
 
-class Unresolved(frozenset):  # type: ignore[type-arg]
+class Unresolved(frozenset[str]):
     """An empty membership meaning "could not look this group up", not "nobody is in it".
 
     Allow lists and approver lists treat it as empty, so nobody passes; deny lists treat it

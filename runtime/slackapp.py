@@ -131,7 +131,10 @@ class ReplayGuard:
 
     def first_time(self, signature: str) -> bool:
         now = self.clock()
-        return self.store.journal(lambda db: inbox.first_sight(db, signature, now, self.window))
+        first: bool = self.store.journal(
+            lambda db: inbox.first_sight(db, signature, now, self.window)
+        )
+        return first
 
     def middleware(
         self, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
