@@ -1,4 +1,8 @@
-"""Operator commands: `policy check` and `audit` export, without starting the bot."""
+"""Operator commands: `policy check` and `audit` export, without starting the bot.
+
+Both take the `OfflineSettings` that `bot.py` read; a configuration problem (a malformed setting,
+a bad policy file) is raised as a ConfigError for `bot.py` to print.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import re
 import sys
 import time
 from typing import Any, TextIO
+
+from config import OfflineSettings
 
 DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -36,32 +42,27 @@ def parse_since(text: str) -> float:
     return int(match[1]) * UNITS[match[2]]
 
 
-def policy_check(text: str, *, user: str, channel: str, out: TextIO | None = None) -> int:
+def policy_check(
+    text: str, *, user: str, channel: str, settings: OfflineSettings, out: TextIO | None = None
+) -> int:
     """Which rule matches `/deploy ...` for `user`, with the targets resolved in PuppetDB (when
     PE is configured) and each node's environment, and what would happen; runs nothing."""
     out = out or sys.stdout  # looked up now: a default bound at import would go stale
-    import config
     from commands import parse
     from commands.intents import UsageError
     from flows.asker import Asker
     from flows.gate import subject_of
-    from policy import PolicyError, explain, policy_from_settings
+    from policy import explain, policy_from_settings
     from policy.reach import Reach
 
-    env = config.environment()
-    path = env.get("POLICY_FILE") or "policy.toml"
-    try:
-        policy = policy_from_settings(path, explicit=bool(env.get("POLICY_FILE")))
-    except PolicyError as exc:
-        print(f"policy error: {exc}", file=sys.stderr)
-        return 2
+    policy = policy_from_settings(settings.policy_file, explicit=settings.policy_file_explicit)
     command, _, rest = text.strip().partition(" ")
     try:
         intent = parse(command, rest)
     except UsageError as exc:
         print(f"cannot read that command: {exc.message}", file=sys.stderr)
         return 2
-    clients, note = _pe_clients(env)
+    clients, note = _pe_clients(settings)
     request, via, targets = _request_of(intent, clients[0] if clients else None, out)
     if request is None:
         print("read-only commands are not policy-checked: anyone may run them", file=out)
@@ -79,13 +80,13 @@ def policy_check(text: str, *, user: str, channel: str, out: TextIO | None = Non
             clients[1].close()
         request, reach = resolved.request, resolved.reach
     subject = subject_of(request, Asker(user_id=user, channel_id=channel), reach, via)
-    print(explain(policy, subject, _offline_groups(env)), file=out)
+    print(explain(policy, subject, _offline_groups(settings)), file=out)
     return 0
 
 
-def _pe_clients(env: dict[str, str]) -> tuple[Any, str]:
-    """(orchestrator client, resolver) from the PE settings, or None and why not."""
-    import config
+def _pe_clients(settings: OfflineSettings) -> tuple[Any, str]:
+    """(orchestrator client, resolver) from the PE settings, or None and why not: PE not
+    configured, or its token or CA not usable (then every node counts as production)."""
     from flows.targets import Resolver
     from orchestrator.connection import (
         ConnectionSettingsError,
@@ -95,18 +96,20 @@ def _pe_clients(env: dict[str, str]) -> tuple[Any, str]:
         read_token,
     )
 
-    url = (env.get("PE_ORCHESTRATOR_URL") or "").strip().rstrip("/")
-    if not url:
+    url = settings.pe_orchestrator_url
+    if url is None:
         return None, "PE_ORCHESTRATOR_URL is not set"
     try:
-        token = read_token(env.get("PE_RBAC_TOKEN"), env.get("PE_RBAC_TOKEN_FILE"))
-        tls = {"token": token, "ca_cert": env.get("PE_CA_CERT") or None}
+        token = read_token(settings.pe_rbac_token, settings.pe_rbac_token_file)
+        ca, timeout = settings.pe_ca_cert, settings.pe_timeout
         resolver = Resolver(
-            connect_puppetdb(config.service_url(env, "PUPPETDB_URL", url, 8081), **tls),
-            connect_classifier(config.service_url(env, "PE_CLASSIFIER_URL", url, 4433), **tls),
+            connect_puppetdb(settings.puppetdb_url, token=token, ca_cert=ca, timeout=timeout),
+            connect_classifier(
+                settings.pe_classifier_url, token=token, ca_cert=ca, timeout=timeout
+            ),
         )
-        return (connect(url, **tls), resolver), ""
-    except (ConnectionSettingsError, config.ConfigError) as exc:
+        return (connect(url, token=token, ca_cert=ca, timeout=timeout), resolver), ""
+    except ConnectionSettingsError as exc:
         return None, str(exc)
 
 
@@ -150,11 +153,11 @@ def _request_of(
     return None, None, ()
 
 
-def _offline_groups(env: dict[str, str]) -> Any:
+def _offline_groups(settings: OfflineSettings) -> Any:
     """Group membership from Slack when a bot token is configured, else no members known."""
     from policy import SlackGroups
 
-    token = env.get("SLACK_BOT_TOKEN")
+    token = settings.slack_bot_token
     if not token:
 
         class NoGroups:
@@ -164,15 +167,19 @@ def _offline_groups(env: dict[str, str]) -> Any:
         return NoGroups()
     from delivery.slack import web_client
 
-    return SlackGroups(web_client(token, env.get("SLACK_API_URL") or "https://slack.com/api/"))
+    return SlackGroups(web_client(token, settings.slack_api_url))
 
 
 def audit_export(
-    *, since: str, fmt: str, out: TextIO | None = None, now: float | None = None
+    *,
+    since: str,
+    fmt: str,
+    settings: OfflineSettings,
+    out: TextIO | None = None,
+    now: float | None = None,
 ) -> int:
     """Audit records from the last `since` as JSON lines or CSV."""
     out = out or sys.stdout
-    import config
     from store import Store, audit
 
     try:
@@ -180,8 +187,7 @@ def audit_export(
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    env = config.environment()
-    store = Store(env.get("DATABASE_PATH") or "./chatops.db")
+    store = Store(settings.database_path)
     store.migrate()
     start = (time.time() if now is None else now) - seconds
     rows = [_readable(r) for r in audit.since(store.db, start)]

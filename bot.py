@@ -7,6 +7,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
+import config
+from config import ConfigError, Settings
+
 log = logging.getLogger("bot")
 
 
@@ -42,39 +45,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings() -> tuple[object, dict[str, str]]:
-    import config
-
-    env = config.environment()
-    try:
-        return config.load(env), env
-    except config.ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-
-
-def run(mode: str = "auto") -> int:
-    from flows.profiles import ProfileError
-    from orchestrator.connection import ConnectionSettingsError
-    from policy import PolicyError
+def run(settings: Settings, mode: str = "auto") -> int:
     from runtime import logsetup, serve
     from runtime.assemble import build
 
-    settings, env = _settings()
     if mode == "socket" and not settings.socket_mode:
-        print(
-            "configuration error: SLACK_APP_TOKEN is not set, and --mode socket needs it: "
-            "an app-level token (xapp-...) with connections:write",
-            file=sys.stderr,
+        raise ConfigError(
+            "SLACK_APP_TOKEN is not set, and --mode socket needs it: "
+            "an app-level token (xapp-...) with connections:write"
         )
-        return 2
     if mode == "http" and not settings.slack_signing_secret:
-        print(
-            "configuration error: SLACK_SIGNING_SECRET is not set, and --mode http needs it: "
-            "your Slack app's Basic Information page (App Credentials)",
-            file=sys.stderr,
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is not set, and --mode http needs it: "
+            "your Slack app's Basic Information page (App Credentials)"
         )
-        return 2
     socket_mode = settings.socket_mode if mode == "auto" else mode == "socket"
     logsetup.setup(
         settings.log_level,
@@ -85,16 +69,12 @@ def run(mode: str = "auto") -> int:
             settings.pe_rbac_token,
         ],
     )
-    try:
-        bot = build(settings, policy_explicit=bool(env.get("POLICY_FILE")))
-    except (ConnectionSettingsError, PolicyError, ProfileError) as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
+    bot = build(settings, policy_explicit=settings.policy_file_explicit)
     log.info("starting: %r", settings)
     bot.start()
     try:
         if socket_mode:
-            serve.serve_socket_mode(bot, settings.slack_app_token, port=settings.port)
+            serve.serve_socket_mode(bot, str(settings.slack_app_token), port=settings.port)
         else:
             serve.serve_http(bot, settings.port)
     except KeyboardInterrupt:
@@ -104,21 +84,39 @@ def run(mode: str = "auto") -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def _command(args: argparse.Namespace) -> int:
+    """Run one subcommand with the settings it reads (the environment is read here, once)."""
+    env = config.environment()
     if args.cmd == "demo":
         from demo.console import run_demo
 
-        return run_demo(node_seconds=args.node_seconds, database=args.database)
+        policy_file = config.setting(env, "POLICY_FILE") or "policy.toml"
+        return run_demo(
+            node_seconds=args.node_seconds, database=args.database, policy_file=policy_file
+        )
     if args.cmd == "policy":
         from admin import policy_check
 
-        return policy_check(" ".join(args.text), user=args.user, channel=args.channel)
+        offline = config.load_offline(env)
+        return policy_check(
+            " ".join(args.text), user=args.user, channel=args.channel, settings=offline
+        )
     if args.cmd == "audit":
         from admin import audit_export
 
-        return audit_export(since=args.since, fmt=args.format)
-    return run(getattr(args, "mode", "auto"))
+        return audit_export(since=args.since, fmt=args.format, settings=config.load_offline(env))
+    return run(config.load(env), getattr(args, "mode", "auto"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _command(args)
+    except ConfigError as exc:
+        # Every configuration problem (a setting, the policy, the connection profiles, the PE
+        # CA or token file) is a ConfigError: one line, and exit 2, never a traceback.
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,11 +1,17 @@
-"""Settings from the environment and `.env`, checked once at start, one fix-it line a problem."""
+"""Settings from the environment and `.env`, checked once at start, one fix-it line a problem.
+
+The one module that reads the environment. `bot.py` calls `environment()` once and hands the
+result to `load()` (the bot) or `load_offline()` (the commands that do not start it); every
+other module gets what it needs from the `Settings` it is passed.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
@@ -14,7 +20,9 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 
 class ConfigError(ValueError):
-    """A setting is missing or malformed; the message names the variable and how to fix it."""
+    """The configuration cannot be used: a setting, or a file a setting names (the policy, the
+    connection profiles, the PE CA, a token file). Every such error is a subclass, so `bot.py`
+    catches this one type; the message is one line naming the setting or file and the fix."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +125,8 @@ class Settings:
     policy_file: str
     connections_file: str
     log_level: str
-    extra: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # POLICY_FILE was set: a missing file is then an error, not the built-in defaults.
+    policy_file_explicit: bool = False
 
     @property
     def socket_mode(self) -> bool:
@@ -128,6 +137,32 @@ class Settings:
         return (
             f"Settings(mode={'socket' if self.socket_mode else 'http'}, "
             f"orchestrator={self.pe_orchestrator_url!r}, database={self.database_path!r})"
+        )
+
+
+@dataclass(frozen=True)
+class OfflineSettings:
+    """What the commands that do not start the bot read (`policy check`, `audit`): none of it is
+    required, and every value that is set is checked as the bot checks it."""
+
+    database_path: str
+    policy_file: str
+    policy_file_explicit: bool
+    slack_bot_token: str | None
+    slack_api_url: str
+    # None: PE is not configured (policy check then judges every node as production).
+    pe_orchestrator_url: str | None
+    pe_rbac_token: str | None
+    pe_rbac_token_file: str | None
+    pe_ca_cert: str | None
+    pe_timeout: float
+    puppetdb_url: str | None
+    pe_classifier_url: str | None
+
+    def __repr__(self) -> str:
+        return (
+            f"OfflineSettings(orchestrator={self.pe_orchestrator_url!r}, "
+            f"database={self.database_path!r}, policy={self.policy_file!r})"
         )
 
 
@@ -142,20 +177,21 @@ def environment(env_file: str | None = ".env") -> dict[str, str]:
     return values
 
 
-def _get(env: Mapping[str, str], name: str) -> str | None:
+def setting(env: Mapping[str, str], name: str) -> str | None:
+    """One variable's value, or its default when it is not set (None when it has none)."""
     value = env.get(name, "").strip()
     return value or _BY_NAME[name].default
 
 
 def _require(env: Mapping[str, str], name: str) -> str:
-    value = _get(env, name)
+    value = setting(env, name)
     if not value:
         raise ConfigError(f"{name} is not set: {_BY_NAME[name].help}")
     return value
 
 
 def _number(env: Mapping[str, str], name: str, *, minimum: float, integer: bool = False) -> float:
-    raw = _get(env, name) or ""
+    raw = setting(env, name) or ""
     try:
         value = int(raw) if integer else float(raw)
     except ValueError:
@@ -165,19 +201,26 @@ def _number(env: Mapping[str, str], name: str, *, minimum: float, integer: bool 
     return value
 
 
-def _url(env: Mapping[str, str], name: str) -> str:
-    value = _require(env, name)
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    value = setting(env, name)
+    if value is None:
+        return None
     if not value.startswith(("http://", "https://")):
         raise ConfigError(f"{name}={value!r} is not an http(s) URL: {_BY_NAME[name].help}")
     return value.rstrip("/")
 
 
-def service_url(env: Mapping[str, str], name: str, orchestrator: str, port: int) -> str | None:
-    """A PE service's base URL: as set, `off`, or the orchestrator's host on the service's port."""
+def service_url(
+    env: Mapping[str, str], name: str, orchestrator: str | None, port: int
+) -> str | None:
+    """A PE service's base URL: as set, `off`, or the orchestrator's host on the service's port
+    (None when neither is set)."""
     value = (env.get(name) or "").strip()
     if value.lower() == "off":
         return None
     if not value:
+        if orchestrator is None:
+            return None
         parts = urlsplit(orchestrator)
         host = parts.hostname or ""
         host = f"[{host}]" if ":" in host else host
@@ -193,42 +236,58 @@ def service_url(env: Mapping[str, str], name: str, orchestrator: str, port: int)
     return value.rstrip("/")
 
 
-def load(env: Mapping[str, str]) -> Settings:
-    """Parse and check the settings; raises ConfigError naming the first bad variable."""
-    app_token = _get(env, "SLACK_APP_TOKEN")
+def _parse(env: Mapping[str, str]) -> dict[str, Any]:
+    """Every variable by its field name, checked for shape; one not set is its default or None.
+    Raises ConfigError naming the first malformed variable."""
+    app_token = setting(env, "SLACK_APP_TOKEN")
     if app_token and not app_token.startswith("xapp-"):
         raise ConfigError(
             f"SLACK_APP_TOKEN must start with xapp-: {_BY_NAME['SLACK_APP_TOKEN'].help}"
         )
-    signing = _get(env, "SLACK_SIGNING_SECRET")
-    if not app_token and not signing:
+    level = (setting(env, "LOG_LEVEL") or "INFO").upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"LOG_LEVEL={level!r}: {_BY_NAME['LOG_LEVEL'].help}")
+    orchestrator = _url(env, "PE_ORCHESTRATOR_URL")
+    return {
+        "slack_bot_token": setting(env, "SLACK_BOT_TOKEN"),
+        "slack_signing_secret": setting(env, "SLACK_SIGNING_SECRET"),
+        "slack_app_token": app_token,
+        "slack_api_url": f"{_url(env, 'SLACK_API_URL')}/",
+        "port": int(_number(env, "PORT", minimum=1, integer=True)),
+        "pe_orchestrator_url": orchestrator,
+        "pe_rbac_token": setting(env, "PE_RBAC_TOKEN"),
+        "pe_rbac_token_file": setting(env, "PE_RBAC_TOKEN_FILE"),
+        "pe_ca_cert": setting(env, "PE_CA_CERT"),
+        "pe_console_url": (setting(env, "PE_CONSOLE_URL") or "").rstrip("/") or None,
+        "pe_timeout": _number(env, "PE_TIMEOUT", minimum=0.1),
+        "puppetdb_url": service_url(env, "PUPPETDB_URL", orchestrator, 8081),
+        "pe_classifier_url": service_url(env, "PE_CLASSIFIER_URL", orchestrator, 4433),
+        "database_path": _require(env, "DATABASE_PATH"),
+        "poll_interval": _number(env, "POLL_INTERVAL", minimum=0.1),
+        "policy_file": _require(env, "POLICY_FILE"),
+        "policy_file_explicit": bool(env.get("POLICY_FILE", "").strip()),
+        "connections_file": _require(env, "CONNECTIONS_FILE"),
+        "log_level": level,
+    }
+
+
+def load(env: Mapping[str, str]) -> Settings:
+    """The bot's settings, parsed and checked; raises ConfigError naming the first bad variable."""
+    values = _parse(env)
+    if not values["slack_app_token"] and not values["slack_signing_secret"]:
         raise ConfigError(
             "SLACK_SIGNING_SECRET is not set (needed in HTTP mode; set SLACK_APP_TOKEN for "
             f"Socket Mode instead): {_BY_NAME['SLACK_SIGNING_SECRET'].help}"
         )
-    if not (_get(env, "PE_RBAC_TOKEN") or _get(env, "PE_RBAC_TOKEN_FILE")):
+    if not (values["pe_rbac_token"] or values["pe_rbac_token_file"]):
         raise ConfigError(f"PE_RBAC_TOKEN is not set: {_BY_NAME['PE_RBAC_TOKEN'].help}")
-    level = (_get(env, "LOG_LEVEL") or "INFO").upper()
-    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-        raise ConfigError(f"LOG_LEVEL={level!r}: {_BY_NAME['LOG_LEVEL'].help}")
-    orchestrator = _url(env, "PE_ORCHESTRATOR_URL")
-    return Settings(
-        slack_bot_token=_require(env, "SLACK_BOT_TOKEN"),
-        slack_signing_secret=signing,
-        slack_app_token=app_token,
-        slack_api_url=_url(env, "SLACK_API_URL") + "/",
-        port=int(_number(env, "PORT", minimum=1, integer=True)),
-        pe_orchestrator_url=orchestrator,
-        pe_rbac_token=_get(env, "PE_RBAC_TOKEN"),
-        pe_rbac_token_file=_get(env, "PE_RBAC_TOKEN_FILE"),
-        pe_ca_cert=_get(env, "PE_CA_CERT"),
-        pe_console_url=(_get(env, "PE_CONSOLE_URL") or "").rstrip("/") or None,
-        pe_timeout=_number(env, "PE_TIMEOUT", minimum=0.1),
-        puppetdb_url=service_url(env, "PUPPETDB_URL", orchestrator, 8081),
-        pe_classifier_url=service_url(env, "PE_CLASSIFIER_URL", orchestrator, 4433),
-        database_path=_require(env, "DATABASE_PATH"),
-        poll_interval=_number(env, "POLL_INTERVAL", minimum=0.1),
-        policy_file=_require(env, "POLICY_FILE"),
-        connections_file=_require(env, "CONNECTIONS_FILE"),
-        log_level=level,
-    )
+    _require(env, "PE_ORCHESTRATOR_URL")
+    _require(env, "SLACK_BOT_TOKEN")
+    return Settings(**values)
+
+
+def load_offline(env: Mapping[str, str]) -> OfflineSettings:
+    """The settings of the commands that do not start the bot: nothing required, every value
+    that is set checked; raises ConfigError naming the first malformed variable."""
+    values = _parse(env)
+    return OfflineSettings(**{f.name: values[f.name] for f in fields(OfflineSettings)})

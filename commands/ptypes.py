@@ -210,6 +210,7 @@ def _number(raw: str, integer: bool) -> int | float:
 def convert(t: PType, raw: str) -> Any:
     """A typed-in string → the value the type declares; raises _Misfit when it cannot be."""
     name = t.name
+    value: Any
     if name in ("Integer", "Float", "Numeric"):
         value = _number(raw, integer=name == "Integer")
         value = float(value) if name == "Float" else value

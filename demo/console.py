@@ -213,7 +213,7 @@ class Console:
 
 
 def _settings(
-    tmp: Path, sim_url: str, slack: FakeSlack, secret: str, database: str | None
+    tmp: Path, sim_url: str, slack: FakeSlack, secret: str, database: str | None, policy_file: str
 ) -> config.Settings:
     env = {
         "SLACK_BOT_TOKEN": "xoxb-demo-token",
@@ -226,7 +226,7 @@ def _settings(
         "PE_CONSOLE_URL": "https://puppet.example.com",
         "DATABASE_PATH": database or str(tmp / "demo.db"),
         "POLL_INTERVAL": "1",
-        "POLICY_FILE": os.environ.get("POLICY_FILE", "policy.toml"),
+        "POLICY_FILE": policy_file,
         "CONNECTIONS_FILE": str(tmp / "connections.toml"),
         "LOG_LEVEL": "WARNING",
     }
@@ -237,6 +237,7 @@ def run_demo(
     *,
     node_seconds: float = 1.0,
     database: str | None = None,
+    policy_file: str = "policy.toml",
     stdin: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
 ) -> int:
@@ -249,7 +250,7 @@ def run_demo(
     with tempfile.TemporaryDirectory() as tmpdir, FakeSlack("xoxb-demo-token") as slack:
         sim = Simulator(default_world(), node_seconds=node_seconds)
         with serve(sim, port=0) as running:
-            settings = _settings(Path(tmpdir), running.url, slack, secret, database)
+            settings = _settings(Path(tmpdir), running.url, slack, secret, database, policy_file)
             bot = build(settings)
             bot.start()
             http = httpx.Client(

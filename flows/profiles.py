@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from config import ConfigError
+
 # Keys of the documented Targets table that a profile may set directly.
 PLAIN_KEYS = {
     "user": str,
@@ -36,6 +38,10 @@ SECRET_SOURCES = {
 
 class ProfileError(ValueError):
     """A connection profile is missing or malformed, or a target is outside its hosts."""
+
+
+class ProfileFileError(ProfileError, ConfigError):
+    """CONNECTIONS_FILE cannot be used (read at start: the bot does not start)."""
 
 
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -162,15 +168,15 @@ def load_profiles(path: str) -> Profiles:
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: TOML syntax: {exc}") from None
+        raise ProfileFileError(f"{path}: TOML syntax: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{path}: cannot read it ({exc})") from None
+        raise ProfileFileError(f"{path}: cannot read it ({exc})") from None
     profiles = data.get("profile") or {}
     if not isinstance(profiles, Mapping):
-        raise ProfileError(f"{path}: write each profile as a [profile.<name>] table")
+        raise ProfileFileError(f"{path}: write each profile as a [profile.<name>] table")
     for name, profile in profiles.items():
         try:
             _check_profile(name, profile)
         except ProfileError as exc:
-            raise ProfileError(f"{path}: {exc}") from None
+            raise ProfileFileError(f"{path}: {exc}") from None
     return Profiles(profiles, source=path)

@@ -139,13 +139,12 @@ class SignInLimiter:
                 times = None
         user_failures = len(times) if times else 0
         login_failures = self._logins.get(key, 0)
-        counts = {"login_failures": login_failures, "user_failures": user_failures}
         if login_failures >= self.limits.per_login:
-            return Verdict(False, "pe_login", None, **counts)
+            return Verdict(False, "pe_login", None, login_failures, user_failures)
         if times and user_failures >= self.limits.per_slack_user:
             retry = times[user_failures - self.limits.per_slack_user] + self.limits.window - now
-            return Verdict(False, "slack_user", max(retry, 0.0), **counts)
-        return Verdict(True, **counts)
+            return Verdict(False, "slack_user", max(retry, 0.0), login_failures, user_failures)
+        return Verdict(True, None, None, login_failures, user_failures)
 
     # -- persistence --------------------------------------------------------------------------
 

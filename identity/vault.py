@@ -26,6 +26,8 @@ from typing import TypeVar
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from config import ConfigError
+
 log = logging.getLogger(__name__)
 
 KEY_SETTING = "TOKEN_ENCRYPTION_KEY"
@@ -39,7 +41,7 @@ class VaultError(Exception):
     """Anything that went wrong encrypting or decrypting stored tokens."""
 
 
-class VaultKeyError(VaultError, ValueError):
+class VaultKeyError(VaultError, ConfigError):
     """The encryption key setting is missing or unusable; the message names the setting."""
 
 

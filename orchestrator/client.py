@@ -7,7 +7,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -30,6 +30,7 @@ from orchestrator.requests import (
 from orchestrator.scheduling import ScheduledJobsAPI
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 API_PREFIX = "/orchestrator/v1"
 RETRY_STATUSES = frozenset({502, 503, 504})
@@ -134,7 +135,9 @@ class OrchestratorClient(ScheduledJobsAPI, JobListingAPI):
         """GET /jobs/<id>/nodes with state, order_by, order, limit, offset."""
         return self._read(models.NodePage.parse, _path("jobs", job, "nodes"), params)
 
-    def all_job_nodes(self, job: str, *, state: str | None = None, page: int = 500) -> list:
+    def all_job_nodes(
+        self, job: str, *, state: str | None = None, page: int = 500
+    ) -> list[models.Node]:
         """Every node of a job (optionally in one state), page by page."""
         nodes: list[models.Node] = []
         while True:
@@ -196,7 +199,8 @@ class OrchestratorClient(ScheduledJobsAPI, JobListingAPI):
         return shaped(parse, "/inventory", data)
 
     def root_info(self) -> Mapping[str, Any]:
-        return self._get("")
+        info: Mapping[str, Any] = self._get("")
+        return info
 
     # -- transport ------------------------------------------------------------------------------
 
@@ -205,11 +209,11 @@ class OrchestratorClient(ScheduledJobsAPI, JobListingAPI):
         return self._call("GET", path, params=clean, retry=True)
 
     def _read(
-        self, parse: Callable[[Any], Any], path: str, params: Mapping[str, Any] | None = None
-    ) -> Any:
+        self, parse: Callable[[Any], T], path: str, params: Mapping[str, Any] | None = None
+    ) -> T:
         return shaped(parse, path, self._get(path, params))
 
-    def _command(self, request: CommandRequest, parse: Callable[[Any], Any]) -> Any:
+    def _command(self, request: CommandRequest, parse: Callable[[Any], T]) -> T:
         endpoint = request.ENDPOINT
         path = "/" + endpoint if "/" in endpoint else "/command/" + endpoint
         retry = endpoint in IDEMPOTENT_COMMANDS

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from config import ConfigError
 from orchestrator.classifier import ClassifierClient
 from orchestrator.client import OrchestratorClient
 from orchestrator.puppetdb import PuppetDBClient
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 LOOPBACK_NAMES = frozenset({"localhost"})
 
 
-class ConnectionSettingsError(ValueError):
+class ConnectionSettingsError(ConfigError):
     """The orchestrator URL, token or CA certificate setting cannot be used."""
 
 

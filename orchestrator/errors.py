@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-KIND_PREFIX = "puppetlabs.orchestrator/"
-
 
 class OrchestratorError(Exception):
     """Anything that went wrong talking to the orchestrator."""

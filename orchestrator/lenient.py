@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from orchestrator.errors import UnexpectedShape
+
+T = TypeVar("T")
 
 _LOOSE_TIME = re.compile(
     r"^\s*(\d{4})-(\d{1,3})-(\d{1,3})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?"
@@ -66,6 +68,7 @@ def timestamp(value: Any) -> datetime | None:
     if not value or not isinstance(value, str):
         return None
     text = value.strip()
+    parsed: datetime | None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
@@ -147,7 +150,7 @@ def name_of(data: Mapping[str, Any], what: str) -> str:
     raise UnexpectedShape(f"{what} has no 'name'")
 
 
-def shaped(parse: Callable[..., Any], path: str, data: Any, *args: Any) -> Any:
+def shaped(parse: Callable[..., T], path: str, data: Any, *args: Any) -> T:
     """`parse(data)`, or UnexpectedShape placed at `path` with the whole body: a body that lacks
     what the bot needs is a named error, never a KeyError deep in a poll."""
     try:

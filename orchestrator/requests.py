@@ -45,10 +45,11 @@ class Scope:
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> Scope:
-        if len(body) != 1 or next(iter(body)) not in SCOPE_KINDS:
+        kinds: dict[str, ScopeKind] = {k: k for k in SCOPE_KINDS}
+        if len(body) != 1 or next(iter(body)) not in kinds:
             raise ValueError(f"a scope has exactly one of {', '.join(SCOPE_KINDS)}")
-        kind, value = next(iter(body.items()))
-        return cls(kind, value)
+        key, value = next(iter(body.items()))
+        return cls(kinds[key], value)
 
 
 def _jsonable(value: Any) -> Any:
@@ -233,4 +234,5 @@ def request_from_body(endpoint: str, body: Mapping[str, Any]) -> CommandRequest:
         cls = REQUEST_TYPES[endpoint]
     except KeyError:
         raise ValueError(f"unknown command endpoint {endpoint!r}") from None
-    return cls.from_body(body)
+    request: CommandRequest = cls.from_body(body)
+    return request

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from orchestrator.errors import UnexpectedShape
 from orchestrator.lenient import count, items, mapping, need, obj, text, timestamp
@@ -242,6 +242,7 @@ def schedule_request(
     _no_timeout(request)
     described = description if description is not None else request.description
     marked = userdata if userdata is not None else request.userdata
+    kind: Literal["deploy", "task", "plan"]
     if isinstance(request, DeployRequest):
         kind, env = "deploy", request.environment
         data = {

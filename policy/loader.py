@@ -37,7 +37,6 @@ RULE_KEYS = (
     "expiry",
     "reason",
 )
-APPROVAL_KEYS = ("approvers", "approvals", "self_approval", "expiry")
 # Names people reach for that difflib would not guess.
 ALIASES = {
     "required": "approvals",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from config import ConfigError
 from policy.reach import Reach, Reached
 
 Action = Literal["run", "deny", "approve"]
@@ -20,7 +21,7 @@ DEFAULT_EXPIRY = 1800.0
 UNRESOLVED = Reach(unknown="the targets were not resolved")
 
 
-class PolicyError(ValueError):
+class PolicyError(ConfigError):
     """The policy file cannot be used; the message names the file, the line and the reason."""
 
     def __init__(self, message: str, *, path: str = "", line: int | None = None) -> None:
@@ -96,7 +97,7 @@ class GroupResolver(Protocol):
     def members(self, group: str) -> frozenset[str]: ...
 
 
-class Unresolved(frozenset):  # type: ignore[type-arg]
+class Unresolved(frozenset[str]):
     """An empty membership meaning "could not look this group up", not "nobody is in it".
 
     Allow lists and approver lists treat it as empty, so nobody passes; deny lists treat it

@@ -67,7 +67,7 @@ class SlackGroups:
         handles = self._cached("handles", self._fetch_handles)
         if handles is None:
             return None
-        group_id = handles.get(group[1:].lower())
+        group_id: str | None = handles.get(group[1:].lower())
         if group_id is None:
             log.warning("no Slack user group has the handle %s; nobody is in it", group)
         return group_id

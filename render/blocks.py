@@ -1,8 +1,8 @@
 """Block markup → Block Kit, fitted to Slack's limits. Pure functions.
 
-A rendered template is text in which a line `<section>`, `<header>`, `<fields>`, `<context>`,
-`<divider>`, `<actions>` or `<text>` starts a block, and a line `<button>{json}` adds a button to
-the current actions block. User text is always escaped (`<` becomes `&lt;`), so no user text can
+A rendered template is text in which a line `<section>`, `<header>`, `<context>`, `<actions>` or
+`<text>` starts a block, and a line `<button>{json}` adds a button to the current actions block
+(templates/README.md). User text is always escaped (`<` becomes `&lt;`), so no user text can
 start a line with `<` and forge a block.
 """
 
@@ -16,13 +16,13 @@ from typing import Any
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
-MAX_FIELDS = 10
+MAX_FIELDS = 10  # Slack's limit on a section's fields; the bot's messages use none
 MAX_FIELD = 2000
 MAX_CONTEXT_ELEMENTS = 10
 MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_FALLBACK = 3000
-KINDS = ("header", "section", "fields", "context", "divider", "actions", "text")
+KINDS = ("header", "section", "context", "actions", "text")
 ELLIPSIS = "…"
 
 
@@ -67,15 +67,11 @@ def _mrkdwn(text: str) -> dict[str, str]:
 def _block(kind: str, lines: list[str]) -> list[dict[str, Any]]:
     body = "\n".join(lines).strip()
     items = [ln.strip() for ln in lines if ln.strip()]
-    if kind == "divider":
-        return [{"type": "divider"}]
     if kind == "header":
         text = " ".join(items)
         return [{"type": "header", "text": {"type": "plain_text", "text": text}}] if text else []
     if kind == "section":
         return [{"type": "section", "text": _mrkdwn(body)}] if body else []
-    if kind == "fields":
-        return [{"type": "section", "fields": [_mrkdwn(i) for i in items]}] if items else []
     if kind == "context":
         return [{"type": "context", "elements": [_mrkdwn(i) for i in items]}] if items else []
     buttons = [json.loads(i[len("<button>") :]) for i in items if i.startswith("<button>")]
@@ -98,15 +94,9 @@ def _fit_block(block: dict[str, Any]) -> list[dict[str, Any]]:
     if kind == "header":
         text = clip(block["text"]["text"], MAX_HEADER)
         return [{"type": "header", "text": {"type": "plain_text", "text": text}}]
-    if kind == "section" and "text" in block:
+    if kind == "section":
         return [
             {"type": "section", "text": _mrkdwn(p)} for p in _split_section(block["text"]["text"])
-        ]
-    if kind == "section":
-        fields = [_mrkdwn(clip(f["text"], MAX_FIELD)) for f in block["fields"]]
-        return [
-            {"type": "section", "fields": fields[i : i + MAX_FIELDS]}
-            for i in range(0, len(fields), MAX_FIELDS)
         ]
     if kind == "context":
         elements = [_mrkdwn(clip(e["text"], MAX_FIELD)) for e in block["elements"]]

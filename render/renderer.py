@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,21 @@ def finalize(value: Any) -> str:
 
 def mention(user_id: str) -> Safe:
     return Safe(f"<@{escape(str(user_id))}>")
+
+
+def people(user_ids: Iterable[str]) -> Safe:
+    """Mentions, comma-separated: `<@U1>, <@U2>`."""
+    return Safe(", ".join(mention(u) for u in user_ids))
+
+
+def counted(pairs: Iterable[tuple[Any, Any]]) -> Safe:
+    """`1 succeeded, 2 running` from (word, number) pairs."""
+    return Safe(", ".join(f"{finalize(n)} {finalize(word)}" for word, n in pairs))
+
+
+def plural(n: Any, word: str) -> Safe:
+    """`1 node`, `3 nodes`: the number, the word, and an s unless the number is 1."""
+    return Safe(f"{finalize(n)} {finalize(word)}{'' if n == 1 else 's'}")
 
 
 def channel(channel_id: str) -> Safe:
@@ -116,7 +132,14 @@ class Renderer:
             literal=literal,
         )
         self.env.globals.update(
-            link=link, button=button, mention=mention, code=code, literal=literal
+            link=link,
+            button=button,
+            mention=mention,
+            people=people,
+            counted=counted,
+            plural=plural,
+            code=code,
+            literal=literal,
         )
 
     def names(self) -> list[str]:

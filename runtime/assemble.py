@@ -134,10 +134,12 @@ def build(
             timeout=settings.pe_timeout,
         )
     if resolver is None:
-        tls = {"token": str(token), "ca_cert": settings.pe_ca_cert, "timeout": settings.pe_timeout}
+        ca, timeout = settings.pe_ca_cert, settings.pe_timeout
         resolver = Resolver(
-            connect_puppetdb(settings.puppetdb_url, **tls),
-            connect_classifier(settings.pe_classifier_url, **tls),
+            connect_puppetdb(settings.puppetdb_url, token=str(token), ca_cert=ca, timeout=timeout),
+            connect_classifier(
+                settings.pe_classifier_url, token=str(token), ca_cert=ca, timeout=timeout
+            ),
         )
     # One budget for every Slack call: the interactive client takes from it at once (its calls
     # answer people), the outbox sender asks it before each call (its calls can wait).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from typing import TextIO
 
 SLACK_TOKEN = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]{6,}")
 REDACTED = "[redacted]"
@@ -34,8 +35,10 @@ class Redact(logging.Filter):
         return True
 
 
-def setup(level: str = "INFO", secrets: Iterable[str | None] = (), stream: object = None) -> Redact:
-    handler = logging.StreamHandler(stream)  # type: ignore[arg-type]
+def setup(
+    level: str = "INFO", secrets: Iterable[str | None] = (), stream: TextIO | None = None
+) -> Redact:
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     redact = Redact(secrets)
     handler.addFilter(redact)

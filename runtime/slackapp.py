@@ -16,10 +16,17 @@ from slack_bolt.error import BoltError
 from slack_bolt.request.internals import build_context
 
 import handlers
+from config import ConfigError
 from flows.deps import Deps
 from store import Store, inbox
 
 log = logging.getLogger(__name__)
+
+REFUSED_TOKEN = ("invalid_auth", "not_authed", "account_inactive")
+
+
+class SlackTokenRefused(ConfigError):
+    """Slack refused SLACK_BOT_TOKEN when the bot asked who it is."""
 
 
 def create_app(deps: Deps, *, signing_secret: str | None) -> App:
@@ -43,8 +50,12 @@ def create_app(deps: Deps, *, signing_secret: str | None) -> App:
     try:
         app = App(**options, token_verification_enabled=True)
     except (BoltError, OSError) as exc:
-        if any(code in str(exc) for code in ("invalid_auth", "not_authed", "account_inactive")):
-            raise
+        refused = next((code for code in REFUSED_TOKEN if code in str(exc)), None)
+        if refused:
+            raise SlackTokenRefused(
+                f"SLACK_BOT_TOKEN: Slack refused it ({refused}); copy the Bot User OAuth Token "
+                "(xoxb-...) from your Slack app's OAuth & Permissions page"
+            ) from None
         log.warning("could not ask Slack who the bot is (%s); asking on the first request", exc)
         app = App(**options, token_verification_enabled=False)
     if signing_secret is not None:
@@ -120,7 +131,10 @@ class ReplayGuard:
 
     def first_time(self, signature: str) -> bool:
         now = self.clock()
-        return self.store.journal(lambda db: inbox.first_sight(db, signature, now, self.window))
+        first: bool = self.store.journal(
+            lambda db: inbox.first_sight(db, signature, now, self.window)
+        )
+        return first
 
     def middleware(
         self, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import admin
+import config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,20 +92,20 @@ def test_csv_cells_cannot_start_a_spreadsheet_formula() -> None:
     assert admin.csv_cell("plain") == "plain" and admin.csv_cell(12.5) == 12.5
 
 
-def test_the_audit_csv_quotes_formula_cells(tmp_path, monkeypatch) -> None:
+def test_the_audit_csv_quotes_formula_cells(tmp_path) -> None:
     import csv
     import io
 
     from store import Store, audit
 
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "a.db"))
     store = Store(tmp_path / "a.db")
     store.migrate()
     with store.write() as db:
         audit.record(db, now=1000.0, actor="U1", action="request", result="=cmd|' /C calc'!A0")
     store.close()
     out = io.StringIO()
-    assert admin.audit_export(since="7d", fmt="csv", out=out, now=2000.0) == 0
+    settings = config.load_offline({"DATABASE_PATH": str(tmp_path / "a.db")})
+    assert admin.audit_export(since="7d", fmt="csv", settings=settings, out=out, now=2000.0) == 0
     (row,) = csv.DictReader(io.StringIO(out.getvalue()))
     assert row["result"] == "'=cmd|' /C calc'!A0"
 

@@ -314,7 +314,7 @@ def test_rerun_on_failed_nodes(make) -> None:
     assert sent["userdata"]["chatops_slack_user"] == "U0BOB"
 
 
-def test_every_step_is_audited_and_exported(make, capsys, monkeypatch) -> None:
+def test_every_step_is_audited_and_exported(make, capsys) -> None:
     h = make(policy=None)
     h.command(PROD)
     approve(h, "U0BOB")
@@ -329,14 +329,15 @@ def test_every_step_is_audited_and_exported(make, capsys, monkeypatch) -> None:
         "finished",
     ]
     import admin
+    import config
 
-    monkeypatch.setenv("DATABASE_PATH", str(h.tmp / "bot.db"))
-    assert admin.audit_export(since="1d", fmt="jsonl", now=h.clock()) == 0
+    settings = config.load_offline({"DATABASE_PATH": str(h.tmp / "bot.db")})
+    assert admin.audit_export(since="1d", fmt="jsonl", settings=settings, now=h.clock()) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["action"] for r in lines] == actions
     launch = lines[4]
     assert launch["actor"] == "U0ALICE" and launch["job_id"] == "job:1"
     assert launch["request"]["body"]["environment"] == "production"
     assert lines[3]["approvers"] == ["U0BOB"]
-    assert admin.audit_export(since="1d", fmt="csv", now=h.clock()) == 0
+    assert admin.audit_export(since="1d", fmt="csv", settings=settings, now=h.clock()) == 0
     assert capsys.readouterr().out.startswith("id,at,time,actor,action")
