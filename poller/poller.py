@@ -108,7 +108,7 @@ class Poller:
             log.exception("unexpected error polling %s; will retry", job.id)
             self._trouble(job, Unavailable("internal error"), now)
         else:
-            self.sender.wake.set()  # what this poll changed goes out on the next pass
+            self.sender.wake()  # what this poll changed goes out on the next pass
 
     def _trouble(self, job: JobRow, exc: Exception, now: float) -> None:
         errors = job.poll_errors + 1

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+from model.snapshot import Snapshot
 from orchestrator.models import Job, PlanJob
 from poller.follow import FAILED, RESOURCE_KEYS, NodeOutcome
 from poller.observe import SMALL_JOB
@@ -46,23 +48,23 @@ def outputs_of(job: JobRow, settled: tuple[NodeOutcome, ...]) -> list[dict[str, 
 def final_counts(
     db: Any,
     job: JobRow,
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot,
     totals: Mapping[str, Any],
     details: Job | PlanJob | None,
-) -> dict[str, Any]:
+) -> Snapshot:
     """Counts from how each node ended (events and node records); when those still leave nodes
     out, GET /jobs/<id> `node_states` if it accounts for more. Nothing is left `running`."""
     counts = dict(totals["counts"])
-    node_count = int(snapshot.get("node_count") or 0)
     states = dict(details.node_states) if isinstance(details, Job) else {}
-    if sum(counts.values()) < node_count and sum(states.values()) > sum(counts.values()):
+    if sum(counts.values()) < snapshot.nodes and sum(states.values()) > sum(counts.values()):
         counts = states
-    return {
-        "counts": counts,
-        "running": [],
-        "resources": jobs.resource_totals(db, job.id, RESOURCE_KEYS),
-        "changed_nodes": totals["changed_nodes"],
-    }
+    return replace(
+        snapshot,
+        counts=counts,
+        running=(),
+        resources=jobs.resource_totals(db, job.id, RESOURCE_KEYS),
+        changed_nodes=totals["changed_nodes"],
+    )
 
 
 def clipped_body(body: Any) -> str:
