@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policy.engine import Policy, approvals_missing, may_approve
+from policy.engine import Policy, may_approve
 from policy.explain import explain
 from policy.loader import default_policy, load_policy, parse_policy, policy_from_settings
 from policy.model import Decision, GroupResolver, PolicyError, Subject, Unresolved
@@ -19,7 +19,6 @@ __all__ = [
     "SlackGroups",
     "Subject",
     "Unresolved",
-    "approvals_missing",
     "default_policy",
     "explain",
     "load_policy",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from policy.model import Decision, GroupResolver, Subject, describe
@@ -99,11 +99,6 @@ def may_approve(
     if approver in users or find(approver, group_refs, groups) is not None:
         return True, ""
     return False, f"only {who(users, group_refs)} may approve"
-
-
-def approvals_missing(decision: Decision, approved_by: Iterable[str]) -> int:
-    """How many more approvals (by different people) the request needs; 0 when it may run."""
-    return max(0, decision.required - len(set(approved_by)))
 
 
 @dataclass(frozen=True)

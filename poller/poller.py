@@ -82,9 +82,9 @@ class Poller:
     def poll(self, job: JobRow, now: float) -> None:
         try:
             if job.kind == "plan_job":
-                seen = observe_plan(self.orchestrator, job)
+                plan = observe_plan(self.orchestrator, job)
                 with self.store.write() as db:
-                    self.recorder.plan(db, job, seen, now)
+                    self.recorder.plan(db, job, plan, now)
             else:
                 seen = observe_job(self.orchestrator, job)
                 with self.store.write() as db:

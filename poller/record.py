@@ -11,13 +11,20 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
-from model.snapshot import Shape, Snapshot, Step
+from model.snapshot import Shape, Snapshot
 from orchestrator.errors import UnexpectedShape
 from orchestrator.models import Job, PlanJob
 from poller.follow import node_outcome
 from poller.observe import JobObservation, PlanObservation
-from poller.settle import clipped_body, final_counts, outputs_of, record_outcomes
-from render.cards import failures_data, plan_output_data, summary_data
+from poller.settle import (
+    clipped_body,
+    final_counts,
+    merge_details,
+    outputs_of,
+    record_outcomes,
+    with_child,
+)
+from render.cards import failures_data, kind_word, plan_output_data, summary_data
 from store import audit, jobs, posts
 from store.jobs import JobRow
 
@@ -46,26 +53,6 @@ def next_poll(job: JobRow, now: float, pacing: Pacing, *, started: bool) -> floa
     what people watch for. After it, one poll an interval (measured: a fifth fewer requests)."""
     young = now - job.created_at < pacing.fast_window and not started
     return now + (min(pacing.fast_interval, pacing.interval) if young else pacing.interval)
-
-
-def _merge_details(snapshot: Snapshot, details: Job | PlanJob | None) -> Snapshot:
-    if details is None:
-        return snapshot
-    changes: dict[str, Any] = {}
-    started = getattr(details, "started", None) or getattr(details, "created", None)
-    if started and snapshot.started_at is None:
-        changes["started_at"] = started.timestamp()
-    if isinstance(details, Job):
-        changes["node_count"] = details.node_count
-        if details.done or snapshot.state in ("new", "ready"):
-            changes["state"] = details.state
-    else:
-        changes["state"] = details.state
-        if details.done:
-            changes["result"] = details.result
-    if details.done and details.duration is not None:
-        changes["duration"] = details.duration
-    return replace(snapshot, **changes)
 
 
 class Recorder:
@@ -99,13 +86,13 @@ class Recorder:
             f"contact/back/{job.poll_errors}-{int(now)}",
             "contact_back",
             now,
-            kind_word=_kind_word(job),
+            kind_word=kind_word(job.kind),
             name=job.name,
         )
         return {"contact": "ok"}
 
     def job(self, db: Any, job: JobRow, seen: JobObservation, now: float) -> None:
-        snapshot = _merge_details(seen.progress.snapshot, seen.details)
+        snapshot = merge_details(seen.progress.snapshot, seen.details)
         # Node records read at the end are the orchestrator's final word on each node.
         noop = bool(job.body.get("noop"))
         settled = tuple(node_outcome(n, noop=noop) for n in seen.nodes)
@@ -119,7 +106,7 @@ class Recorder:
                 "stopping",
                 "job_stopping",
                 now,
-                kind_word=_kind_word(job),
+                kind_word=kind_word(job.kind),
                 name=job.name,
                 running=len(snapshot.running),
             )
@@ -154,8 +141,8 @@ class Recorder:
         return now - last >= self.pacing.failure_gap
 
     def plan(self, db: Any, job: JobRow, seen: PlanObservation, now: float) -> None:
-        snapshot = _merge_details(seen.progress.snapshot, seen.details)
-        steps = tuple(_with_child(step, seen.children.get(step.job)) for step in snapshot.steps)
+        snapshot = merge_details(seen.progress.snapshot, seen.details)
+        steps = tuple(with_child(step, seen.children.get(step.job)) for step in snapshot.steps)
         snapshot = replace(snapshot, steps=steps)
         fields: dict[str, Any] = self._contact_back(db, job, now)
         for number, step in enumerate(steps, start=1):
@@ -261,7 +248,7 @@ class Recorder:
                 f"contact/lost/{errors}-{int(now)}",
                 "contact_lost",
                 now,
-                kind_word=_kind_word(job),
+                kind_word=kind_word(job.kind),
                 name=job.name,
                 reason=reason,
             )
@@ -296,7 +283,7 @@ class Recorder:
             "forgotten",
             "job_forgotten",
             now,
-            kind_word=_kind_word(job),
+            kind_word=kind_word(job.kind),
             name=job.name,
             reason=reason,
         )
@@ -310,20 +297,3 @@ class Recorder:
             snapshot=snapshot,
             card_version=job.card_version + 1,
         )
-
-
-def _with_child(step: Step, child: Job | None) -> Step:
-    """A plan step with what its job's last read said."""
-    if child is None:
-        return step
-    return replace(
-        step,
-        state=child.state,
-        name=str(child.options.get("task") or ""),
-        node_states=dict(child.node_states),
-        nodes=child.node_count,
-    )
-
-
-def _kind_word(job: JobRow) -> str:
-    return "plan job" if job.kind == "plan_job" else "job"

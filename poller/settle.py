@@ -1,4 +1,5 @@
-"""Settling a finished job: how each node ended, its final counts, the output worth showing."""
+"""Settling a job from its own record: how each node ended, its final counts, the output worth
+showing, and what GET /jobs/<id> (or a plan step's job) said of it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from model.snapshot import Snapshot
+from model.snapshot import Snapshot, Step
 from orchestrator.models import Job, PlanJob
 from poller.follow import FAILED, RESOURCE_KEYS, NodeOutcome
 from poller.observe import SMALL_JOB
@@ -64,6 +65,40 @@ def final_counts(
         running=(),
         resources=jobs.resource_totals(db, job.id, RESOURCE_KEYS),
         changed_nodes=totals["changed_nodes"],
+    )
+
+
+def merge_details(snapshot: Snapshot, details: Job | PlanJob | None) -> Snapshot:
+    """The snapshot with what GET /jobs/<id> or /plan_jobs/<id> said of the job itself."""
+    if details is None:
+        return snapshot
+    changes: dict[str, Any] = {}
+    started = getattr(details, "started", None) or getattr(details, "created", None)
+    if started and snapshot.started_at is None:
+        changes["started_at"] = started.timestamp()
+    if isinstance(details, Job):
+        changes["node_count"] = details.node_count
+        if details.done or snapshot.state in ("new", "ready"):
+            changes["state"] = details.state
+    else:
+        changes["state"] = details.state
+        if details.done:
+            changes["result"] = details.result
+    if details.done and details.duration is not None:
+        changes["duration"] = details.duration
+    return replace(snapshot, **changes)
+
+
+def with_child(step: Step, child: Job | None) -> Step:
+    """A plan step with what its job's last read said."""
+    if child is None:
+        return step
+    return replace(
+        step,
+        state=child.state,
+        name=str(child.options.get("task") or ""),
+        node_states=dict(child.node_states),
+        nodes=child.node_count,
     )
 
 

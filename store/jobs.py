@@ -146,16 +146,6 @@ def update(db: Database, key: str, **fields: Any) -> None:
     db.execute(f"UPDATE jobs SET {sets} WHERE id = ?", [*encoded.values(), key])
 
 
-def cards_to_update(db: Database, now: float, min_gap: float) -> list[JobRow]:
-    """Cards whose content changed since the last edit, at most one edit per `min_gap`."""
-    rows = db.execute(
-        """SELECT * FROM jobs WHERE card_ts IS NOT NULL AND card_version > card_sent_version
-           AND (card_sent_at IS NULL OR card_sent_at <= ?) ORDER BY card_sent_at""",
-        [now - min_gap],
-    ).fetchall()
-    return [_row(r) for r in rows]
-
-
 def card_edits_due(
     db: Database, now: float, min_gap: float, limit: int = 8
 ) -> list[tuple[Any, ...]]:

@@ -95,13 +95,6 @@ def enqueue(
     return cursor.rowcount == 1
 
 
-def pending(db: Database, limit: int = 500) -> list[PostRow]:
-    rows = db.execute(
-        f"SELECT {COLUMNS} FROM posts WHERE state = 'pending' ORDER BY seq LIMIT ?", [limit]
-    ).fetchall()
-    return [_row(r) for r in rows]
-
-
 @dataclass(frozen=True)
 class Queued:
     """A pending post without what it says: what the sender needs to decide what goes next."""

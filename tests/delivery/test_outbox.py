@@ -135,7 +135,7 @@ def test_posts_and_snapshots_saved_by_an_older_version_still_go_out(tmp_path: Pa
             posts.enqueue(db, key="new", channel_id=CHANNEL, kind="reply",
                           template="contact_back", data={"kind_word": "job", "name": "41"},
                           now=h.clock())  # fmt: skip
-        assert [p.key for p in posts.pending(h.store.db)] == ["new"]
+        assert [p.key for p in posts.queued(h.store.db)] == ["new"]
         new = posts.get(h.store.db, "new")
         assert new is not None and new.seq == 3
     finally:

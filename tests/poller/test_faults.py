@@ -66,7 +66,7 @@ def test_slack_429s_lose_and_double_nothing(harness: Harness) -> None:
     assert len(summaries) == 2
     assert harness.slack.rate_limited_calls()
     assert all(c.waited is None or c.waited >= 1.0 for c in harness.slack.rate_limited_calls())
-    assert not [p for p in posts.pending(harness.store.db)]
+    assert not posts.queued(harness.store.db)
 
 
 def test_a_broken_channel_does_not_stop_the_others(harness: Harness) -> None:

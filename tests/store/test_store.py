@@ -73,7 +73,9 @@ def test_a_post_key_is_queued_once(store: Store) -> None:
             now=now,
         )  # fmt: skip
         assert queued == (now == 1)
-    [row] = posts.pending(store.db)
+    [queued] = posts.queued(store.db)
+    row = posts.by_seq(store.db, queued.seq)
+    assert row is not None
     assert (row.template, row.data, row.created_at) == ("contact_back", said, 1)
 
 
