@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from delivery.budget import Budget, Ticket
+from delivery.compose import Composer, RenderFailed
 from delivery.plan import CardDue, order_edits
 from delivery.slack import CHANNEL_ERRORS, error_of, retry_after
 from render.blocks import Message
 from store import Store, approvals, jobs
 from store.approvals import ApprovalRow
-from store.jobs import JobRow
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +32,6 @@ FRESH_BEFORE_EDIT = 0.3
 GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
 
-class CardSource(Protocol):
-    """Renders the current version of a status card or an approval card."""
-
-    def job_card(self, job: JobRow) -> Message: ...
-
-    def approval_card(self, approval: ApprovalRow) -> Message: ...
-
-
 class CardEditor:
     """One edit lane: `edit()` makes the edits the budget allows now (usually one)."""
 
@@ -48,7 +39,7 @@ class CardEditor:
         self,
         store: Store,
         slack: WebClient,
-        cards: CardSource,
+        composer: Composer,
         *,
         clock: Callable[[], float],
         budget: Budget,
@@ -56,7 +47,7 @@ class CardEditor:
     ) -> None:
         self.store = store
         self.slack = slack
-        self.cards = cards
+        self.composer = composer
         self.clock = clock
         self.budget = budget
         self.gap = gap
@@ -111,17 +102,28 @@ class CardEditor:
         return self.made - before
 
     def _render(self, card: CardDue) -> tuple[str, int, Message] | None:
-        """Where the card is, the version rendered, and the card as it is now."""
+        """Where the card is, the version rendered, and the card as it is now. A card that
+        cannot be rendered is logged and this version given up on (a later change tries
+        again), so that it never holds the other cards' edits."""
         db = self.store.db
-        if card.kind == "approval":
-            approval = approvals.get(db, card.id)
-            if approval is None or not approval.card_ts:
-                return None
-            return approval.card_ts, approval.card_version, self.cards.approval_card(approval)
-        job = jobs.get(db, card.id)
-        if job is None or not job.card_ts:
+        row = approvals.get(db, card.id) if card.kind == "approval" else jobs.get(db, card.id)
+        if row is None or not row.card_ts:
             return None
-        return job.card_ts, job.card_version, self.cards.job_card(job)
+        try:
+            if isinstance(row, ApprovalRow):
+                message = self.composer.approval_card(row)
+            else:
+                message = self.composer.job_card(row)
+        except RenderFailed as exc:
+            log.error(
+                "cannot render the card of %s (template %s): %s; this version is not shown",
+                card.id,
+                exc.template,
+                exc.reason,
+            )
+            self._record(card, row.card_version)
+            return None
+        return row.card_ts, row.card_version, message
 
     def _send(self, card: CardDue, ts: str, version: int, message: Message, ticket: Ticket) -> str:
         """'made', 'gone' (the card no longer exists), 'failed' (Slack refused this version),
@@ -152,9 +154,13 @@ class CardEditor:
             self.budget.done(ticket)  # at once: the bucket is charged from Slack's answer
             outcome = "made"
             self.made += 1
+        self._record(card, version)
+        return outcome
+
+    def _record(self, card: CardDue, version: int) -> None:
+        """This version of the card is done with: edited, or given up on."""
         with self.store.write() as db:
             if card.kind == "approval":
                 approvals.card_sent(db, card.id, version, self.clock())
             else:
                 jobs.card_sent(db, card.id, version, self.clock())
-        return outcome

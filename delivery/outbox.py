@@ -11,17 +11,13 @@ METADATA_TYPE = "chatops_post"
 
 
 def thread_ts(db: Database, thread_of: str | None) -> str | None:
-    """The ts of the message a thread hangs off (None until it is posted)."""
-    if not thread_of:
-        return None
-    if thread_of.startswith("approval:"):
-        approval = approvals.get(db, thread_of.split(":", 1)[1])
-        return approval.card_ts if approval else None
-    return jobs.card_ts(db, thread_of)
+    """The ts of the job card a thread hangs off (None until it is posted)."""
+    return jobs.card_ts(db, thread_of) if thread_of else None
 
 
 def record_sent(store: Store, row: PostRow, ts: str, version: int, now: float) -> None:
-    """Slack has the post: settle it, and remember where a card went."""
+    """Slack has the post: settle it, and remember where a card went and the version it
+    showed (a crash's orphan found in Slack passes 1: an edit then brings it up to date)."""
     with store.write() as db:
         posts.settle(db, row.seq, state="sent", now=now, ts=ts)
         if row.kind == "card" and row.ref:
@@ -29,7 +25,7 @@ def record_sent(store: Store, row: PostRow, ts: str, version: int, now: float) -
             jobs.card_sent(db, row.ref, version, now)
         elif row.kind == "approval_card" and row.ref:
             approvals.set_card(db, row.ref, ts)
-            approvals.card_sent(db, row.ref, 1, now)
+            approvals.card_sent(db, row.ref, version, now)
 
 
 def record_state(

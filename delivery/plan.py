@@ -1,7 +1,7 @@
 """What goes to Slack first: the priority of each queued post and card edit (pure).
 
-Answers to a person come first (a new status card, an approval card, a note that someone asked
-for a stop, decisions on approval cards), then final summaries and a card's final state, then
+Answers to a person come first (a new status card, an approval card, a reply saying someone
+asked for a stop, decisions on approval cards), then final summaries and a card's final state, then
 failure batches and other thread news, then progress edits, background work last. A thread is
 read in order, so a post never overtakes an earlier one in its thread: the earlier ones are sent
 first, at the priority of the most urgent post waiting behind them.
@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from delivery.budget import Priority
-from store.posts import PostRow
+from store.posts import Queued
 
 FINAL_SUFFIXES = ("/finished", "/forgotten")
 
 
-def post_priority(row: PostRow) -> Priority:
+def post_priority(row: Queued) -> Priority:
     """A queued post's priority, from its kind and its key (`job:7/finished`, …)."""
     if row.kind in ("card", "approval_card"):
         return Priority.PERSON
@@ -26,12 +26,10 @@ def post_priority(row: PostRow) -> Priority:
         return Priority.PERSON
     if row.key.endswith(FINAL_SUFFIXES):
         return Priority.FINAL
-    if row.kind == "note":
-        return Priority.BACKGROUND
     return Priority.FAILURES
 
 
-def order_posts(rows: Iterable[PostRow]) -> list[tuple[Priority, PostRow]]:
+def order_posts(rows: Iterable[Queued]) -> list[tuple[Priority, Queued]]:
     """Posts in the order to try them: by effective priority, then by age; within a thread
     always oldest first."""
     rows = sorted(rows, key=lambda r: r.seq)

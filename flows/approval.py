@@ -8,18 +8,15 @@ counts; what runs is the stored body the card showed, never text parsed again.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flows.asker import Asker
 from flows.deps import Deps, new_id
 from flows.gate import subject_of
 from flows.messages import answer
+from flows.refusals import fail
 from policy import Decision
-from policy.principals import who
 from policy.reach import Reach
-from render.reach import mode, reach_view
 from render.renderer import Safe
-from render.views import request_view
 from store import approvals, audit, posts, requests
 from store.approvals import ApprovalRow
 from store.requests import RequestRow
@@ -28,9 +25,9 @@ log = logging.getLogger(__name__)
 
 
 def request_approval(deps: Deps, row: RequestRow, decision: Decision) -> str:
-    """Hold the request and post an approval card in the channel; returns the approval id.
-    The card is rendered inside the transaction: if it cannot be, nothing is recorded and the
-    caller (pipeline.hold) fails the request."""
+    """Hold the request and queue an approval card for the channel; returns the approval id.
+    A card that cannot be posted (delivery could not render it, or Slack refused it) fails the
+    request: see fail_lost_cards."""
     now = deps.clock()
     approval_id = new_id()
     with deps.store.write() as db:
@@ -64,17 +61,17 @@ def request_approval(deps: Deps, row: RequestRow, decision: Decision) -> str:
             result=decision.reason,
             detail={"required": decision.required},
         )
-        message = deps.sender.cards.approval_card(approval)
+        # Rendered by delivery when it is posted, from the approval as it is then.
         posts.enqueue(
             db,
-            key=f"approval:{approval_id}/card",
+            key=f"approval:{approval.id}/card",
             channel_id=row.channel_id,
-            message=message,
             kind="approval_card",
-            ref=approval_id,
+            template="approval_card",
+            ref=approval.id,
             now=now,
         )
-    deps.sender.wake.set()
+    deps.sender.wake()
     answer(
         deps,
         row.response_url,
@@ -84,40 +81,6 @@ def request_approval(deps: Deps, row: RequestRow, decision: Decision) -> str:
         channel=row.channel_id,
     )
     return approval_id
-
-
-def card_data(
-    *, approval: ApprovalRow, request: RequestRow, votes: list[str], now: float
-) -> dict[str, Any]:
-    """Everything approval_card.j2 shows."""
-    reach = reach_view(Reach.from_json(request.reach))
-    req = request_view(request.endpoint, request.body, request.via)
-    if reach is not None and req["target"] is not None:
-        req["target"] = None  # the reach section lists every node, grouped by environment
-    return {
-        "id": approval.id,
-        "state": approval.state,
-        "req": req,
-        "reach": reach,
-        "mode": mode(request.endpoint, request.body),
-        "request_state": request.state,
-        "request_error": request.error,
-        "requester": approval.requester,
-        "rule": approval.rule,
-        "fingerprint": request.fingerprint,
-        "expires_at": approval.expires_at,
-        "expires_in": max(0.0, approval.expires_at - now),
-        "required": approval.required,
-        "votes": votes,
-        "approvers": Safe(
-            who(approval.approvers.get("users", []), approval.approvers.get("groups", []))
-        ),
-        "self_approval": approval.self_approval,
-        "decided_by": approval.decided_by,
-        "decided_at": approval.decided_at,
-        "reason": approval.reason,
-        "evidence": request.evidence,
-    }
 
 
 def _current_decision(deps: Deps, row: RequestRow) -> Decision:
@@ -206,7 +169,7 @@ def approve(deps: Deps, asker: Asker, approval_id: str) -> None:
                 rule=decision.rule,
                 result=f"{count}/{required}",
             )
-    deps.sender.wake.set()
+    deps.sender.wake()
     if count < required:
         said = "Your approval is recorded" if fresh else "You have already approved"
         _refuse(
@@ -252,7 +215,7 @@ def _decide(
             approvers=approvals.votes(db, approval.id) if state == "approved" else None,
             result=reason or state,
         )
-    deps.sender.wake.set()
+    deps.sender.wake()
     log.info("approval %s %s by %s", approval.id, state, by)
     return True
 
@@ -304,3 +267,26 @@ def expire_due(deps: Deps, now: float) -> None:
     """Run by the poller: pending approvals past their expiry become Expired on their card."""
     for approval in approvals.due_to_expire(deps.store.db, now):
         expire(deps, approval)
+
+
+def fail_lost_cards(deps: Deps) -> None:
+    """Run by the poller: a pending approval whose card delivery gave up on (it could not be
+    rendered, or Slack refused it) can never be decided, so its request fails, never
+    sendable, and its requester is told. Safe to repeat: each step is a compare-and-set."""
+    for approval_id, why in approvals.cards_lost(deps.store.db):
+        approval = approvals.get(deps.store.db, approval_id)
+        row = requests.get(deps.store.db, approval.request_id) if approval else None
+        if row is not None:
+            fail(
+                deps,
+                row,
+                ("awaiting_approval",),
+                title="The approval card could not be posted, so the request was not sent.",
+                detail=why,
+                error=f"approval card failed: {why}",
+                action="approval_failed",
+            )
+        with deps.store.write() as db:
+            approvals.decide(
+                db, approval_id, state="rejected", by="delivery", now=deps.clock(), reason=why
+            )

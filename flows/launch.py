@@ -7,8 +7,8 @@ from typing import Any
 
 from flows.deps import Deps
 from flows.messages import answer
+from model.snapshot import Snapshot
 from orchestrator.models import JobRef, PlanJobRef, StopResult
-from render.blocks import Message
 from render.views import subject
 from store import approvals, audit, jobs, posts, requests
 from store.requests import RequestRow
@@ -41,7 +41,7 @@ def launched(deps: Deps, row: RequestRow, reply: Any) -> None:
         )
         if isinstance(reply, (StopResult, PlanJobRef)) and row.endpoint.startswith("stop"):
             _note_stop(deps, db, row, reply, now)
-    deps.sender.wake.set()
+    deps.sender.wake()
     answer(
         deps,
         row.response_url,
@@ -65,21 +65,20 @@ def _follow(deps: Deps, db: Any, row: RequestRow, ref: JobRef | PlanJobRef, now:
         requester=row.user_id,
         endpoint=row.endpoint,
         body=row.body,
-        snapshot={"state": "new", "started_at": now},
+        snapshot=Snapshot(state="new", started_at=now),
         now=now,
         card_ts=card_ts,
     )
     if approval and card_ts:
         approvals.hand_card_to_job(db, approval.id)
     else:
+        # Rendered by delivery when it is posted, from the job as it is then.
         posts.enqueue(
             db,
             key=f"{job.id}/card",
             channel_id=row.channel_id,
-            # Rendered when sent (Sender._current), not here under the write lock: the job row
-            # created above is always there by then. This text is only a fallback.
-            message=Message(text=subject(row.endpoint, row.body)),
             kind="card",
+            template="job_card",
             ref=job.id,
             now=now,
         )
@@ -94,20 +93,19 @@ def _note_stop(deps: Deps, db: Any, row: RequestRow, reply: Any, now: float) -> 
     if job is None or job.done:
         return
     counts = [(k, v) for k, v in (getattr(reply, "nodes", None) or {}).items() if v]
-    message = deps.renderer.render(
-        "job_stop_requested",
-        user=row.user_id,
-        kind_word=kind.replace("_", " "),
-        name=job.name,
-        force=bool(row.body.get("force")),
-        counts=counts,
-    )
     posts.enqueue(
         db,
         key=f"{job.id}/stop/{row.id}",
         channel_id=job.channel_id,
-        message=message,
         kind="reply",
+        template="job_stop_requested",
+        data={
+            "user": row.user_id,
+            "kind_word": kind.replace("_", " "),
+            "name": job.name,
+            "force": bool(row.body.get("force")),
+            "counts": counts,
+        },
         thread_of=job.id,
         now=now,
     )

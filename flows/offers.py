@@ -59,7 +59,7 @@ def noop_evidence(deps: Deps, job: JobRow, changed: list[str]) -> dict[str, Any]
         "job": job.name,
         "changed_nodes": changed[:EVIDENCE_NODES],
         "changed_count": len(changed),
-        "resources": job.snapshot.get("resources") or {},
+        "resources": dict(job.snapshot.resources),
         "failed": [f"{n['node']} ({n['state']})" for n in failed[:EVIDENCE_NODES]],
         "failed_count": len(failed),
     }

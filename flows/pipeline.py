@@ -155,8 +155,9 @@ def _refuse_repeated_stop(db: Any, request: CommandRequest) -> None:
 
 
 def hold(deps: Deps, row: RequestRow, decision: Decision) -> None:
-    """Hold the request for approval. Whatever goes wrong while posting its card (a render
-    error included) leaves it failed, never sendable, and its requester told."""
+    """Hold the request for approval. Whatever goes wrong while recording it and queueing its
+    card leaves it failed, never sendable, and its requester told (a card delivery cannot post
+    later does the same: flows.approval.fail_lost_cards)."""
     from flows.approval import request_approval
 
     try:

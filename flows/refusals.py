@@ -70,7 +70,7 @@ def fail(
         approval = approvals.for_request(db, row.id)
         if approval:
             approvals.bump_card(db, approval.id)
-    deps.sender.wake.set()
+    deps.sender.wake()
     why = Explanation(title=title, detail=detail, hint=hint)
     tell(deps, row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
     return True
@@ -137,5 +137,5 @@ def launch_failed(deps: Deps, row: RequestRow, exc: OrchestratorError | ProfileE
         approval = approvals.for_request(db, row.id)
         if approval:
             approvals.bump_card(db, approval.id)
-    deps.sender.wake.set()
+    deps.sender.wake()
     tell(deps, row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from model.snapshot import TERMINAL_JOB_STATES, TERMINAL_PLAN_STATES
 from orchestrator.catalog import (  # noqa: F401  (re-exported: callers import them from here)
     CreatedRef,
     InventoryNode,
@@ -35,9 +36,6 @@ from orchestrator.lenient import (  # noqa: F401  (ident, number and timestamp a
     text,
     timestamp,
 )
-
-TERMINAL_JOB_STATES = frozenset({"finished", "failed", "stopped"})
-TERMINAL_PLAN_STATES = frozenset({"success", "failure"})
 
 
 def _login(owner: Any) -> str | None:

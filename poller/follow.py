@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from model.snapshot import FAILED_NODE_STATES, NODE_END_STATES, Snapshot, Step
 from orchestrator.models import Event, Node, PlanEvent
 
 NODE_END = {
@@ -17,8 +18,8 @@ NODE_END = {
     "node_errored": "errored",
     "node_skipped": "skipped",
 }
-FAILED = frozenset({"failed", "errored"})
-ENDED = frozenset({"finished", "failed", "errored", "skipped"})
+FAILED = FAILED_NODE_STATES
+ENDED = frozenset(NODE_END_STATES)
 JOB_END = frozenset({"job_finished", "job_aborted"})
 PLAN_END = {"plan_finished": "success", "plan_failed": "failure"}
 RESOURCE_KEYS = (
@@ -51,7 +52,7 @@ class NodeOutcome:
 class JobProgress:
     """What one page of job events changed."""
 
-    snapshot: dict[str, Any]
+    snapshot: Snapshot
     outcomes: tuple[NodeOutcome, ...]
     failures: tuple[dict[str, str], ...]
     stopping: bool
@@ -146,13 +147,12 @@ def node_outcome(node: Node, *, noop: bool) -> NodeOutcome:
 
 
 def apply_job_events(
-    snapshot: Mapping[str, Any], events: Sequence[Event], *, noop: bool = False
+    snapshot: Snapshot, events: Sequence[Event], *, noop: bool = False
 ) -> JobProgress:
     """Fold events into the snapshot: counts by state, running nodes, resource totals."""
-    snap = dict(snapshot)
-    counts = dict(snap.get("counts") or {})
-    running = set(snap.get("running") or ())
-    resources = dict(snap.get("resources") or {})
+    counts = dict(snapshot.counts)
+    running = set(snapshot.running)
+    resources = dict(snapshot.resources)
     outcomes: list[NodeOutcome] = []
     failures: list[dict[str, str]] = []
     stopping = finished = False
@@ -182,30 +182,32 @@ def apply_job_events(
         elif event.type in JOB_END:
             finished = True
     counts["running"] = len(running)
-    snap.update(
+    state = snapshot.state
+    if stopping and state not in ("stopped", "finished", "failed"):
+        state = "stopping"
+    elif events and state in ("new", "ready"):
+        state = "running"
+    snap = replace(
+        snapshot,
+        state=state,
         counts=counts,
-        running=sorted(running),
+        running=tuple(sorted(running)),
         resources=resources,
-        changed_nodes=snap.get("changed_nodes", 0) + sum(1 for o in outcomes if o.changes),
+        changed_nodes=snapshot.changed_nodes + sum(1 for o in outcomes if o.changes),
     )
-    if stopping and snap.get("state") not in ("stopped", "finished", "failed"):
-        snap["state"] = "stopping"
-    elif events and snap.get("state") in (None, "new", "ready"):
-        snap["state"] = "running"
     return JobProgress(snap, tuple(outcomes), tuple(failures), stopping, finished)
 
 
-def settled(snapshot: Mapping[str, Any]) -> bool:
+def settled(snapshot: Snapshot) -> bool:
     """Every node has ended, whether or not `job_finished` has been seen yet."""
-    total = snapshot.get("node_count")
-    counts = snapshot.get("counts") or {}
+    counts = snapshot.counts
     ended = sum(v for k, v in counts.items() if k != "running")
-    return bool(total) and ended >= total and not counts.get("running")
+    return bool(snapshot.node_count) and ended >= snapshot.nodes and not counts.get("running")
 
 
-def accounted(snapshot: Mapping[str, Any], node_count: int) -> bool:
+def accounted(snapshot: Snapshot, node_count: int) -> bool:
     """Whether the events gave every node of the job an end (nothing missing, nothing running)."""
-    counts = snapshot.get("counts") or {}
+    counts = snapshot.counts
     ended = sum(v for k, v in counts.items() if k in ENDED)
     return ended >= node_count and not counts.get("running")
 
@@ -222,7 +224,7 @@ class PlanMessage:
 class PlanProgress:
     """What one page of plan events changed."""
 
-    snapshot: dict[str, Any]
+    snapshot: Snapshot
     new_steps: tuple[str, ...]
     messages: tuple[PlanMessage, ...]
     finished: bool
@@ -240,7 +242,7 @@ def _digest(event: PlanEvent) -> str:
 
 
 def apply_plan_events(
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot,
     events: Sequence[PlanEvent],
     *,
     whole: frozenset[int] = frozenset(),
@@ -252,13 +254,13 @@ def apply_plan_events(
     move the cursor, so PE sends it again on the next poll; it is remembered by its content and
     counted once.
     """
-    snap = dict(snapshot)
-    steps = [dict(s) for s in snap.get("steps") or ()]
-    known = {s["job"] for s in steps}
-    seen = list(snap.get("seen_without_id") or ())
+    steps = list(snapshot.steps)
+    known = {s.job for s in steps}
+    seen = list(snapshot.seen_without_id)
     new_steps: list[str] = []
     messages: list[PlanMessage] = []
     finished = False
+    state, result = snapshot.state, snapshot.result
     for event in events:
         if event.id is None:
             digest = _digest(event)
@@ -268,7 +270,7 @@ def apply_plan_events(
         child = event.child_job
         if event.type.endswith("_start") and child and child not in known:
             kind = event.type.removesuffix("_start")
-            steps.append({"job": child, "kind": kind, "state": "running"})
+            steps.append(Step(job=child, kind=kind, state="running"))
             known.add(child)
             new_steps.append(child)
         elif event.type == "out_message":
@@ -277,11 +279,15 @@ def apply_plan_events(
             messages.append(PlanMessage(text, pe_cut=pe_cut))
         elif event.type in PLAN_END:
             finished = True
-            snap["state"] = PLAN_END[event.type]
-            snap["result"] = event.details.get("result")
-    snap["steps"] = steps
-    if seen:
-        snap["seen_without_id"] = seen[-SEEN_KEPT:]
-    if events and snap.get("state") in (None, "new", "pending"):
-        snap["state"] = "running"
+            state = PLAN_END[event.type]
+            result = event.details.get("result")
+    if events and state in ("new", "pending"):
+        state = "running"
+    snap = replace(
+        snapshot,
+        state=state,
+        result=result,
+        steps=tuple(steps),
+        seen_without_id=tuple(seen[-SEEN_KEPT:]),
+    )
     return PlanProgress(snap, tuple(new_steps), tuple(messages), finished)

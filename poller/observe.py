@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
+from model.snapshot import TERMINAL_JOB_STATES
 from orchestrator.client import OrchestratorClient
 from orchestrator.errors import Rejected, UnexpectedShape
 from orchestrator.models import Job, Node, PlanEvent, PlanJob
@@ -61,15 +62,17 @@ class PlanObservation:
 def observe_job(client: OrchestratorClient, job: JobRow) -> JobObservation:
     """Events since the cursor; the job itself at the start, at the end and now and then; and,
     once it is done, its node records if the events left any node without an end."""
-    snapshot: dict[str, Any] = dict(job.snapshot)
+    snapshot = job.snapshot
     details = None
-    if "node_count" not in snapshot:
+    if snapshot.node_count is None:
         details = client.job(job.name)
-        snapshot.update(node_count=details.node_count)
+        snapshot = replace(snapshot, node_count=details.node_count)
     page = client.job_events(job.name, job.cursor)
     progress = apply_job_events(snapshot, page.items, noop=bool(job.body.get("noop")))
-    quiet = int(snapshot.get("quiet_polls", 0)) + (0 if page.items else 1)
-    progress.snapshot["quiet_polls"] = 0 if page.items else quiet
+    quiet = snapshot.quiet_polls + (0 if page.items else 1)
+    progress = replace(
+        progress, snapshot=replace(progress.snapshot, quiet_polls=0 if page.items else quiet)
+    )
     recheck = quiet > 0 and quiet % RECHECK_EVERY == 0
     ending = progress.finished or settled(progress.snapshot) or recheck
     if ending and (details is None or not details.done):
@@ -102,17 +105,19 @@ def observe_plan(client: OrchestratorClient, job: JobRow) -> PlanObservation:
     events, whole = _whole_messages(client, job.name, page.items)
     progress = apply_plan_events(job.snapshot, events, whole=whole)
     children = {
-        step["job"]: client.job(step["job"])
-        for step in progress.snapshot.get("steps") or ()
-        if step.get("state") not in ("finished", "failed", "stopped")
+        step.job: client.job(step.job)
+        for step in progress.snapshot.steps
+        if step.state not in TERMINAL_JOB_STATES
     }
-    quiet = int(job.snapshot.get("quiet_polls", 0)) + (0 if page.items else 1)
-    progress.snapshot["quiet_polls"] = 0 if page.items else quiet
+    quiet = job.snapshot.quiet_polls + (0 if page.items else 1)
+    progress = replace(
+        progress, snapshot=replace(progress.snapshot, quiet_polls=0 if page.items else quiet)
+    )
     details = None
     if (
         progress.finished
         or (quiet and quiet % RECHECK_EVERY == 0)
-        or "started_at" not in (job.snapshot)
+        or job.snapshot.started_at is None
     ):
         details = client.plan_job(job.name)
     return PlanObservation(progress, page.next_start, details, children)

@@ -82,9 +82,9 @@ class Poller:
     def poll(self, job: JobRow, now: float) -> None:
         try:
             if job.kind == "plan_job":
-                seen = observe_plan(self.orchestrator, job)
+                plan = observe_plan(self.orchestrator, job)
                 with self.store.write() as db:
-                    self.recorder.plan(db, job, seen, now)
+                    self.recorder.plan(db, job, plan, now)
             else:
                 seen = observe_job(self.orchestrator, job)
                 with self.store.write() as db:
@@ -108,7 +108,7 @@ class Poller:
             log.exception("unexpected error polling %s; will retry", job.id)
             self._trouble(job, Unavailable("internal error"), now)
         else:
-            self.sender.wake.set()  # what this poll changed goes out on the next pass
+            self.sender.wake()  # what this poll changed goes out on the next pass
 
     def _trouble(self, job: JobRow, exc: Exception, now: float) -> None:
         errors = job.poll_errors + 1

@@ -8,19 +8,24 @@ all of it. Nothing is lost and nothing is posted twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from model.snapshot import Shape, Snapshot
 from orchestrator.errors import UnexpectedShape
 from orchestrator.models import Job, PlanJob
 from poller.follow import node_outcome
 from poller.observe import JobObservation, PlanObservation
-from poller.settle import clipped_body, final_counts, outputs_of, record_outcomes
-from render import Renderer
-from render.cards import failures_data, plan_output_data, summary_data
+from poller.settle import (
+    clipped_body,
+    final_counts,
+    merge_details,
+    outputs_of,
+    record_outcomes,
+    with_child,
+)
+from render.cards import failures_data, kind_word, plan_output_data, summary_data
 from store import audit, jobs, posts
-from store.db import dumps
 from store.jobs import JobRow
 
 log = logging.getLogger(__name__)
@@ -50,29 +55,11 @@ def next_poll(job: JobRow, now: float, pacing: Pacing, *, started: bool) -> floa
     return now + (min(pacing.fast_interval, pacing.interval) if young else pacing.interval)
 
 
-def _merge_details(snapshot: dict[str, Any], details: Job | PlanJob | None) -> None:
-    if details is None:
-        return
-    started = getattr(details, "started", None) or getattr(details, "created", None)
-    if started and "started_at" not in snapshot:
-        snapshot["started_at"] = started.timestamp()
-    if isinstance(details, Job):
-        snapshot["node_count"] = details.node_count
-        if details.done or snapshot.get("state") in (None, "new", "ready"):
-            snapshot["state"] = details.state
-    else:
-        snapshot["state"] = details.state
-        if details.done:
-            snapshot["result"] = details.result
-    if details.done and details.duration is not None:
-        snapshot["duration"] = details.duration
-
-
 class Recorder:
-    """Turns observations into store rows and queued posts."""
+    """Turns observations into store rows and queued posts (what to say: a template and its
+    data, rendered by delivery when it sends them)."""
 
-    def __init__(self, renderer: Renderer, *, pacing: Pacing, console_url: str | None) -> None:
-        self.renderer = renderer
+    def __init__(self, *, pacing: Pacing, console_url: str | None) -> None:
         self.pacing = pacing
         self.console_url = console_url
 
@@ -83,8 +70,9 @@ class Recorder:
             db,
             key=f"{job.id}/{suffix}",
             channel_id=job.channel_id,
-            message=self.renderer.render(template, **data),
             kind="reply",
+            template=template,
+            data=data,
             now=now,
             thread_of=job.id,
         )
@@ -98,14 +86,13 @@ class Recorder:
             f"contact/back/{job.poll_errors}-{int(now)}",
             "contact_back",
             now,
-            kind_word=_kind_word(job),
+            kind_word=kind_word(job.kind),
             name=job.name,
         )
         return {"contact": "ok"}
 
     def job(self, db: Any, job: JobRow, seen: JobObservation, now: float) -> None:
-        snapshot = dict(seen.progress.snapshot)
-        _merge_details(snapshot, seen.details)
+        snapshot = merge_details(seen.progress.snapshot, seen.details)
         # Node records read at the end are the orchestrator's final word on each node.
         noop = bool(job.body.get("noop"))
         settled = tuple(node_outcome(n, noop=noop) for n in seen.nodes)
@@ -119,9 +106,9 @@ class Recorder:
                 "stopping",
                 "job_stopping",
                 now,
-                kind_word=_kind_word(job),
+                kind_word=kind_word(job.kind),
                 name=job.name,
-                running=len(snapshot.get("running") or ()),
+                running=len(snapshot.running),
             )
         if seen.final:
             snapshot = self._finish(
@@ -154,33 +141,23 @@ class Recorder:
         return now - last >= self.pacing.failure_gap
 
     def plan(self, db: Any, job: JobRow, seen: PlanObservation, now: float) -> None:
-        snapshot = dict(seen.progress.snapshot)
-        _merge_details(snapshot, seen.details)
-        steps = [dict(s) for s in snapshot.get("steps") or ()]
-        for step in steps:
-            child = seen.children.get(step["job"])
-            if child is not None:
-                step.update(
-                    state=child.state,
-                    name=str(child.options.get("task") or ""),
-                    node_states=dict(child.node_states),
-                    nodes=child.node_count,
-                )
-        snapshot["steps"] = steps
+        snapshot = merge_details(seen.progress.snapshot, seen.details)
+        steps = tuple(with_child(step, seen.children.get(step.job)) for step in snapshot.steps)
+        snapshot = replace(snapshot, steps=steps)
         fields: dict[str, Any] = self._contact_back(db, job, now)
         for number, step in enumerate(steps, start=1):
-            if step["job"] in seen.progress.new_steps:
-                label = f"{step.get('kind', 'task')} {step.get('name') or ''}".strip()
+            if step.job in seen.progress.new_steps:
+                label = f"{step.kind or 'task'} {step.name}".strip()
                 self._post(
                     db,
                     job,
-                    f"step/{step['job']}",
+                    f"step/{step.job}",
                     "plan_step",
                     now,
                     number=number,
                     label=label,
-                    job=step["job"],
-                    nodes=step.get("nodes") or 0,
+                    job=step.job,
+                    nodes=step.nodes,
                 )
         if seen.progress.messages:
             self._post(
@@ -200,22 +177,21 @@ class Recorder:
         self,
         db: Any,
         job: JobRow,
-        snapshot: Mapping[str, Any],
+        snapshot: Snapshot,
         now: float,
         outputs: Any,
         details: Job | PlanJob | None,
-    ) -> dict[str, Any]:
+    ) -> Snapshot:
         """Post the summary; returns the final snapshot (what the card shows from now on)."""
         listed = self.pacing.failures_listed
         failed = jobs.nodes(db, job.id, ("failed", "errored"), limit=listed)
         totals = jobs.node_totals(db, job.id)
         failed_total = sum(totals["counts"].get(s, 0) for s in ("failed", "errored"))
-        snapshot = dict(snapshot)
         if job.kind == "job":
-            snapshot.update(final_counts(db, job, snapshot, totals, details))
-            if snapshot.get("state") == "finished" and failed_total:
+            snapshot = final_counts(db, job, snapshot, totals, details)
+            if snapshot.state == "finished" and failed_total:
                 # PE may call a job `finished` whose nodes failed (a task's `_error` result).
-                snapshot["state"] = "failed"
+                snapshot = replace(snapshot, state="failed")
         data = summary_data(
             kind=job.kind,
             name=job.name,
@@ -242,23 +218,20 @@ class Recorder:
             channel_id=job.channel_id,
             request_id=job.request_id,
             job_id=job.id,
-            result=str(snapshot.get("state")),
-            detail={"counts": snapshot.get("counts"), "duration": snapshot.get("duration")},
+            result=snapshot.state,
+            detail={"counts": dict(snapshot.counts), "duration": snapshot.duration},
         )
         return snapshot
 
-    def _save(
-        self, db: Any, job: JobRow, snapshot: dict[str, Any], now: float, **fields: Any
-    ) -> None:
-        snapshot.pop("shape", None)  # PE answered in a shape the bot understands again
-        changed = dumps(_visible(snapshot)) != dumps(_visible(job.snapshot))
-        if changed:
+    def _save(self, db: Any, job: JobRow, snapshot: Snapshot, now: float, **fields: Any) -> None:
+        snapshot = replace(snapshot, shape=None)  # PE answered in a shape the bot understands
+        if snapshot.visible() != job.snapshot.visible():
             fields["card_version"] = job.card_version + 1
         jobs.update(
             db,
             job.id,
             snapshot=snapshot,
-            state=str(snapshot.get("state") or job.state),
+            state=snapshot.state,
             poll_errors=0,
             next_poll_at=next_poll(job, now, self.pacing, started=fields.get("cursor", 0) > 0),
             **fields,
@@ -275,7 +248,7 @@ class Recorder:
                 f"contact/lost/{errors}-{int(now)}",
                 "contact_lost",
                 now,
-                kind_word=_kind_word(job),
+                kind_word=kind_word(job.kind),
                 name=job.name,
                 reason=reason,
             )
@@ -289,7 +262,7 @@ class Recorder:
         job as finished), and after a few polls like that say so on the card, logging the body
         once."""
         fields: dict[str, Any] = {"poll_errors": errors, "next_poll_at": now + delay}
-        if errors >= SHAPE_POLLS and "shape" not in job.snapshot:
+        if errors >= SHAPE_POLLS and job.snapshot.shape is None:
             log.error(
                 "%s: the orchestrator answered %s in a shape this bot does not understand (%s); "
                 "body: %s",
@@ -298,8 +271,8 @@ class Recorder:
                 exc.reason,
                 clipped_body(exc.body),
             )
-            shape = {"path": exc.path, "reason": exc.reason, "since": now}
-            fields.update(snapshot={**job.snapshot, "shape": shape})
+            shape = Shape(path=exc.path, reason=exc.reason, since=now)
+            fields.update(snapshot=replace(job.snapshot, shape=shape))
             fields["card_version"] = job.card_version + 1
         jobs.update(db, job.id, **fields)
 
@@ -310,11 +283,11 @@ class Recorder:
             "forgotten",
             "job_forgotten",
             now,
-            kind_word=_kind_word(job),
+            kind_word=kind_word(job.kind),
             name=job.name,
             reason=reason,
         )
-        snapshot = {**job.snapshot, "state": "forgotten"}
+        snapshot = replace(job.snapshot, state="forgotten")
         jobs.update(
             db,
             job.id,
@@ -324,12 +297,3 @@ class Recorder:
             snapshot=snapshot,
             card_version=job.card_version + 1,
         )
-
-
-def _visible(snapshot: Mapping[str, Any]) -> dict[str, Any]:
-    """What the card shows: a change in anything else is not worth an edit."""
-    return {k: v for k, v in snapshot.items() if k not in ("quiet_polls", "running")}
-
-
-def _kind_word(job: JobRow) -> str:
-    return "plan job" if job.kind == "plan_job" else "job"

@@ -1,11 +1,14 @@
-"""Settling a finished job: how each node ended, its final counts, the output worth showing."""
+"""Settling a job from its own record: how each node ended, its final counts, the output worth
+showing, and what GET /jobs/<id> (or a plan step's job) said of it."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
+from model.snapshot import Snapshot, Step
 from orchestrator.models import Job, PlanJob
 from poller.follow import FAILED, RESOURCE_KEYS, NodeOutcome
 from poller.observe import SMALL_JOB
@@ -46,23 +49,57 @@ def outputs_of(job: JobRow, settled: tuple[NodeOutcome, ...]) -> list[dict[str, 
 def final_counts(
     db: Any,
     job: JobRow,
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot,
     totals: Mapping[str, Any],
     details: Job | PlanJob | None,
-) -> dict[str, Any]:
+) -> Snapshot:
     """Counts from how each node ended (events and node records); when those still leave nodes
     out, GET /jobs/<id> `node_states` if it accounts for more. Nothing is left `running`."""
     counts = dict(totals["counts"])
-    node_count = int(snapshot.get("node_count") or 0)
     states = dict(details.node_states) if isinstance(details, Job) else {}
-    if sum(counts.values()) < node_count and sum(states.values()) > sum(counts.values()):
+    if sum(counts.values()) < snapshot.nodes and sum(states.values()) > sum(counts.values()):
         counts = states
-    return {
-        "counts": counts,
-        "running": [],
-        "resources": jobs.resource_totals(db, job.id, RESOURCE_KEYS),
-        "changed_nodes": totals["changed_nodes"],
-    }
+    return replace(
+        snapshot,
+        counts=counts,
+        running=(),
+        resources=jobs.resource_totals(db, job.id, RESOURCE_KEYS),
+        changed_nodes=totals["changed_nodes"],
+    )
+
+
+def merge_details(snapshot: Snapshot, details: Job | PlanJob | None) -> Snapshot:
+    """The snapshot with what GET /jobs/<id> or /plan_jobs/<id> said of the job itself."""
+    if details is None:
+        return snapshot
+    changes: dict[str, Any] = {}
+    started = getattr(details, "started", None) or getattr(details, "created", None)
+    if started and snapshot.started_at is None:
+        changes["started_at"] = started.timestamp()
+    if isinstance(details, Job):
+        changes["node_count"] = details.node_count
+        if details.done or snapshot.state in ("new", "ready"):
+            changes["state"] = details.state
+    else:
+        changes["state"] = details.state
+        if details.done:
+            changes["result"] = details.result
+    if details.done and details.duration is not None:
+        changes["duration"] = details.duration
+    return replace(snapshot, **changes)
+
+
+def with_child(step: Step, child: Job | None) -> Step:
+    """A plan step with what its job's last read said."""
+    if child is None:
+        return step
+    return replace(
+        step,
+        state=child.state,
+        name=str(child.options.get("task") or ""),
+        node_states=dict(child.node_states),
+        nodes=child.node_count,
+    )
 
 
 def clipped_body(body: Any) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from model.snapshot import Snapshot
 from render import views
 from render.blocks import MAX_SECTION
 from render.fmt import progress_bar
@@ -26,31 +28,26 @@ def kind_word(kind: str) -> str:
     return "plan job" if kind == "plan_job" else "job"
 
 
-def _approval(approval: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if not approval:
-        return None
-    return {
-        "by": list(approval["by"]),
-        "at": approval["at"],
-        "fingerprint": approval["fingerprint"],
-    }
+@dataclass(frozen=True)
+class Approved:
+    """Who approved the request behind a job, when, and the fingerprint of what they saw."""
+
+    by: tuple[str, ...]
+    at: float | None
+    fingerprint: str
 
 
-def _steps(snapshot: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _steps(snapshot: Snapshot) -> list[dict[str, Any]]:
     shown = []
-    for step in snapshot.get("steps") or ():
-        counts = step.get("node_states") or {}
+    for step in snapshot.steps:
+        counts = step.node_states
         detail = ", ".join(f"{n} {views.NODE_WORDS.get(s, s)}" for s, n in sorted(counts.items()))
-        label = (
-            f"{step.get('kind', 'task')} {step['name']}"
-            if step.get("name")
-            else step.get("kind", "step")
-        )
+        label = f"{step.kind or 'task'} {step.name}" if step.name else (step.kind or "step")
         shown.append(
             {
-                "job": step["job"],
+                "job": step.job,
                 "label": label,
-                "emoji": views.STATE_EMOJI.get(step.get("state", ""), "•"),
+                "emoji": views.STATE_EMOJI.get(step.state, "•"),
                 "detail": detail,
             }
         )
@@ -65,18 +62,18 @@ def job_card_data(
     endpoint: str,
     body: Mapping[str, Any],
     requester: str,
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot,
     now: float,
     console_url: str | None,
     via: str | None = None,
-    approval: Mapping[str, Any] | None = None,
+    approval: Approved | None = None,
 ) -> dict[str, Any]:
     """Everything job_card.j2 shows."""
-    state = str(snapshot.get("state") or "new")
-    node_count = int(snapshot.get("node_count") or 0)
-    done = state in views.DONE_STATES
+    state = snapshot.state
+    node_count = snapshot.nodes
+    done = snapshot.done
     ended = views.ended(snapshot)
-    shape = snapshot.get("shape")
+    shape = snapshot.shape
     return {
         "key": key,
         "name": name,
@@ -85,7 +82,7 @@ def job_card_data(
         "requester": requester,
         "emoji": "⚠️" if shape else views.STATE_EMOJI.get(state, "•"),
         "state_word": SHAPE_WORDS if shape else views.STATE_WORDS.get(state, state),
-        "shape": dict(shape) if shape else None,
+        "shape": shape,
         "node_count": node_count,
         "ended": ended,
         "bar": progress_bar(ended, node_count),
@@ -94,7 +91,7 @@ def job_card_data(
         "elapsed_word": "Took" if done else "Running for",
         "elapsed": views.elapsed(snapshot, now),
         "console": views.console_link(console_url, kind, name),
-        "approval": _approval(approval),
+        "approval": approval,
         "stoppable": not done and state != "stopping",
         "stop_help": PLAN_STOP_HELP if kind == "plan_job" else STOP_HELP,
     }
@@ -117,7 +114,7 @@ def summary_data(
     name: str,
     endpoint: str,
     body: Mapping[str, Any],
-    snapshot: Mapping[str, Any],
+    snapshot: Snapshot,
     failed: Sequence[Mapping[str, Any]],
     failed_total: int,
     outputs: Sequence[Mapping[str, Any]],
@@ -126,9 +123,9 @@ def summary_data(
     now: float,
 ) -> dict[str, Any]:
     """The final summary: `N/M nodes succeeded`, counts, failures, changes, output, duration."""
-    counts = snapshot.get("counts") or {}
-    state = str(snapshot.get("state") or "")
-    resources = snapshot.get("resources") or {}
+    counts = snapshot.counts
+    state = snapshot.state
+    resources = dict(snapshot.resources)
     noop = bool(body.get("noop"))
     return {
         "kind_word": kind_word(kind),
@@ -138,9 +135,12 @@ def summary_data(
         "emoji": views.STATE_EMOJI.get(state, "•"),
         "state_word": views.STATE_WORDS.get(state, state),
         "succeeded": int(counts.get("finished", 0)),
-        "node_count": int(snapshot.get("node_count") or 0),
+        "node_count": snapshot.nodes,
         "counts": views.node_counts(snapshot),
-        "failed": list(failed),
+        # Only what the summary shows: the data is queued with the post, as JSON.
+        "failed": [
+            {"node": f["node"], "state": f["state"], "message": f.get("message")} for f in failed
+        ],
         "failed_more": max(0, failed_total - len(failed)),
         "resources": resources if any(resources.values()) else {},
         "noop": noop,
@@ -148,7 +148,7 @@ def summary_data(
         "changed_nodes": changed_nodes,
         "outputs": list(outputs),
         "steps": _steps(snapshot),
-        "result": snapshot.get("result"),
+        "result": snapshot.result,
         "is_plan": kind == "plan_job",
         "duration": views.elapsed(snapshot, now),
         "console": views.console_link(console_url, kind, name),

@@ -110,6 +110,15 @@ def button(
     return Safe("<button>" + json.dumps(element, separators=(",", ":")))
 
 
+def failure(exc: BaseException) -> str:
+    """Why a template could not be rendered, fit for a log: jinja's own message (it names the
+    template's fields, never their values), else only the type of the error, whose text could
+    quote the data."""
+    if isinstance(exc, jinja2.TemplateError):
+        return f"{type(exc).__name__}: {exc.message or '(no message)'}"
+    return type(exc).__name__
+
+
 class Renderer:
     """Renders `templates/<name>.j2` with data into a Message."""
 

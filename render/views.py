@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from model.snapshot import NODE_END_STATES, Snapshot
 from render.fmt import duration
 
 MARKER_KEYS = ("chatops_request", "chatops_slack_user")
@@ -45,8 +46,7 @@ NODE_WORDS = {
     "pending": "pending",
     "unsettled": "without a final state",
 }
-DONE_STATES = frozenset({"finished", "failed", "stopped", "success", "failure", "forgotten"})
-ENDED_STATES = ("finished", "failed", "errored", "skipped")
+ENDED_STATES = NODE_END_STATES
 TITLES = {
     "deploy": "Puppet run",
     "task": "Task",
@@ -210,13 +210,13 @@ def _task_target_scope(body: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def node_counts(snapshot: Mapping[str, Any]) -> list[tuple[str, int]]:
+def node_counts(snapshot: Snapshot) -> list[tuple[str, int]]:
     """Counts by node state in a fixed order, zeros left out. While the job runs, nodes not yet
     heard of are pending; once it is done nothing is pending: a node the orchestrator gave no end
     (or an end this bot does not know) is counted as without a final state."""
-    counts = dict(snapshot.get("counts") or {})
-    total = int(snapshot.get("node_count") or 0)
-    if snapshot.get("state") in DONE_STATES:
+    counts = dict(snapshot.counts)
+    total = snapshot.nodes
+    if snapshot.done:
         ended = {s: counts.get(s, 0) for s in ENDED_STATES}
         ended["unsettled"] = max(0, total - sum(ended.values()))
         if not total:  # no node_count: whatever else PE counted has no end either
@@ -230,15 +230,15 @@ def node_counts(snapshot: Mapping[str, Any]) -> list[tuple[str, int]]:
     return [(NODE_WORDS[s], counts[s]) for s in order if counts.get(s)]
 
 
-def ended(snapshot: Mapping[str, Any]) -> int:
-    counts = snapshot.get("counts") or {}
-    if snapshot.get("state") in DONE_STATES:
+def ended(snapshot: Snapshot) -> int:
+    counts = snapshot.counts
+    if snapshot.done:
         return sum(counts.get(s, 0) for s in ENDED_STATES)
     return sum(v for k, v in counts.items() if k != "running")
 
 
-def elapsed(snapshot: Mapping[str, Any], now: float) -> str:
-    started = snapshot.get("started_at")
-    if snapshot.get("duration") is not None:
-        return duration(snapshot["duration"])
+def elapsed(snapshot: Snapshot, now: float) -> str:
+    if snapshot.duration is not None:
+        return duration(snapshot.duration)
+    started = snapshot.started_at
     return duration(now - started) if started else "?"

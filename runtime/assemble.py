@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from config import Settings
 from delivery.budget import Budget
-from delivery.cards import Cards
+from delivery.compose import Composer
 from delivery.membership import Membership
 from delivery.respond import Responder
 from delivery.sender import Sender
@@ -57,7 +57,7 @@ class Bot:
 
     def shutdown(self) -> None:
         self.stop.set()
-        self.deps.sender.wake.set()
+        self.deps.sender.wake()
         for thread in self.threads:
             thread.join(timeout=10)
         # Queued work is dropped, not run: a request not yet sent is still `new` in the store
@@ -75,8 +75,8 @@ WORKERS = 32
 
 
 class Housekeeping:
-    """Run by the poller each second: expire approvals; now and then, forget old replay
-    signatures and finished inbox entries."""
+    """Run by the poller each second: expire approvals, fail those whose card could not be
+    posted; now and then, forget old replay signatures and finished inbox entries."""
 
     def __init__(self, deps: Deps, *, cleanup_every: float = 300.0) -> None:
         self.deps = deps
@@ -85,6 +85,7 @@ class Housekeeping:
 
     def __call__(self, now: float) -> None:
         approval.expire_due(self.deps, now)
+        approval.fail_lost_cards(self.deps)
         if now - self._last_cleanup >= self.cleanup_every:
             with self.deps.store.write_inbox() as db:
                 inbox.forget_old(db, now)
@@ -148,16 +149,11 @@ def build(
     base_url = settings.slack_api_url if slack is None else slack.base_url
     slack = web_client(slack_token, base_url, budget=budget)
     renderer = renderer or Renderer()
-    cards = Cards(
-        renderer,
-        store,
-        clock=clock,
-        console_url=settings.pe_console_url,
-        approval_view=approval.card_data,
-    )
+    # Every channel post is rendered here, when the sender sends it.
+    composer = Composer(renderer, store, clock=clock, console_url=settings.pe_console_url)
     # The outbox handles 429 itself, so its client must not sleep on Retry-After.
     outbox = web_client(slack_token, base_url, wait_on_429=False)
-    sender = Sender(store, outbox, cards, clock=clock, budget=budget)
+    sender = Sender(store, outbox, composer, clock=clock, budget=budget)
     responder = Responder(
         slack, clock=clock, lookup=lambda url: requests.owner_of_response_url(store.db, url)
     )
@@ -180,7 +176,6 @@ def build(
         responder=responder,
     )
     recorder = Recorder(
-        renderer,
         pacing=Pacing(interval=settings.poll_interval),
         console_url=settings.pe_console_url,
     )

@@ -162,3 +162,14 @@ def card_sent(db: Database, approval_id: str, version: int, now: float) -> None:
            WHERE id = ?""",
         [version, now, approval_id],
     )
+
+
+def cards_lost(db: Database) -> list[tuple[str, str]]:
+    """(id, why) of each pending approval whose card the outbox gave up on: it could not be
+    rendered, or Slack refused it. Such a request can never be decided."""
+    rows = db.execute(
+        """SELECT a.id, coalesce(p.error, 'unknown') FROM approvals a
+           JOIN posts p ON p.key = 'approval:' || a.id || '/card'
+           WHERE a.state = 'pending' AND p.state = 'dead'"""
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from model.snapshot import Snapshot
 from store.db import dumps, loads
 
 KINDS = ("job", "plan_job")
@@ -36,7 +37,7 @@ class JobRow:
     state: str
     done: bool
     cursor: int
-    snapshot: dict[str, Any]
+    snapshot: Snapshot
     card_version: int
     card_sent_version: int
     card_sent_at: float | None
@@ -53,7 +54,7 @@ class JobRow:
 def _row(raw: Any) -> JobRow:
     data = dict(raw)
     data["body"] = loads(data["body"])
-    data["snapshot"] = loads(data["snapshot"], {})
+    data["snapshot"] = Snapshot.from_json(loads(data["snapshot"], {}))
     data["failures_pending"] = loads(data["failures_pending"], [])
     data["done"] = bool(data["done"])
     return JobRow(**data)
@@ -70,7 +71,7 @@ def create(
     requester: str,
     endpoint: str,
     body: dict[str, Any],
-    snapshot: dict[str, Any],
+    snapshot: Snapshot,
     now: float,
     card_ts: str | None = None,
 ) -> JobRow:
@@ -90,8 +91,8 @@ def create(
             requester,
             endpoint,
             dumps(body),
-            snapshot.get("state", "new"),
-            dumps(snapshot),
+            snapshot.state,
+            dumps(snapshot.to_json()),
             now,
             now,
         ],
@@ -133,6 +134,8 @@ def followed_count(db: Database) -> int:
 
 
 def update(db: Database, key: str, **fields: Any) -> None:
+    if "snapshot" in fields:
+        fields["snapshot"] = fields["snapshot"].to_json()
     encoded = {
         k: dumps(v) if k in ("snapshot", "failures_pending", "body") else v
         for k, v in fields.items()
@@ -141,16 +144,6 @@ def update(db: Database, key: str, **fields: Any) -> None:
         encoded["done"] = int(bool(encoded["done"]))
     sets = ", ".join(f"{k} = ?" for k in encoded)
     db.execute(f"UPDATE jobs SET {sets} WHERE id = ?", [*encoded.values(), key])
-
-
-def cards_to_update(db: Database, now: float, min_gap: float) -> list[JobRow]:
-    """Cards whose content changed since the last edit, at most one edit per `min_gap`."""
-    rows = db.execute(
-        """SELECT * FROM jobs WHERE card_ts IS NOT NULL AND card_version > card_sent_version
-           AND (card_sent_at IS NULL OR card_sent_at <= ?) ORDER BY card_sent_at""",
-        [now - min_gap],
-    ).fetchall()
-    return [_row(r) for r in rows]
 
 
 def card_edits_due(

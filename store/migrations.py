@@ -180,3 +180,41 @@ def m0006_delivery_indexes(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS jobs_cards_behind ON jobs(card_sent_at) "
         "WHERE card_version > card_sent_version"
     )
+
+
+_M007 = [
+    # The outbox keeps what to say (a template and its data) instead of a message rendered when
+    # it was queued: delivery renders each post when it sends it, and a card from its job's or
+    # approval's state at that moment. A row queued before keeps its message in `rendered` and
+    # is sent as it is; old cards get their template, so they too show the state at send time.
+    """CREATE TABLE posts_new (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        key TEXT NOT NULL UNIQUE,
+        channel_id TEXT NOT NULL,
+        thread_of TEXT, kind TEXT NOT NULL, ref TEXT,
+        template TEXT, data TEXT, rendered TEXT,
+        state TEXT NOT NULL DEFAULT 'pending',
+        ts TEXT, error TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL, sent_at REAL,
+        CHECK (template IS NOT NULL OR rendered IS NOT NULL)
+    )""",
+    """INSERT INTO posts_new (seq, key, channel_id, thread_of, kind, ref, template, rendered,
+           state, ts, error, attempts, created_at, sent_at)
+       SELECT seq, key, channel_id, thread_of, kind, ref,
+           CASE kind WHEN 'card' THEN 'job_card' WHEN 'approval_card' THEN 'approval_card' END,
+           payload, state, ts, error, attempts, created_at, sent_at
+       FROM posts""",
+    # Numbering carries on where it was, even past rows that no longer exist.
+    """UPDATE sqlite_sequence SET seq = max(seq, coalesce(
+           (SELECT seq FROM sqlite_sequence WHERE name = 'posts'), 0))
+       WHERE name = 'posts_new'""",
+    "DROP TABLE posts",
+    "ALTER TABLE posts_new RENAME TO posts",
+    "CREATE INDEX posts_pending ON posts(state, channel_id, seq)",
+]
+
+
+@MIGRATIONS(name="0007_posts_say_what")
+def m0007_posts_say_what(db: Database) -> None:
+    for statement in _M007:
+        db.execute(statement)

@@ -1,16 +1,23 @@
-"""The outbox: each Slack post is written here first and sent once, whatever crashes between."""
+"""The outbox: each Slack post is written here first and sent once, whatever crashes between.
+
+A post stores what to say, not how it looks: a template and its data, rendered by delivery when
+the post is sent. A card (`card`, `approval_card`) stores no data: it is rendered from its job's
+or approval's state at that moment. Rows queued before migration 0007 carry the message as it
+was rendered then (`rendered`), and are sent as they are.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
-from render.blocks import Message
 from store.db import dumps, loads
 
-KINDS = ("card", "reply", "approval_card", "note")
+# A status card (ref: the job), a reply in a job's thread, an approval card (ref: the approval).
+KINDS = ("card", "reply", "approval_card")
 
 
 @dataclass(frozen=True)
@@ -23,7 +30,9 @@ class PostRow:
     thread_of: str | None
     kind: str
     ref: str | None
-    payload_json: str
+    template: str | None
+    data_json: str | None
+    rendered_json: str | None
     state: str
     ts: str | None
     error: str | None
@@ -31,14 +40,19 @@ class PostRow:
     created_at: float
 
     @property
-    def payload(self) -> dict[str, Any]:
+    def data(self) -> dict[str, Any]:
         """Decoded only when the post is sent: most rows read are waiting their turn."""
-        return loads(self.payload_json)
+        return loads(self.data_json, {})
+
+    @property
+    def rendered(self) -> dict[str, Any] | None:
+        """The message as queued before the outbox kept templates (text and blocks), if so."""
+        return loads(self.rendered_json)
 
 
 COLUMNS = (
-    "seq, key, channel_id, thread_of, kind, ref, payload AS payload_json, state, ts, "
-    "error, attempts, created_at"
+    "seq, key, channel_id, thread_of, kind, ref, template, data AS data_json, "
+    "rendered AS rendered_json, state, ts, error, attempts, created_at"
 )
 
 
@@ -51,33 +65,39 @@ def enqueue(
     *,
     key: str,
     channel_id: str,
-    message: Message,
     kind: str,
+    template: str,
     now: float,
+    data: Mapping[str, Any] | None = None,
     ref: str | None = None,
     thread_of: str | None = None,
 ) -> bool:
-    """Queue a post under a unique key; the same key twice is one post (False the second time)."""
+    """Queue a post under a unique key; the same key twice is one post (False the second time).
+    `data` must be plain JSON: it is rendered later, perhaps by another process."""
     if kind not in KINDS:
         raise ValueError(f"unknown post kind {kind!r}")
+    if kind != "reply" and data is not None:
+        raise ValueError("a card is rendered from its job or approval, not from stored data")
     cursor = db.execute(
-        """INSERT OR IGNORE INTO posts (key, channel_id, thread_of, kind, ref, payload, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        [key, channel_id, thread_of, kind, ref, dumps(message.payload()), now],
+        """INSERT OR IGNORE INTO posts (key, channel_id, thread_of, kind, ref, template, data,
+           created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            key,
+            channel_id,
+            thread_of,
+            kind,
+            ref,
+            template,
+            None if data is None else dumps(data),
+            now,
+        ],
     )
     return cursor.rowcount == 1
 
 
-def pending(db: Database, limit: int = 500) -> list[PostRow]:
-    rows = db.execute(
-        f"SELECT {COLUMNS} FROM posts WHERE state = 'pending' ORDER BY seq LIMIT ?", [limit]
-    ).fetchall()
-    return [_row(r) for r in rows]
-
-
 @dataclass(frozen=True)
 class Queued:
-    """A pending post without its payload: what the sender needs to decide what goes next."""
+    """A pending post without what it says: what the sender needs to decide what goes next."""
 
     seq: int
     key: str
@@ -89,7 +109,7 @@ class Queued:
 
 
 def queued(db: Database, limit: int = 20_000) -> list[Queued]:
-    """Every pending post, oldest first, payloads left in the table (they are read only for the
+    """Every pending post, oldest first, its data left in the table (it is read only for the
     post about to be sent)."""
     rows = db.execute(
         "SELECT seq, key, channel_id, thread_of, kind, ref, created_at FROM posts "
@@ -133,6 +153,15 @@ def settle(
         "UPDATE posts SET state = ?, ts = coalesce(?, ts), error = ?, sent_at = ? WHERE seq = ?",
         [state, ts, error, now if state == "sent" else None, seq],
     )
+
+
+def drop_channel(db: Database, channel_id: str, error: str) -> int:
+    """Every post still waiting for a channel the bot cannot post in is given up on."""
+    cursor = db.execute(
+        "UPDATE posts SET state = 'dead', error = ? WHERE channel_id = ? AND state = 'pending'",
+        [error, channel_id],
+    )
+    return cursor.rowcount
 
 
 def get(db: Database, key: str) -> PostRow | None:

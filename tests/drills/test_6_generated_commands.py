@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from commands import parse, usage
 from commands.flags import TABLES
 from commands.intents import ShowHelp, UsageError
-from flows.approval import card_data
 from render import Renderer
+from render.approval import approval_card_data
 from render.blocks import (
     MAX_BLOCKS,
     MAX_BUTTON_TEXT,
@@ -373,9 +373,7 @@ def approval_card(request: Any) -> Message:
         card_sent_version=0,
         card_sent_at=None,
     )
-    return RENDERER.render(
-        "approval_card", **card_data(approval=approval, request=row, votes=[], now=now)
-    )
+    return RENDERER.render("approval_card", **approval_card_data(approval, row, votes=[], now=now))
 
 
 def reply(command: str, text: str, outcomes: Counter[str]) -> list[Message]:

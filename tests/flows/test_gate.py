@@ -86,8 +86,11 @@ def test_an_approval_card_that_cannot_be_rendered_fails_the_request(make, tmp_pa
     card.write_text(card.read_text() + "\n{{ no_such_field }}\n")
     h = make(policy=None, renderer=Renderer(broken))
     h.command(MIXED)
+    h.tick()  # the card is rendered as it is sent, and given up on
+    h.tick()  # the poller's housekeeping finds it, and fails the request
     row = only_request(h)
     assert row.state == "failed" and "approval card failed" in (row.error or "")
+    assert "no_such_field" in (row.error or "")
     assert "could not be posted, so the request was not sent" in h.last_response_text()
     recovery.resume(h.bot.deps)  # and a restart does not send it either
     assert deploys(h) == 0 and only_request(h).state == "failed"

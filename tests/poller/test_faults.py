@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from render.blocks import Message
+from render import Renderer
 from store import jobs, posts
 from tests.support.harness import Harness, block_text
 
@@ -66,7 +66,7 @@ def test_slack_429s_lose_and_double_nothing(harness: Harness) -> None:
     assert len(summaries) == 2
     assert harness.slack.rate_limited_calls()
     assert all(c.waited is None or c.waited >= 1.0 for c in harness.slack.rate_limited_calls())
-    assert not [p for p in posts.pending(harness.store.db)]
+    assert not posts.queued(harness.store.db)
 
 
 def test_a_broken_channel_does_not_stop_the_others(harness: Harness) -> None:
@@ -85,13 +85,16 @@ def test_a_crash_mid_post_is_reconciled_from_slack_metadata(harness: Harness) ->
     harness.command("/deploy production --nodes web01.example.com --noop")
     harness.run_until_quiet()
     card = harness.slack.messages(CHANNEL)[0]
+    data = {"kind_word": "job", "name": "1"}
+    text = Renderer().render("contact_back", **data).text
     with harness.store.write() as db:
         posts.enqueue(
             db,
             key="job:1/extra",
             channel_id=CHANNEL,
-            message=Message(text="x"),
             kind="reply",
+            template="contact_back",
+            data=data,
             thread_of="job:1",
             now=harness.clock(),
         )
@@ -101,10 +104,10 @@ def test_a_crash_mid_post_is_reconciled_from_slack_metadata(harness: Harness) ->
     harness.bot.deps.sender.slack.chat_postMessage(
         channel=CHANNEL,
         thread_ts=card.ts,
-        text="x",
+        text=text,
         metadata={"event_type": "chatops_post", "event_payload": {"key": "job:1/extra"}},
     )
     assert harness.bot.deps.sender.reconcile() == 1
     harness.tick()
     texts = Counter(m.text for m in harness.slack.thread(CHANNEL, card.ts))
-    assert texts["x"] == 1
+    assert texts[text] == 1

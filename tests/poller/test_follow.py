@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from model.snapshot import Snapshot
 from orchestrator.models import Event, PlanEvent
 from poller.follow import apply_job_events, apply_plan_events, settled
 
@@ -25,7 +26,7 @@ PUPPET = {"status": "changed", "metrics": {"changed": 3, "out_of_sync": 3, "tota
 
 def test_running_then_finished_moves_the_node_and_sums_resources() -> None:
     progress = apply_job_events(
-        {"node_count": 2},
+        Snapshot(node_count=2),
         [
             ev(1, "node_running", "a"),
             ev(2, "node_running", "b"),
@@ -33,16 +34,16 @@ def test_running_then_finished_moves_the_node_and_sums_resources() -> None:
         ],
     )
     snap = progress.snapshot
-    assert snap["counts"] == {"finished": 1, "running": 1}
-    assert snap["running"] == ["b"]
-    assert snap["resources"]["changed"] == 3
+    assert snap.counts == {"finished": 1, "running": 1}
+    assert snap.running == ("b",)
+    assert snap.resources["changed"] == 3
     assert [o.changes for o in progress.outcomes] == [3]
     assert not progress.failures and not progress.finished
 
 
 def test_failed_and_errored_nodes_are_failures_with_their_message() -> None:
     progress = apply_job_events(
-        {"node_count": 2},
+        Snapshot(node_count=2),
         [
             ev(1, "node_errored", "db03", msg="db03 is not connected to the PCP broker"),
             ev(2, "node_running", "web07"),
@@ -56,22 +57,22 @@ def test_failed_and_errored_nodes_are_failures_with_their_message() -> None:
 
 def test_job_stopping_and_job_finished_are_seen() -> None:
     progress = apply_job_events(
-        {"node_count": 1, "state": "running"}, [ev(5, "job_stopping"), ev(6, "job_finished")]
+        Snapshot(node_count=1, state="running"), [ev(5, "job_stopping"), ev(6, "job_finished")]
     )
     assert progress.stopping and progress.finished
-    assert progress.snapshot["state"] == "stopping"
+    assert progress.snapshot.state == "stopping"
 
 
 def test_on_a_noop_run_out_of_sync_resources_are_what_would_change() -> None:
     noop = {"status": "unchanged", "noop": {"noop": True}, "metrics": {"out_of_sync": 2}}
-    progress = apply_job_events({}, [ev(1, "node_finished", "a", noop)])
+    progress = apply_job_events(Snapshot(), [ev(1, "node_finished", "a", noop)])
     assert progress.outcomes[0].changes == 2
-    assert progress.snapshot["changed_nodes"] == 1
+    assert progress.snapshot.changed_nodes == 1
 
 
 def test_a_noop_job_counts_out_of_sync_when_the_run_does_not_say() -> None:
     quiet = {"status": "unchanged", "metrics": {"changed": 0, "out_of_sync": 2}}
-    progress = apply_job_events({}, [ev(1, "node_finished", "a", quiet)], noop=True)
+    progress = apply_job_events(Snapshot(), [ev(1, "node_finished", "a", quiet)], noop=True)
     assert progress.outcomes[0].changes == 2
 
 
@@ -80,22 +81,22 @@ def test_on_an_enforcing_run_only_changed_resources_are_changes() -> None:
     unchanged = {"status": "unchanged", "noop": False, "metrics": {"changed": 0, "out_of_sync": 3}}
     failed = {"status": "failed", "noop": False, "metrics": {"failed": 2, "out_of_sync": 2}}
     progress = apply_job_events(
-        {}, [ev(1, "node_finished", "a", unchanged), ev(2, "node_failed", "b", failed)]
+        Snapshot(), [ev(1, "node_finished", "a", unchanged), ev(2, "node_failed", "b", failed)]
     )
     assert [o.changes for o in progress.outcomes] == [0, 0]
-    assert progress.snapshot["changed_nodes"] == 0
-    assert progress.snapshot["resources"]["failed"] == 2
+    assert progress.snapshot.changed_nodes == 0
+    assert progress.snapshot.resources["failed"] == 2
 
 
 def test_task_results_are_kept_and_report_url_dropped() -> None:
     detail = {"status": "installed", "report-url": "https://x"}
-    progress = apply_job_events({}, [ev(1, "node_finished", "a", detail)])
+    progress = apply_job_events(Snapshot(), [ev(1, "node_finished", "a", detail)])
     assert progress.outcomes[0].result == {"status": "installed"}
     assert progress.outcomes[0].resources is None
 
 
 def test_not_settled_while_nodes_are_pending() -> None:
-    progress = apply_job_events({"node_count": 3}, [ev(1, "node_finished", "a")])
+    progress = apply_job_events(Snapshot(node_count=3), [ev(1, "node_finished", "a")])
     assert not settled(progress.snapshot)
 
 
@@ -105,16 +106,16 @@ def pev(id: int, type: str, **details: Any) -> PlanEvent:
 
 def test_a_finished_task_node_whose_result_holds_an_error_failed() -> None:
     error = {"_error": {"kind": "puppetlabs.tasks/task-error", "msg": "exit 3", "details": {}}}
-    progress = apply_job_events({"node_count": 2}, [ev(1, "node_finished", "a", error)])
+    progress = apply_job_events(Snapshot(node_count=2), [ev(1, "node_finished", "a", error)])
     assert progress.outcomes[0].state == "failed"
     assert progress.failures == ({"node": "a", "state": "failed", "message": "exit 3"},)
-    assert progress.snapshot["counts"]["failed"] == 1
-    assert not progress.snapshot["counts"].get("finished")
+    assert progress.snapshot.counts["failed"] == 1
+    assert not progress.snapshot.counts.get("finished")
 
 
 def test_plan_steps_output_and_end() -> None:
     progress = apply_plan_events(
-        {},
+        Snapshot(),
         [
             pev(1, "task_start", **{"job-id": 12}),
             pev(2, "out_message", message="hello"),
@@ -125,11 +126,11 @@ def test_plan_steps_output_and_end() -> None:
     assert progress.new_steps == ("12", "13")
     assert [m.text for m in progress.messages] == ["hello"]
     assert progress.finished
-    assert progress.snapshot["state"] == "success"
-    assert progress.snapshot["result"] == {"ok": True}
+    assert progress.snapshot.state == "success"
+    assert progress.snapshot.result == {"ok": True}
 
 
 def test_a_step_seen_again_is_not_new() -> None:
-    first = apply_plan_events({}, [pev(1, "task_start", **{"job-id": 12})])
+    first = apply_plan_events(Snapshot(), [pev(1, "task_start", **{"job-id": 12})])
     again = apply_plan_events(first.snapshot, [pev(1, "task_start", **{"job-id": 12})])
     assert again.new_steps == ()

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from model.snapshot import Snapshot
 from orchestrator.client import OrchestratorClient
 from orchestrator.models import Event, Node, PlanEvent
 from poller.follow import accounted, apply_job_events, apply_plan_events, node_outcome
@@ -48,7 +49,7 @@ def row(name: str, command: str = "deploy", **changes: Any) -> JobRow:
         "state": "new",
         "done": False,
         "cursor": 0,
-        "snapshot": {},
+        "snapshot": Snapshot(),
         "card_version": 1,
         "card_sent_version": 0,
         "card_sent_at": None,
@@ -68,13 +69,13 @@ def row(name: str, command: str = "deploy", **changes: Any) -> JobRow:
 def test_item_3_an_unchanged_run_with_out_of_sync_resources_changed_nothing() -> None:
     page = body("orchestrator_client-ruby/jobs_spec-3.json")
     events = [Event.parse(e) for e in page["items"]]
-    progress = apply_job_events({"node_count": 3}, events)
-    assert progress.snapshot["counts"] == {"finished": 3, "running": 0}
-    assert progress.snapshot["changed_nodes"] == 0
-    assert progress.snapshot["resources"]["out_of_sync"] == 3
+    progress = apply_job_events(Snapshot(node_count=3), events)
+    assert progress.snapshot.counts == {"finished": 3, "running": 0}
+    assert progress.snapshot.changed_nodes == 0
+    assert progress.snapshot.resources["out_of_sync"] == 3
     # The same run had it been a noop run: those 3 are what would change.
-    noop = apply_job_events({"node_count": 3}, events, noop=True)
-    assert noop.snapshot["changed_nodes"] == 0  # the runs say "noop": false, which wins
+    noop = apply_job_events(Snapshot(node_count=3), events, noop=True)
+    assert noop.snapshot.changed_nodes == 0  # the runs say "noop": false, which wins
 
 
 def test_item_1_bolts_task_results_read_as_bolt_reads_them() -> None:
@@ -132,10 +133,10 @@ def test_item_4_a_plan_page_with_id_less_events_folds_once() -> None:
         body(D19 + "plan-event-plan_end-no-id.json"),
     ]
     events = [PlanEvent.parse(e) for e in page["items"]]
-    first = apply_plan_events({}, events)
+    first = apply_plan_events(Snapshot(), events)
     assert first.new_steps == ("69",)
     assert [m.text for m in first.messages] == ["message sent from a plan"]
-    assert first.finished and first.snapshot["state"] == "success"
+    assert first.finished and first.snapshot.state == "success"
     again = apply_plan_events(first.snapshot, [e for e in events if e.id is None])
     assert again.messages == ()  # PE sends id-less events again; they count once
 

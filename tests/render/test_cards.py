@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from model.snapshot import Snapshot
 from poller.follow import PlanMessage
 from render import Renderer
 from render.blocks import MAX_SECTION
@@ -10,9 +13,9 @@ from render.views import node_counts
 
 
 def test_a_finished_job_never_shows_pending_nodes() -> None:
-    done = {"state": "finished", "node_count": 5, "counts": {"finished": 3, "running": 1}}
+    done = Snapshot(state="finished", node_count=5, counts={"finished": 3, "running": 1})
     assert node_counts(done) == [("succeeded", 3), ("without a final state", 2)]
-    running = {**done, "state": "running"}
+    running = replace(done, state="running")
     assert node_counts(running) == [("succeeded", 3), ("running", 1), ("pending", 1)]
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flows.approval import card_data
 from policy.reach import NodeFacts, Reach, of_nodes
 from render import Renderer
+from render.approval import approval_card_data
 from render.reach import NEXT, PAGE, PREVIOUS, nodes_modal, reach_view
 from render.renderer import literal
 from store.approvals import ApprovalRow
@@ -43,7 +43,7 @@ def card(body: dict, reach: Reach | None, endpoint: str = "deploy") -> str:
         created_at=0.0, expires_at=1800.0, decided_by=None, decided_at=None, reason=None,
         card_version=1, card_sent_version=0, card_sent_at=None,
     )  # fmt: skip
-    data = card_data(approval=approval, request=request, votes=[], now=0.0)
+    data = approval_card_data(approval, request, votes=[], now=0.0)
     message = Renderer().render("approval_card", **data)
     return block_text(list(message.blocks))
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from commands.usage import usage
+from model.snapshot import Snapshot
 from orchestrator.models import ParamSpec
 from render import Renderer
 from render.cards import failures_data, job_card_data, summary_data
@@ -22,7 +23,7 @@ def _card(**overrides: Any) -> dict[str, Any]:
         endpoint="deploy",
         body=BODY,
         requester="U1",
-        snapshot={"state": "running", "node_count": 1},
+        snapshot=Snapshot(state="running", node_count=1),
         now=100.0,
         console_url="https://pe",
     )
@@ -36,7 +37,7 @@ def _summary() -> dict[str, Any]:
         name="1",
         endpoint="deploy",
         body=BODY,
-        snapshot={"state": "failed", "node_count": 2, "counts": {"finished": 1, "failed": 1}},
+        snapshot=Snapshot(state="failed", node_count=2, counts={"finished": 1, "failed": 1}),
         failed=[{"node": "web07", "state": "failed", "message": "boom"}],
         failed_total=1,
         outputs=[],

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from orchestrator.requests import DeployRequest, Scope
-from render.blocks import Message
 from store import Store, approvals, audit, posts, requests
 
 
@@ -44,6 +43,7 @@ def test_migrations_apply_once_and_use_wal(tmp_path: Path) -> None:
         "0003_inbox_moves_to_its_own_file",
         "0004_reach_fingerprints_and_views",
         "0006_delivery_indexes",
+        "0007_posts_say_what",
         "inbox/0001_inbox_and_replays",
     ]
     assert s.migrate() == []
@@ -66,10 +66,17 @@ def test_transition_is_compare_and_set(store: Store) -> None:
 
 
 def test_a_post_key_is_queued_once(store: Store) -> None:
-    message = Message(text="hi")
-    assert posts.enqueue(store.db, key="k", channel_id="C", message=message, kind="note", now=1)
-    assert not posts.enqueue(store.db, key="k", channel_id="C", message=message, kind="note", now=2)
-    assert len(posts.pending(store.db)) == 1
+    said = {"kind_word": "job", "name": "1"}
+    for now in (1, 2):
+        queued = posts.enqueue(
+            store.db, key="k", channel_id="C", kind="reply", template="contact_back", data=said,
+            now=now,
+        )  # fmt: skip
+        assert queued == (now == 1)
+    [queued] = posts.queued(store.db)
+    row = posts.by_seq(store.db, queued.seq)
+    assert row is not None
+    assert (row.template, row.data, row.created_at) == ("contact_back", said, 1)
 
 
 def test_twenty_threads_deciding_one_approval_yield_one_winner(store: Store) -> None:

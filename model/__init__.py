@@ -1,0 +1,1 @@
+"""Typed data shared by every layer (store, poller, render, flows): imports nothing of the bot."""
