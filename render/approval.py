@@ -95,4 +95,12 @@ def approval_card_data(
         "decided_at": approval.decided_at,
         "reason": approval.reason,
         "evidence": request.evidence,
+        "would_change": _would_change(request.evidence),
     }
+
+
+def _would_change(evidence: Any) -> int:
+    """Resources the noop run would change: out of sync but not failed, as its summary counts
+    them (a failed resource is its own count, not a change)."""
+    resources = (evidence or {}).get("resources") or {}
+    return max(0, int(resources.get("out_of_sync", 0)) - int(resources.get("failed", 0)))

@@ -88,6 +88,7 @@ APPROVAL: dict[str, Any] = {
     "decided_at": None,
     "reason": None,
     "evidence": None,
+    "would_change": 0,
 }
 EVIDENCE = {
     "job": "7",
@@ -150,7 +151,7 @@ CASES: dict[str, dict[str, dict[str, Any]]] = {
         "pending-no-votes": {**APPROVAL, "votes": [], "required": 1, "self_approval": True},
         "pending-many": {**APPROVAL, "reach": {**REACH, "many": True, "groups": []}},
         "pending-noop-full": {**APPROVAL, "mode": "noop", "req": REQ_FULL, "reach": None},
-        "pending-unknown-mode": {**APPROVAL, "mode": None, "evidence": EVIDENCE},
+        "pending-unknown-mode": {**APPROVAL, "mode": None, "evidence": EVIDENCE, "would_change": 3},
         "evidence-plain": {
             **APPROVAL,
             "evidence": {

@@ -30,11 +30,13 @@ def reach_of(count: int, dev_every: int = 5) -> Reach:
     return Reach(of_nodes(names, facts), target="query nodes[certname] { }", pinned=True)
 
 
-def card(body: dict, reach: Reach | None, endpoint: str = "deploy") -> str:
+def card(
+    body: dict, reach: Reach | None, endpoint: str = "deploy", evidence: dict | None = None
+) -> str:
     request = RequestRow(
         id="r1", created_at=0.0, channel_id="C0DEPLOYS", user_id="U0ALICE", command="deploy",
         text="/deploy", endpoint=endpoint, body=body, fingerprint="abc", state="awaiting_approval",
-        rule="default", response_url=None, job_id=None, error=None, evidence=None,
+        rule="default", response_url=None, job_id=None, error=None, evidence=evidence,
         reach=reach.to_json() if reach else None,
     )  # fmt: skip
     approval = ApprovalRow(
@@ -90,3 +92,14 @@ def test_the_nodes_modal_pages_every_node_grouped_by_environment() -> None:
     assert sorted(seen) == sorted(reach.certnames) and len(seen) == 250
     assert PAGE == 100
     assert reach_view(Reach(target="no nodes")) is None
+
+
+def test_noop_evidence_counts_what_would_change_as_the_summary_does() -> None:
+    """A failed resource is out of sync too, but it is not a change: the card and the noop
+    run's summary must give the same number (4 out of sync, 1 of them failed: 3 would change)."""
+    evidence = {"job": "7", "changed_count": 1, "changed_nodes": ["web03.example.com"],
+                "resources": {"out_of_sync": 4, "failed": 1}, "failed": [], "failed_count": 0}  # fmt: skip
+    body = {"environment": "production", "scope": {"nodes": ["web03.example.com"]}}
+    text = card(body, reach_of(1), evidence=evidence)
+    assert "(3 resources would change)" in text
+    assert "out of sync" not in text
