@@ -97,8 +97,14 @@ def test_the_nodes_modal_pages_every_node_grouped_by_environment() -> None:
 def test_noop_evidence_counts_what_would_change_as_the_summary_does() -> None:
     """A failed resource is out of sync too, but it is not a change: the card and the noop
     run's summary must give the same number (4 out of sync, 1 of them failed: 3 would change)."""
-    evidence = {"job": "7", "changed_count": 1, "changed_nodes": ["web03.example.com"],
-                "resources": {"out_of_sync": 4, "failed": 1}, "failed": [], "failed_count": 0}  # fmt: skip
+    evidence = {
+        "job": "7",
+        "changed_count": 1,
+        "changed_nodes": ["web03.example.com"],
+        "resources": {"out_of_sync": 4, "failed": 1},
+        "failed": [],
+        "failed_count": 0,
+    }
     body = {"environment": "production", "scope": {"nodes": ["web03.example.com"]}}
     text = card(body, reach_of(1), evidence=evidence)
     assert "(3 resources would change)" in text
