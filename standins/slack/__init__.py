@@ -21,6 +21,8 @@ from standins.slack.model import (
     Workspace,
 )
 from standins.slack.render import render_blocks, render_mrkdwn
+from standins.slack.surfaces import ViewNotSubmittable
+from standins.slack.view_state import ViewInteractionError
 
 __all__ = [
     "BOT_ID",
@@ -38,6 +40,8 @@ __all__ = [
     "User",
     "UserGroup",
     "View",
+    "ViewInteractionError",
+    "ViewNotSubmittable",
     "Workspace",
     "render_blocks",
     "render_mrkdwn",
