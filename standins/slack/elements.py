@@ -6,13 +6,21 @@ Each rule is cited in standins/slack/VIEW_RULES.md. Errors read like Slack's own
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
+from standins.slack.element_inputs import (
+    date_picker,
+    datetime_picker,
+    dispatch_config,
+    is_int,
+    number_input,
+    text_input,
+    time_picker,
+)
+
 MAX_OPTIONS = 100  # static selects, option groups and suggestions
 MAX_CHOICES = 10  # checkboxes and radio buttons
-MAX_TEXT_INPUT = 3000
 OPTION_TEXT = 75
 OPTION_VALUE = 150
 
@@ -39,11 +47,7 @@ INPUT_ELEMENTS = frozenset(
 )
 # Elements with a value a person sets: they appear in view.state.values.
 STATEFUL = INPUT_ELEMENTS
-_DISPATCH_TRIGGERS = frozenset({"on_enter_pressed", "on_character_entered"})
 _CONVERSATION_KINDS = frozenset({"im", "mpim", "private", "public"})
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 Errors = list[str]
 
@@ -147,7 +151,7 @@ def _choices(element: dict[str, Any], path: str) -> Errors:
 def _external(element: dict[str, Any], path: str) -> Errors:
     errors = _max_selected(element, path)
     length = element.get("min_query_length")
-    if length is not None and (not _is_int(length) or length < 0):
+    if length is not None and (not is_int(length) or length < 0):
         errors.append(f"must be a whole number of 0 or more [json-pointer:{path}/min_query_length]")
     for key in ("initial_option",):
         if element.get(key) is not None:
@@ -178,93 +182,9 @@ def _conversations(element: dict[str, Any], path: str) -> Errors:
 _FILTER_FLAGS = ("exclude_external_shared_channels", "exclude_bot_users")
 
 
-def _text_input(element: dict[str, Any], path: str) -> Errors:
-    errors = _dispatch_config(element, path)
-    low, high = element.get("min_length"), element.get("max_length")
-    if low is not None and (not _is_int(low) or not 0 <= low <= MAX_TEXT_INPUT):
-        errors.append(f"must be between 0 and {MAX_TEXT_INPUT} [json-pointer:{path}/min_length]")
-    if high is not None and (not _is_int(high) or not 1 <= high <= MAX_TEXT_INPUT):
-        errors.append(f"must be between 1 and {MAX_TEXT_INPUT} [json-pointer:{path}/max_length]")
-    if _is_int(low) and _is_int(high) and low > high:
-        errors.append(f"min_length cannot be more than max_length [json-pointer:{path}]")
-    initial = element.get("initial_value")
-    if initial is not None:
-        limit = high if _is_int(high) else MAX_TEXT_INPUT
-        if not isinstance(initial, str):
-            errors.append(f"expected a string [json-pointer:{path}/initial_value]")
-        elif len(initial) > limit:
-            errors.append(
-                f"must be less than {limit + 1} characters [json-pointer:{path}/initial_value]"
-            )
-    return errors
-
-
-def _number_input(element: dict[str, Any], path: str) -> Errors:
-    errors = _dispatch_config(element, path)
-    decimal = element.get("is_decimal_allowed")
-    if not isinstance(decimal, bool):
-        errors.append(f"missing required field: is_decimal_allowed [json-pointer:{path}]")
-    numbers: dict[str, float] = {}
-    for key in ("min_value", "max_value", "initial_value"):
-        raw = element.get(key)
-        if raw is None:
-            continue
-        if not isinstance(raw, str) or not _NUMBER.fullmatch(raw):
-            errors.append(f"must be a number written as a string [json-pointer:{path}/{key}]")
-        elif decimal is False and "." in raw:
-            errors.append(f"must be a whole number [json-pointer:{path}/{key}]")
-        else:
-            numbers[key] = float(raw)
-    low, high = numbers.get("min_value"), numbers.get("max_value")
-    if low is not None and high is not None and low > high:
-        errors.append(f"min_value cannot be greater than max_value [json-pointer:{path}]")
-    initial = numbers.get("initial_value")
-    if initial is not None and (
-        (low is not None and initial < low) or (high is not None and initial > high)
-    ):
-        errors.append(
-            f"must be between min_value and max_value [json-pointer:{path}/initial_value]"
-        )
-    return errors
-
-
-def _datepicker(element: dict[str, Any], path: str) -> Errors:
-    initial = element.get("initial_date")
-    if initial is not None and not (isinstance(initial, str) and _DATE.fullmatch(initial)):
-        return [f"must be in the format YYYY-MM-DD [json-pointer:{path}/initial_date]"]
-    return []
-
-
-def _timepicker(element: dict[str, Any], path: str) -> Errors:
-    initial = element.get("initial_time")
-    if initial is not None and not (isinstance(initial, str) and _TIME.fullmatch(initial)):
-        return [f"must be in the format HH:mm [json-pointer:{path}/initial_time]"]
-    return []
-
-
-def _datetimepicker(element: dict[str, Any], path: str) -> Errors:
-    initial = element.get("initial_date_time")
-    if initial is not None and not (_is_int(initial) and initial >= 0):
-        return [f"must be a UNIX timestamp in seconds [json-pointer:{path}/initial_date_time]"]
-    return []
-
-
-def _dispatch_config(element: dict[str, Any], path: str) -> Errors:
-    config = element.get("dispatch_action_config")
-    if config is None:
-        return []
-    triggers = config.get("trigger_actions_on") if isinstance(config, dict) else None
-    if not isinstance(triggers, list) or not triggers or not set(triggers) <= _DISPATCH_TRIGGERS:
-        return [
-            "trigger_actions_on must list on_enter_pressed and/or on_character_entered "
-            f"[json-pointer:{path}/dispatch_action_config]"
-        ]
-    return []
-
-
 def _max_selected(element: dict[str, Any], path: str) -> Errors:
     most = element.get("max_selected_items")
-    if most is not None and (not _is_int(most) or most < 1):
+    if most is not None and (not is_int(most) or most < 1):
         return [f"must be 1 or more [json-pointer:{path}/max_selected_items]"]
     return []
 
@@ -282,13 +202,13 @@ _CHECKS: dict[str, Callable[[dict[str, Any], str], Errors]] = {
     "multi_users_select": _max_selected,
     "channels_select": _max_selected,
     "multi_channels_select": _max_selected,
-    "plain_text_input": _text_input,
-    "email_text_input": _dispatch_config,
-    "url_text_input": _dispatch_config,
-    "number_input": _number_input,
-    "datepicker": _datepicker,
-    "timepicker": _timepicker,
-    "datetimepicker": _datetimepicker,
+    "plain_text_input": text_input,
+    "email_text_input": dispatch_config,
+    "url_text_input": dispatch_config,
+    "number_input": number_input,
+    "datepicker": date_picker,
+    "timepicker": time_picker,
+    "datetimepicker": datetime_picker,
 }
 
 
@@ -320,7 +240,3 @@ def _count(items: Any, low: int, high: int, path: str) -> Errors:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

@@ -15,8 +15,10 @@ from typing import Any
 
 from standins.slack import methods_views, triggers
 from standins.slack.elements import STATEFUL, all_options
-from standins.slack.model import SlackEvent, View, dm_channel_id
+from standins.slack.model import SlackEvent, dm_channel_id
 from standins.slack.state import State, StoredView, Trigger
+from standins.slack.view_checks import client_errors
+from standins.slack.view_inspection import ViewInspectionMixin
 from standins.slack.view_limits import options_answer_errors, submission_answer_errors
 from standins.slack.view_payloads import (
     app_home_opened,
@@ -25,14 +27,7 @@ from standins.slack.view_payloads import (
     view_closed,
     view_submission_of,
 )
-from standins.slack.view_state import (
-    ViewInteractionError,
-    action_payload,
-    client_errors,
-    entered,
-    find,
-    slots,
-)
+from standins.slack.view_state import ViewInteractionError, action_payload, entered, find, slots
 
 DEFAULT_MIN_QUERY = 3  # external selects ask for options from the 3rd character typed
 
@@ -45,7 +40,7 @@ class ViewNotSubmittable(ViewInteractionError):
         self.errors = errors
 
 
-class ViewsMixin:
+class ViewsMixin(ViewInspectionMixin):
     """Modal and Home tab interactions for FakeSlack; state changes hold the one lock."""
 
     _lock: threading.Lock
@@ -66,36 +61,6 @@ class ViewsMixin:
         trigger = triggers.new_trigger_id(self._state.wall())
         self._state.triggers[trigger] = Trigger(user, channel, view_id)
         return trigger
-
-    def view(self, view_id: str) -> View:
-        """A modal or Home view as it stands, with every version, its state and inline errors."""
-        with self._lock:
-            return _snapshot(self._stored(view_id))
-
-    def views(self) -> list[View]:
-        """Every modal opened (views.open or views.push), oldest first; Home tabs: homes()."""
-        with self._lock:
-            return [_snapshot(v) for v in self._state.views.values() if v.kind == "modal"]
-
-    def homes(self) -> list[View]:
-        with self._lock:
-            return [_snapshot(v) for v in self._state.views.values() if v.kind == "home"]
-
-    def home(self, user: str) -> View | None:
-        """The Home tab published for `user`, or None if the app never published one."""
-        with self._lock:
-            view_id = self._state.homes.get(user)
-            return _snapshot(self._state.views[view_id]) if view_id else None
-
-    def open_modal(self, user: str | None = None) -> View | None:
-        """The view on top of the newest open modal (of `user`, when given)."""
-        with self._lock:
-            for root in reversed(list(self._state.stacks)):
-                stack = self._state.stacks[root]
-                top = self._state.views[stack[-1]] if stack else None
-                if top and not top.closed and user in (None, top.user):
-                    return _snapshot(top)
-            return None
 
     # -- what a person does ---------------------------------------------------------------
 
@@ -264,12 +229,6 @@ class ViewsMixin:
 
     # -- helpers (under the lock) ---------------------------------------------------------
 
-    def _stored(self, view_id: str) -> StoredView:
-        stored = self._state.views.get(view_id)
-        if stored is None:
-            raise KeyError(f"no view {view_id}")
-        return stored
-
     def _open(self, view_id: str) -> StoredView:
         stored = self._stored(view_id)
         if stored.closed:
@@ -325,22 +284,3 @@ class ViewsMixin:
 
 def _event(kind: str, stored: StoredView) -> SlackEvent:
     return methods_views.view_event(kind, stored)
-
-
-def _snapshot(stored: StoredView) -> View:
-    return View(
-        id=stored.id,
-        trigger_id=stored.trigger_id,
-        view=copy.deepcopy(stored.current),
-        hash=stored.hash,
-        versions=tuple(copy.deepcopy(stored.versions)),
-        time=stored.time,
-        kind=stored.kind,
-        user=stored.user,
-        channel=stored.channel,
-        root_id=stored.root_id,
-        previous_id=stored.previous_id,
-        values=copy.deepcopy(stored.values),
-        errors=dict(stored.errors),
-        closed=stored.closed,
-    )

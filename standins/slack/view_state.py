@@ -20,7 +20,7 @@ from standins.slack.elements import STATEFUL, all_options
 Values = dict[str, dict[str, dict[str, Any]]]  # block_id -> action_id -> state
 
 # The state key each element type reports its value under, and its empty value.
-_FIELD: dict[str, tuple[str, Any]] = {
+FIELD: dict[str, tuple[str, Any]] = {
     "plain_text_input": ("value", None),
     "email_text_input": ("value", None),
     "url_text_input": ("value", None),
@@ -152,7 +152,7 @@ def all_slots(view: Mapping[str, Any]) -> list[Slot]:
 
 def initial(slot: Slot, current_channel: str | None = None) -> dict[str, Any]:
     """The state of an untouched element: its initial_* value, or the empty one."""
-    key, empty = _FIELD.get(slot.kind, ("value", None))
+    key, empty = FIELD.get(slot.kind, ("value", None))
     value = slot.element.get(_INITIAL.get(key, ""), copy.deepcopy(empty))
     if (
         slot.kind == "conversations_select"
@@ -183,7 +183,7 @@ def entered(
     takes an option the app offered for the last type-ahead, or an option object.
     """
     kind = slot.kind
-    key, empty = _FIELD.get(kind, ("value", None))
+    key, empty = FIELD.get(kind, ("value", None))
     if value is None or value == [] or value == "":
         return {"type": kind, key: copy.deepcopy(empty)}
     if kind in ("static_select", "radio_buttons", "multi_static_select", "checkboxes"):
@@ -256,47 +256,6 @@ def _check_most(slot: Slot, picked: list[Any]) -> None:
     most = slot.element.get("max_selected_items")
     if isinstance(most, int) and len(picked) > most:
         raise ViewInteractionError(f"{slot.block_id}: at most {most} may be chosen")
-
-
-def client_errors(view: Mapping[str, Any], values: Values) -> dict[str, str]:
-    """What Slack's client says before it lets a person submit, by block_id.
-
-    A required input must have a value; text inputs keep to min_length/max_length and number
-    inputs to min_value/max_value (plain-text and number input element references).
-    """
-    errors: dict[str, str] = {}
-    for slot in slots(view):
-        if not slot.is_input:
-            continue
-        state = values.get(slot.block_id, {}).get(slot.action_id) or {}
-        key, _ = _FIELD.get(slot.kind, ("value", None))
-        value = state.get(key)
-        if value in (None, "", []):
-            if not slot.block.get("optional"):
-                errors[slot.block_id] = "Please complete this required field."
-            continue
-        problem = _bounds(slot, value)
-        if problem:
-            errors[slot.block_id] = problem
-    return errors
-
-
-def _bounds(slot: Slot, value: Any) -> str | None:
-    element = slot.element
-    if slot.kind == "plain_text_input" and isinstance(value, str):
-        low, high = element.get("min_length"), element.get("max_length")
-        if isinstance(low, int) and len(value) < low:
-            return f"Must be at least {low} characters."
-        if isinstance(high, int) and len(value) > high:
-            return f"Must be at most {high} characters."
-    if slot.kind == "number_input" and isinstance(value, str):
-        number = float(value)
-        low, high = element.get("min_value"), element.get("max_value")
-        if low is not None and number < float(low):
-            return f"Must be {low} or more."
-        if high is not None and number > float(high):
-            return f"Must be {high} or less."
-    return None
 
 
 def action_payload(slot: Slot, state: Mapping[str, Any], action_ts: str) -> dict[str, Any]:
