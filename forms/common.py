@@ -10,7 +10,7 @@ from typing import Any
 from commands.grammar import MAX_INT, Form
 from commands.intents import UsageError
 from commands.names import environment
-from commands.when import When, parse_interval, parse_when
+from commands.when import MIN_INTERVAL, When, parse_interval, parse_when
 from forms import blocks as bk
 from forms.ids import (
     AT,
@@ -57,9 +57,9 @@ def environment_block(options: FormOptions, current: str | None, *, dispatch: bo
     the form's contents depend on it (a task's metadata is per environment)."""
     current = current or DEFAULT_ENVIRONMENT
     choices = list(dict.fromkeys(options.environments))
+    if current not in choices and choices:
+        choices.append(current)  # the form is about this environment: it must be choosable
     if 0 < len(choices) <= bk.MAX_OPTIONS and all(map(bk.fits_option, choices)):
-        if current not in choices:
-            current = DEFAULT_ENVIRONMENT if DEFAULT_ENVIRONMENT in choices else choices[0]
         element = bk.static_select(VALUE, [bk.option(c) for c in choices], initial=current)
     else:
         element = bk.text_input(VALUE, initial=current, placeholder=DEFAULT_ENVIRONMENT)
@@ -171,23 +171,20 @@ def read_number(values: Values, block_id: str) -> tuple[int | None, Errors]:
 
 
 def read_schedule(
-    values: Values, *, now: datetime, zone: tzinfo, kind: Kind, minimum_interval: int | None = None
+    values: Values, *, now: datetime, zone: tzinfo, kind: Kind, minimum_interval: int = MIN_INTERVAL
 ) -> tuple[When | None, list[str], Errors]:
     """--at/--every through commands.when (UsageError → the field's inline error), and the
     flags as the command would spell them (for the equivalent command's text)."""
     at, every = text_of(values, AT), text_of(values, EVERY)
-    extra: dict[str, Any] = (
-        {} if minimum_interval is None else {"minimum_interval": minimum_interval}
-    )
     if every is not None:
         try:
-            parse_interval(
-                every, command=kind, **({"minimum": minimum_interval} if minimum_interval else {})
-            )
+            parse_interval(every, command=kind, minimum=minimum_interval)
         except UsageError as exc:
             return None, [], {EVERY: bk.clip(exc.message, 300)}
     try:
-        when = parse_when(at=at, every=every, now=now, zone=zone, command=kind, **extra)
+        when = parse_when(
+            at=at, every=every, now=now, zone=zone, command=kind, minimum_interval=minimum_interval
+        )
     except UsageError as exc:
         return None, [], {AT: bk.clip(exc.message, 300)}
     flags = [f"--at={at}"] if at else []

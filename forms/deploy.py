@@ -8,6 +8,7 @@ from typing import Any
 
 from commands.deploy import ORDERINGS
 from commands.intents import RunDeploy
+from commands.when import MIN_INTERVAL
 from forms import blocks as bk
 from forms import common, targets
 from forms.assemble import command_text, parse
@@ -112,7 +113,7 @@ def _agent_flags(initial: list[str]) -> bk.Block:
 
 
 def read_deploy_form(
-    values: Values, *, now: datetime, zone: tzinfo, minimum_interval: int | None = None
+    values: Values, *, now: datetime, zone: tzinfo, minimum_interval: int = MIN_INTERVAL
 ) -> Submission | FormErrors:
     """view.state.values → the RunDeploy /deploy would give, or inline errors by block_id."""
     errors: dict[str, str] = {}

@@ -8,7 +8,8 @@ required parameters alone do not fit cannot be run from the form: reading it say
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,8 @@ from forms import blocks as bk
 from forms.fields import ParamField
 from forms.ids import SUBJECT
 from forms.result import Values
+
+MAX_VIEW_BYTES = 240_000  # Slack refuses views over 250 kB (view_too_large); kept under it
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,22 @@ def fit(fields: Sequence[ParamField], budget: int, cost: dict[str, int] | None =
         budget -= 1
     first = _fit(fields, budget, cost or {})
     return _fit(fields, budget - 1, cost or {}) if first.left_out else first
+
+
+def fit_view(
+    fields: Sequence[ParamField],
+    budget: int,
+    render: Callable[[Layout], dict[str, Any]],
+    cost: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """The view `render` makes of the fields that fit in `budget` blocks and in Slack's size
+    limit: parameters with long option lists and hints can outgrow 250 kB before 100 blocks,
+    so fewer are shown (the note names the rest) until the view fits."""
+    while True:
+        view = render(fit(fields, budget, cost))
+        if budget <= 0 or len(json.dumps(view).encode("utf-8")) <= MAX_VIEW_BYTES:
+            return view
+        budget -= max(1, budget // 5)
 
 
 def _fit(fields: Sequence[ParamField], budget: int, cost: dict[str, int]) -> Layout:

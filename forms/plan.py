@@ -11,6 +11,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from commands.intents import RunPlan
+from commands.when import MIN_INTERVAL
 from forms import blocks as bk
 from forms import common, layout, targets
 from forms.assemble import check_params, command_text, parse
@@ -57,28 +58,27 @@ def plan_form(
         timeout=prefill.timeout if prefill else None,
         description=prefill.description if prefill else None,
     )
-    budget = bk.MAX_BLOCKS - len(head) - len(tail)
-    fitted = layout.fit(fields, budget, {"target": TARGET_COST})
-    body: list[bk.Block] = []
-    for field in fitted.shown:
-        if field.widget == "target":
-            initial = _initial_target(field, prefill)
+    node_groups = options.node_groups
+
+    def render(fitted: layout.Layout) -> dict[str, Any]:
+        body: list[bk.Block] = []
+        for field in fitted.shown:
+            if field.widget != "target":
+                body.append(field.block(shown.get(field.spec.name, MISSING)))
+                continue
             body += targets.target_blocks(
-                options.node_groups,
+                node_groups,
                 param=field.spec.name,
                 optional=field.optional,
-                initial=initial,
+                initial=_initial_target(field, prefill),
                 what=field.spec.name,
             )
-        else:
-            body.append(field.block(shown.get(field.spec.name, MISSING)))
-    notes = layout.notes(fitted, f"/plan {info.name}")
-    return bk.modal(
-        TITLE,
-        [*head, *body, *notes, *tail],
-        callback_id=CALLBACK,
-        private_metadata=context.encode(),
-    )
+        notes = layout.notes(fitted, f"/plan {info.name}")
+        blocks = [*head, *body, *notes, *tail]
+        return bk.modal(TITLE, blocks, callback_id=CALLBACK, private_metadata=context.encode())
+
+    budget = bk.MAX_BLOCKS - len(head) - len(tail)
+    return layout.fit_view(fields, budget, render, {"target": TARGET_COST})
 
 
 def _initial_target(field: ParamField, prefill: Prefill | None) -> targets.Target | None:
@@ -107,7 +107,7 @@ def read_plan_form(
     *,
     now: datetime,
     zone: tzinfo,
-    minimum_interval: int | None = None,
+    minimum_interval: int = MIN_INTERVAL,
 ) -> Submission | FormErrors:
     """view.state.values → the RunPlan /plan would give (with the channel and schedule), or
     inline errors by block_id."""

@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from commands.intents import RunTask
+from commands.when import MIN_INTERVAL
 from forms import blocks as bk
 from forms import common, layout, targets
 from forms.assemble import check_params, command_text, parse
@@ -55,15 +56,14 @@ def task_form(
         description=prefill.description if prefill else None,
     )
     head = [*blocks, bk.section(_about(info))]
-    fitted = layout.fit(fields, bk.MAX_BLOCKS - len(head) - len(tail))
-    params = [f.block(shown.get(f.spec.name, MISSING)) for f in fitted.shown]
-    notes = layout.notes(fitted, f"/task {info.name}")
-    return bk.modal(
-        TITLE,
-        [*head, *params, *notes, *tail],
-        callback_id=CALLBACK,
-        private_metadata=context.encode(),
-    )
+
+    def render(fitted: layout.Layout) -> dict[str, Any]:
+        params = [f.block(shown.get(f.spec.name, MISSING)) for f in fitted.shown]
+        notes = layout.notes(fitted, f"/task {info.name}")
+        blocks = [*head, *params, *notes, *tail]
+        return bk.modal(TITLE, blocks, callback_id=CALLBACK, private_metadata=context.encode())
+
+    return layout.fit_view(fields, bk.MAX_BLOCKS - len(head) - len(tail), render)
 
 
 def _fields(info: TaskInfo, shown: dict[str, Any]) -> list[ParamField]:
@@ -90,7 +90,7 @@ def read_task_form(
     options: FormOptions | None = None,
     now: datetime,
     zone: tzinfo,
-    minimum_interval: int | None = None,
+    minimum_interval: int = MIN_INTERVAL,
 ) -> Submission | FormErrors:
     """view.state.values → the RunTask /task would give (with the channel and schedule), or
     inline errors. `info` is the task the form was built for (private_metadata's subject and

@@ -20,7 +20,7 @@ from standins.slack.model import (
     View,
     Workspace,
 )
-from standins.slack.render import render_blocks, render_mrkdwn
+from standins.slack.render import render_blocks, render_mrkdwn, render_view
 from standins.slack.surfaces import ViewNotSubmittable
 from standins.slack.view_state import ViewInteractionError
 
@@ -45,4 +45,5 @@ __all__ = [
     "Workspace",
     "render_blocks",
     "render_mrkdwn",
+    "render_view",
 ]

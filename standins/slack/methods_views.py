@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 from typing import Any
 
 from standins.slack import triggers
@@ -19,6 +20,9 @@ from standins.slack.view_state import carried, with_ids
 from standins.slack.wire import ApiError, Outcome, json_arg, required, text_arg
 
 MAX_STACK = 3  # a root view and at most two pushed on it (views.push: push_limit_reached)
+# "Error returned if the provided view is greater than 250kb" (views.* references); counted
+# here as 250,000 bytes of UTF-8 JSON, the strict reading.
+MAX_VIEW_BYTES = 250_000
 
 
 def view_body(state: State, stored: StoredView, *, with_state: bool = False) -> dict[str, Any]:
@@ -56,6 +60,8 @@ def _new_hash(state: State, stored: StoredView) -> str:
 
 def _valid_view(params: dict[str, Any], surface: str) -> dict[str, Any]:
     view = json_arg(params, "view")
+    if len(json.dumps(view).encode("utf-8")) > MAX_VIEW_BYTES:
+        raise ApiError("view_too_large")
     errors = view_errors(view, surface=surface)
     if errors:
         raise ApiError("invalid_arguments", response_metadata={"messages": errors})

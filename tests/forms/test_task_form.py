@@ -222,3 +222,28 @@ def test_an_environment_outside_the_list_is_shown_as_text_when_no_list_is_known(
 
     element = filled.block("ctx:environment")["element"]
     assert (element["type"], element["initial_value"]) == ("plain_text_input", "staging")
+
+
+def test_the_forms_environment_is_always_among_the_choices() -> None:
+    filled = Filled(task_form(None, environment="staging", options=OPTIONS))
+
+    element = filled.block("ctx:environment")["element"]
+    assert [o["value"] for o in element["options"]] == ["production", "development", "staging"]
+    assert element["initial_option"]["value"] == "staging"
+
+
+def test_a_form_that_would_outgrow_250_kb_shows_fewer_parameters() -> None:
+    choices = ", ".join(f"choice_{i:03d}" for i in range(100))  # the type stays under 2000
+    params = {
+        f"p{i:02d}": {"type": f"Optional[Enum[{choices}]]", "description": "d" * 500}
+        for i in range(80)
+    }
+    info = custom_task(params)
+
+    view = task_form(info, environment="production", options=OPTIONS)
+
+    size = len(__import__("json").dumps(view).encode())
+    assert size <= 240_000
+    shown = [b["block_id"] for b in view["blocks"] if str(b.get("block_id")).startswith("param:")]
+    assert 0 < len(shown) < 80
+    assert any("did not fit" in str(b) for b in view["blocks"])

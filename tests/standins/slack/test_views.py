@@ -268,3 +268,12 @@ def test_observers_hear_views_open_update_and_publish(fake: FakeSlack, client: W
         ("view_updated", view_id),
         ("home_published", home_id),
     ]
+
+
+def test_a_view_over_250_kb_is_view_too_large(client: WebClient) -> None:
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3000}}
+    big = modal(*[section] * 90)  # 90 × 3,000 characters: valid block by block, too big in all
+
+    assert error_of(lambda: client.views_open(trigger_id=new_trigger_id(), view=big)) == (
+        "view_too_large"
+    )
