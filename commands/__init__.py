@@ -14,7 +14,7 @@ from commands.task import parse_task
 from commands.tokens import tokenize
 from commands.usage import Usage, usage
 
-__all__ = ["Intent", "Usage", "UsageError", "parse", "usage"]
+__all__ = ["Intent", "Usage", "UsageError", "parse", "parse_tokens", "usage"]
 
 _PARSERS: dict[str, Callable[[Sequence[str]], Intent]] = {
     "deploy": parse_deploy,
@@ -35,7 +35,12 @@ def parse(command: str, text: str) -> Intent:
             usage="/deploy | /task | /plan | /stop (each takes help)",
         )
     form = Form(name, usage(name).synopsis.splitlines()[0])
-    tokens = tokenize(text, form)
+    return parse_tokens(name, tokenize(text, form))
+
+
+def parse_tokens(command: str, tokens: Sequence[str]) -> Intent:
+    """The same, from words already split (a form's fields): no quoting or Slack escapes."""
+    name = command.strip().lstrip("/").lower()
     if wants_help(tokens, TABLES[name]):
         return ShowHelp(name)
     return _PARSERS[name](tokens)

@@ -33,6 +33,9 @@ class _Misfit(Exception):
     """A raw value cannot be read as the declared type."""
 
 
+Misfit = _Misfit  # what convert() raises, for callers outside this module (forms/)
+
+
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

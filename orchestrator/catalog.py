@@ -18,6 +18,7 @@ class ParamSpec:
     description: str = ""
     has_default: bool = False
     default: Any = None
+    sensitive: bool = False  # task metadata's "sensitive": true (plans wrap the type instead)
 
     @property
     def required(self) -> bool:
@@ -31,6 +32,7 @@ class ParamSpec:
             description=str(data.get("description") or ""),
             has_default="default_value" in data,
             default=data.get("default_value"),
+            sensitive=data.get("sensitive") is True,
         )
 
 

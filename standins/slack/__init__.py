@@ -20,7 +20,9 @@ from standins.slack.model import (
     View,
     Workspace,
 )
-from standins.slack.render import render_blocks, render_mrkdwn
+from standins.slack.render import render_blocks, render_mrkdwn, render_view
+from standins.slack.surfaces import ViewNotSubmittable
+from standins.slack.view_state import ViewInteractionError
 
 __all__ = [
     "BOT_ID",
@@ -38,7 +40,10 @@ __all__ = [
     "User",
     "UserGroup",
     "View",
+    "ViewInteractionError",
+    "ViewNotSubmittable",
     "Workspace",
     "render_blocks",
     "render_mrkdwn",
+    "render_view",
 ]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from standins.slack import methods_chat, methods_read
+from standins.slack import methods_chat, methods_read, methods_views
 from standins.slack.faults import Fault, Faults
 from standins.slack.model import Call, RateLimitedCall, SlackEvent
 from standins.slack.ratelimits import RateLimits
@@ -37,8 +37,10 @@ METHODS: dict[str, Method] = {
     "usergroups.list": methods_read.usergroups_list,
     "usergroups.users.list": methods_read.usergroups_users_list,
     "users.info": methods_read.users_info,
-    "views.open": methods_read.views_open,
-    "views.update": methods_read.views_update,
+    "views.open": methods_views.views_open,
+    "views.push": methods_views.views_push,
+    "views.update": methods_views.views_update,
+    "views.publish": methods_views.views_publish,
 }
 
 

@@ -15,13 +15,18 @@ from standins.slack.model import Channel, MessageVersion, User, UserGroup, Works
 from standins.slack.ratelimits import Limit, RateLimits
 from standins.slack.server import ServerThread
 from standins.slack.state import ResponseUrl, State
+from standins.slack.surfaces import ViewsMixin
 
 
-class FakeSlack(InspectionMixin, DispatchMixin):
+class FakeSlack(InspectionMixin, DispatchMixin, ViewsMixin):
     """A fake Slack workspace served over real HTTP, with faults that can be switched on live.
 
     It enforces Slack's published rate limits (standins/slack/ratelimits.py) unless
     `rate_limits=False`: only for a test where the limits are beside the point.
+
+    `clock` times calls and messages; `wall_clock` (epoch seconds) is what trigger_ids are
+    judged by: each carries the time it was issued and opens a view for 3 seconds, once.
+    Modals and the Home tab: see surfaces.ViewsMixin (fill, suggest, submission, close...).
     """
 
     def __init__(
@@ -31,12 +36,14 @@ class FakeSlack(InspectionMixin, DispatchMixin):
         workspace: Workspace | None = None,
         clock: Callable[[], float] = time.monotonic,
         rate_limits: bool = True,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.bot_token = bot_token
         self._workspace = workspace if workspace is not None else Workspace.default()
         self._clock = clock
+        self._wall = wall_clock
         self._lock = threading.Lock()
-        self._state = State(self._workspace, clock)
+        self._state = State(self._workspace, clock, wall_clock)
         self._faults = Faults()
         self._rates = RateLimits(enabled=rate_limits)
         self._subscribers: list[Subscriber] = []
@@ -216,7 +223,7 @@ class FakeSlack(InspectionMixin, DispatchMixin):
         """Back to the starting workspace: no messages, calls, faults, response URLs or spent
         rate-limit budget (the limits stay on or off as they were)."""
         with self._lock:
-            self._state = State(self._workspace, self._clock)
+            self._state = State(self._workspace, self._clock, self._wall)
             self._faults = Faults()
             self._rates = RateLimits(enabled=self._rates.enabled)
 

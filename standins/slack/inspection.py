@@ -14,7 +14,6 @@ from standins.slack.model import (
     Message,
     RateLimitedCall,
     ResponsePost,
-    View,
     dm_channel_id,
 )
 from standins.slack.state import State
@@ -64,13 +63,6 @@ class InspectionMixin:
     def responses(self) -> list[ResponsePost]:
         with self._lock:
             return list(self._state.responses)
-
-    def views(self) -> list[View]:
-        with self._lock:
-            return [
-                View(v.id, v.trigger_id, v.versions[-1], v.hash, tuple(v.versions), v.time)
-                for v in self._state.views.values()
-            ]
 
     def rate_limited_calls(self) -> list[RateLimitedCall]:
         """Each 429 sent, with when the same call came back (None if it has not)."""

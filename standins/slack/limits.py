@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from standins.slack.elements import INPUT_ELEMENTS, element_errors
+
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_TEXT = 40_000
@@ -61,6 +63,9 @@ def _block(block: dict[str, Any], path: str) -> list[str]:
     kind = block.get("type")
     if kind not in KNOWN_BLOCKS:
         return [f"unsupported type: {kind} [json-pointer:{path}/type]"]
+    if kind != "input" and "dispatch_action" in block:
+        # dispatch_action is a field of input blocks only.
+        return [f"unsupported field: dispatch_action [json-pointer:{path}/dispatch_action]"]
     if kind == "section":
         return _section(block, path)
     if kind == "header":
@@ -77,12 +82,27 @@ def _block(block: dict[str, Any], path: str) -> list[str]:
         errors = _count(elements, 1, 25, f"{path}/elements")
         return errors + _elements(elements, f"{path}/elements")
     if kind == "input":
-        errors = _text_object(block.get("label"), 2000, f"{path}/label", plain_only=True)
-        element = block.get("element")
-        if not isinstance(element, dict):
-            return [*errors, f"missing required field: element [json-pointer:{path}]"]
-        return errors + _element(element, f"{path}/element")
+        return _input(block, path)
     return []
+
+
+def _input(block: dict[str, Any], path: str) -> list[str]:
+    """An input block: a plain-text label, one input element, an optional plain-text hint."""
+    errors = _text_object(block.get("label"), 2000, f"{path}/label", plain_only=True)
+    if block.get("hint") is not None:
+        errors += _text_object(block["hint"], 2000, f"{path}/hint", plain_only=True)
+    for key in ("optional", "dispatch_action"):
+        if key in block and not isinstance(block[key], bool):
+            errors.append(f"expected a boolean [json-pointer:{path}/{key}]")
+    element = block.get("element")
+    if not isinstance(element, dict):
+        return [*errors, f"missing required field: element [json-pointer:{path}]"]
+    kind = element.get("type")
+    if kind not in INPUT_ELEMENTS:
+        return [*errors, f"unsupported type: {kind} [json-pointer:{path}/element/type]"]
+    if kind == "file_input" and block.get("dispatch_action"):
+        errors.append(f"unsupported type: file_input with dispatch_action [json-pointer:{path}]")
+    return errors + _element(element, f"{path}/element")
 
 
 def _section(block: dict[str, Any], path: str) -> list[str]:
@@ -122,7 +142,7 @@ def _element(element: dict[str, Any], path: str) -> list[str]:
     if "placeholder" in element:
         errors += _text_object(element["placeholder"], 150, f"{path}/placeholder", plain_only=True)
     if element.get("type") != "button":
-        return errors
+        return errors + element_errors(element, path)
     errors += _text_object(element.get("text"), 75, f"{path}/text", plain_only=True)
     if "value" in element:
         errors += _length(element["value"], 2000, f"{path}/value")
@@ -167,26 +187,3 @@ def _count(items: Any, low: int, high: int, path: str) -> list[str]:
     if len(items) > high:
         return [f"no more than {high} items allowed [json-pointer:{path}]"]
     return []
-
-
-def view_errors(view: Any) -> list[str]:
-    """Limits of a modal view (views.open / views.update); Slack answers invalid_arguments."""
-    if not isinstance(view, dict):
-        return ["expected an object [json-pointer:/view]"]
-    errors: list[str] = []
-    if view.get("type") not in ("modal", "home"):
-        errors.append("must be one of modal, home [json-pointer:/view/type]")
-    if view.get("type") == "modal":
-        errors += _text_object(view.get("title"), 24, "/view/title", plain_only=True)
-    for key in ("submit", "close"):
-        if view.get(key) is not None:
-            errors += _text_object(view[key], 24, f"/view/{key}", plain_only=True)
-    if "callback_id" in view:
-        errors += _length(view["callback_id"], 255, "/view/callback_id")
-    if "private_metadata" in view:
-        errors += _length(view["private_metadata"], 3000, "/view/private_metadata")
-    try:
-        block_list = block_errors(view.get("blocks", []), max_blocks=MAX_VIEW_BLOCKS)
-    except InvalidBlocksFormat:
-        block_list = ["expected an array of objects [json-pointer:/blocks]"]
-    return errors + [e.replace("json-pointer:", "json-pointer:/view") for e in block_list]

@@ -1,19 +1,16 @@
-"""Web API methods that read the workspace, plus auth.test and the views.* modal methods."""
+"""Web API methods that read the workspace, plus auth.test (views.* are in methods_views)."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-from standins.slack.limits import view_errors
-from standins.slack.model import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID, SlackEvent
-from standins.slack.state import State, StoredMessage, StoredView
+from standins.slack.model import BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
+from standins.slack.state import State, StoredMessage
 from standins.slack.wire import (
     ApiError,
     Outcome,
     flag,
     int_arg,
-    json_arg,
     required,
     text_arg,
     ts_key,
@@ -161,62 +158,3 @@ def users_info(state: State, params: dict[str, Any]) -> Outcome:
         "profile": profile,
     }
     return Outcome({"ok": True, "user": body})
-
-
-def _view_body(stored: StoredView) -> dict[str, Any]:
-    view = copy.deepcopy(stored.versions[-1])
-    view.update(
-        id=stored.id,
-        hash=stored.hash,
-        team_id=TEAM_ID,
-        app_id=APP_ID,
-        bot_id=BOT_ID,
-        root_view_id=stored.id,
-        previous_view_id=None,
-        state={"values": {}},
-    )
-    return view
-
-
-def _valid_view(params: dict[str, Any]) -> dict[str, Any]:
-    view = json_arg(params, "view")
-    errors = view_errors(view)
-    if errors:
-        raise ApiError("invalid_arguments", response_metadata={"messages": errors})
-    return view
-
-
-def _view_event(kind: str, view: dict[str, Any]) -> SlackEvent:
-    title = view.get("title") or {}
-    return SlackEvent(kind, None, None, None, str(title.get("text", "")), view.get("blocks"), None)
-
-
-def views_open(state: State, params: dict[str, Any]) -> Outcome:
-    trigger = text_arg(params, "trigger_id") or required(params, "interactivity_pointer")
-    if trigger in state.used_triggers:
-        raise ApiError("exchanged_trigger_id")
-    view = _valid_view(params)
-    state.used_triggers.add(trigger)
-    view_id = state.next_id("V")
-    stored = StoredView(view_id, trigger, f"{view_id}.h1", [view], state.clock())
-    state.views[view_id] = stored
-    return Outcome({"ok": True, "view": _view_body(stored)}, (_view_event("view_opened", view),))
-
-
-def views_update(state: State, params: dict[str, Any]) -> Outcome:
-    view_id, external_id = text_arg(params, "view_id"), text_arg(params, "external_id")
-    stored = state.views.get(view_id or "")
-    if stored is None and external_id:
-        stored = next(
-            (v for v in state.views.values() if v.versions[-1].get("external_id") == external_id),
-            None,
-        )
-    if stored is None:
-        raise ApiError("not_found")
-    expected = text_arg(params, "hash")
-    if expected and expected != stored.hash:
-        raise ApiError("hash_conflict")
-    view = _valid_view(params)
-    stored.versions.append(view)
-    stored.hash = f"{stored.id}.h{len(stored.versions)}"
-    return Outcome({"ok": True, "view": _view_body(stored)}, (_view_event("view_updated", view),))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 BOT_USER_ID = "U0BOT"
@@ -163,7 +163,12 @@ class ResponsePost:
 
 @dataclass(frozen=True)
 class View:
-    """A modal opened with views.open; `versions` holds it and every views.update."""
+    """A modal (views.open or views.push) or a Home tab (views.publish), as a person sees it.
+
+    `view` is the current version and `versions` every one the app sent, each with the
+    block_id/action_id Slack generates where the app gave none. `values` is what the person
+    entered (view.state.values); `errors` the inline errors of a `response_action: errors`.
+    """
 
     id: str
     trigger_id: str
@@ -171,6 +176,26 @@ class View:
     hash: str
     versions: tuple[dict[str, Any], ...]
     time: float
+    kind: str = "modal"
+    user: str | None = None
+    channel: str | None = None
+    root_id: str = ""
+    previous_id: str | None = None
+    values: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    closed: bool = False
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return list(self.view.get("blocks") or [])
+
+    @property
+    def callback_id(self) -> str:
+        return str(self.view.get("callback_id") or "")
+
+    @property
+    def private_metadata(self) -> str:
+        return str(self.view.get("private_metadata") or "")
 
 
 @dataclass(frozen=True)
@@ -204,7 +229,9 @@ class RateLimitedCall:
 class SlackEvent:
     """What changed in the fake, for observers such as the terminal demo."""
 
-    kind: str  # posted, updated, deleted, ephemeral, response, view_opened, view_updated
+    # posted, updated, deleted, ephemeral, response; view_opened, view_pushed, view_updated,
+    # view_closed (the person closed it or the app's answer did), home_published
+    kind: str
     channel: str | None
     ts: str | None
     thread_ts: str | None
@@ -213,3 +240,4 @@ class SlackEvent:
     user: str | None
     source: str = "api"  # "api" or "response_url"
     metadata: dict[str, Any] | None = None
+    view_id: str | None = None

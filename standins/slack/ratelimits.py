@@ -20,6 +20,8 @@ are tolerated, never that they are promised, so a bot that needs them is a bot t
 | users.info | Tier 4 | 100/min | api.slack-gov.com/methods/users.info |
 | views.open | Tier 4 | 100/min | api.slack.com/methods/views.open |
 | views.update | Tier 4 | 100/min | java-slack-sdk MethodsRateLimits.java |
+| views.push | Tier 4 | 100/min | Slack method docs, as packaged in hex.pm slack_kit 1.0 |
+| views.publish | Tier 4 | 100/min | Slack method docs, as packaged in hex.pm slack_kit 1.0 |
 | apps.connections.open | Tier 1 | 1/min | api.slack.com/methods/apps.connections.open |
 | auth.test | special | 200/min | docs.slack.dev/reference/methods/auth.test |
 
@@ -74,6 +76,8 @@ METHOD_LIMITS: dict[str, Limit] = {
     "users.info": TIER_4,
     "views.open": TIER_4,
     "views.update": TIER_4,
+    "views.push": TIER_4,
+    "views.publish": TIER_4,
     "apps.connections.open": TIER_1,
     "auth.test": Limit(200),
 }

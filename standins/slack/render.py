@@ -150,3 +150,60 @@ def _inline(elements: list[dict[str, Any]], users: Mapping[str, str]) -> str:
         elif kind == "broadcast":
             parts.append("@" + str(e.get("range", "here")))
     return "".join(parts)
+
+
+def render_view(
+    view: Mapping[str, Any],
+    values: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+    errors: Mapping[str, str] | None = None,
+    users: Mapping[str, str] | None = None,
+) -> str:
+    """A modal or Home tab as a person reads it: the title, each input's label (`*` when
+    required), what it holds now, its hint and any inline error, then the buttons."""
+    names = users or {}
+    lines: list[str] = []
+    if view.get("type") == "modal":
+        lines.append(f"== {_text(view.get('title'), names)} ==")
+    for block in view.get("blocks") or []:
+        if block.get("type") != "input":
+            lines.append(_block(block, names))
+            continue
+        block_id = str(block.get("block_id", ""))
+        state = next(iter(((values or {}).get(block_id) or {}).values()), None)
+        star = "" if block.get("optional") else " *"
+        shown = _state_text(state, names) or _placeholder(block.get("element") or {}, names)
+        lines.append(f"[{block_id}] {_text(block.get('label'), names)}{star}: {shown}")
+        if block.get("hint"):
+            lines.append(f"    ({_text(block['hint'], names)})")
+        if (errors or {}).get(block_id):
+            lines.append(f"    ! {errors[block_id]}")  # type: ignore[index]
+    buttons = [_text(view.get(k), names) for k in ("submit", "close") if view.get(k)]
+    if buttons:
+        lines.append("  ".join(f"[ {b} ]" for b in buttons))
+    return "\n".join(lines)
+
+
+def _state_text(state: Mapping[str, Any] | None, users: Mapping[str, str]) -> str:
+    if not state:
+        return ""
+    for key in ("value", "selected_date", "selected_time", "selected_date_time"):
+        if state.get(key) not in (None, ""):
+            return str(state[key])
+    option = state.get("selected_option")
+    if isinstance(option, Mapping):
+        return _text(option.get("text"), users)
+    chosen = state.get("selected_options")
+    if chosen:
+        return ", ".join(_text(o.get("text"), users) for o in chosen if isinstance(o, Mapping))
+    for key in ("selected_conversation", "selected_channel"):
+        if state.get(key):
+            return "#" + str(state[key])
+    if state.get("selected_user"):
+        return "@" + users.get(state["selected_user"], state["selected_user"])
+    return ""
+
+
+def _placeholder(element: Mapping[str, Any], users: Mapping[str, str]) -> str:
+    if element.get("type") in ("checkboxes", "radio_buttons"):
+        return " / ".join(f"( ) {_text(o.get('text'), users)}" for o in element.get("options", []))
+    return f"_{_text(element.get('placeholder'), users) or 'empty'}_"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -13,13 +12,10 @@ from slack_bolt import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from standins.slack.model import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
+from standins.slack.triggers import new_trigger_id
 
 FORM = "application/x-www-form-urlencoded"
-
-
-def new_trigger_id() -> str:
-    """A fresh id shaped like Slack's ("13345224609.738474920.8088930838d88f008e0")."""
-    return f"{secrets.randbelow(10**11)}.{secrets.randbelow(10**9)}.{secrets.token_hex(16)}"
+JSON = "application/json"
 
 
 def slash_command(
@@ -174,13 +170,20 @@ def view_submission(
 
 
 def signed_headers(
-    body: bytes, signing_secret: str, timestamp: int | None = None
+    body: bytes,
+    signing_secret: str,
+    timestamp: int | None = None,
+    *,
+    content_type: str | None = None,
 ) -> dict[str, str]:
-    """The headers Slack adds: a v0 HMAC signature over `v0:{timestamp}:{body}`."""
+    """The headers Slack adds: a v0 HMAC signature over `v0:{timestamp}:{body}`. Events API
+    bodies (JSON, starting with `{`) are labelled application/json, the rest as forms."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(signing_secret).generate_signature(timestamp=ts, body=body)
+    if content_type is None:
+        content_type = JSON if body.lstrip().startswith(b"{") else FORM
     return {
-        "content-type": FORM,
+        "content-type": content_type,
         "x-slack-signature": signature,
         "x-slack-request-timestamp": ts,
     }

@@ -24,6 +24,7 @@ from standins.slack.model import (
     Workspace,
     dm_channel_id,
 )
+from standins.slack.view_state import Values
 from standins.slack.wire import ApiError
 
 FIRST_TS = 1_700_000_000_000_000  # microseconds; ts values look like Slack's and only grow
@@ -52,11 +53,35 @@ class StoredMessage:
 
 @dataclass
 class StoredView:
+    """A modal or Home tab view: every version the app sent, and what the person entered."""
+
     id: str
     trigger_id: str
     hash: str
-    versions: list[dict[str, Any]]
+    versions: list[dict[str, Any]]  # as shown: with the ids Slack generates where none was given
     time: float
+    kind: str = "modal"  # or "home"
+    user: str | None = None
+    channel: str | None = None  # the conversation it was opened from, when known
+    root_id: str = ""
+    previous_id: str | None = None
+    values: Values = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # response_action: errors, shown inline
+    closed: bool = False
+    suggestions: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def current(self) -> dict[str, Any]:
+        return self.versions[-1]
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A trigger_id the fake put in a payload: whose, from where, and inside which view."""
+
+    user: str | None
+    channel: str | None
+    view_id: str | None
 
 
 @dataclass
@@ -73,8 +98,14 @@ class ResponseUrl:
 class State:
     """Channels, people, messages and everything recorded about the calls made."""
 
-    def __init__(self, workspace: Workspace, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        clock: Callable[[], float],
+        wall: Callable[[], float] | None = None,
+    ) -> None:
         self.clock = clock
+        self.wall = wall or clock  # epoch seconds: trigger_ids carry the time they were issued
         self.channels: dict[str, Channel] = {c.id: c for c in workspace.channels}
         self.users: dict[str, User] = {u.id: u for u in workspace.users}
         self.users.setdefault(BOT_USER_ID, User(BOT_USER_ID, "pe-bot", "PE Orchestrator", True))
@@ -85,6 +116,9 @@ class State:
         self.responses: list[ResponsePost] = []
         self.response_urls: dict[str, ResponseUrl] = {}
         self.views: dict[str, StoredView] = {}
+        self.stacks: dict[str, list[str]] = {}  # root view id -> the modal's views, top last
+        self.homes: dict[str, str] = {}  # user id -> their Home tab's view id
+        self.triggers: dict[str, Trigger] = {}  # trigger_ids the fake issued, with their context
         self.used_triggers: set[str] = set()
         self.calls: list[Call] = []
         self.rate_limited: list[RateLimitedCall] = []

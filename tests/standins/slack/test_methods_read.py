@@ -1,4 +1,4 @@
-"""Reading methods, auth.test and views.* through a real WebClient."""
+"""Reading methods and auth.test through a real WebClient (views.*: test_views.py)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,6 @@ from slack_sdk.errors import SlackApiError
 from standins.slack import FakeSlack
 
 META = {"event_type": "pe_job", "event_payload": {"job_id": "7"}}
-MODAL = {
-    "type": "modal",
-    "callback_id": "reject_reason",
-    "title": {"type": "plain_text", "text": "Reject deploy"},
-    "submit": {"type": "plain_text", "text": "Reject"},
-    "blocks": [
-        {
-            "type": "input",
-            "block_id": "reason",
-            "label": {"type": "plain_text", "text": "Why?"},
-            "element": {"type": "plain_text_input", "action_id": "text"},
-        }
-    ],
-}
 
 
 def test_auth_test_names_the_bot(client: WebClient) -> None:
@@ -129,37 +115,3 @@ def test_users_info_knows_people_and_the_bot(client: WebClient) -> None:
     with pytest.raises(SlackApiError) as info:
         client.users_info(user="U0GHOST")
     assert info.value.response["error"] == "user_not_found"
-
-
-def test_views_open_records_the_modal_and_trigger_is_single_use(
-    fake: FakeSlack, client: WebClient
-) -> None:
-    view_id = client.views_open(trigger_id="123.456.abc", view=MODAL)["view"]["id"]
-
-    [opened] = fake.views()
-    assert (opened.id, opened.trigger_id) == (view_id, "123.456.abc")
-    assert opened.view["callback_id"] == "reject_reason"
-    with pytest.raises(SlackApiError) as info:
-        client.views_open(trigger_id="123.456.abc", view=MODAL)
-    assert info.value.response["error"] == "exchanged_trigger_id"
-
-
-def test_views_update_checks_the_hash(fake: FakeSlack, client: WebClient) -> None:
-    opened = client.views_open(trigger_id="t-1", view=MODAL)["view"]
-    changed = {**MODAL, "title": {"type": "plain_text", "text": "Rejected"}}
-
-    client.views_update(view_id=opened["id"], hash=opened["hash"], view=changed)
-    with pytest.raises(SlackApiError) as info:
-        client.views_update(view_id=opened["id"], hash=opened["hash"], view=changed)
-
-    assert info.value.response["error"] == "hash_conflict"
-    assert len(fake.views()[0].versions) == 2
-
-
-def test_modal_title_over_24_chars_is_invalid_arguments(client: WebClient) -> None:
-    long_title = {**MODAL, "title": {"type": "plain_text", "text": "x" * 25}}
-
-    with pytest.raises(SlackApiError) as info:
-        client.views_open(trigger_id="t-2", view=long_title)
-
-    assert info.value.response["error"] == "invalid_arguments"

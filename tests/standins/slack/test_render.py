@@ -135,3 +135,38 @@ def test_section_accessory_and_selects_render_as_controls() -> None:
     ]
 
     assert render_blocks("", blocks) == "Pick an environment\n[ environment v ]"
+
+
+def test_a_form_renders_with_its_values_hints_and_errors() -> None:
+    from standins.slack import render_view
+
+    view = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Run a task"},
+        "submit": {"type": "plain_text", "text": "Run"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {"type": "input", "block_id": "param:name",
+             "label": {"type": "plain_text", "text": "name"},
+             "hint": {"type": "plain_text", "text": "The package"},
+             "element": {"type": "plain_text_input", "action_id": "v"}},
+            {"type": "input", "block_id": "param:action", "optional": True,
+             "label": {"type": "plain_text", "text": "action"},
+             "element": {"type": "static_select", "action_id": "v",
+                         "placeholder": {"type": "plain_text", "text": "Choose…"},
+                         "options": [{"text": {"type": "plain_text", "text": "install"},
+                                      "value": "install"}]}},
+        ],
+    }  # fmt: skip
+    values = {"param:name": {"v": {"type": "plain_text_input", "value": "httpd"}}}
+
+    shown = render_view(view, values, {"param:name": "Not that one."})
+
+    assert shown.splitlines() == [
+        "== Run a task ==",
+        "[param:name] name *: httpd",
+        "    (The package)",
+        "    ! Not that one.",
+        "[param:action] action: _Choose…_",
+        "[ Run ]  [ Cancel ]",
+    ]

@@ -144,3 +144,28 @@ def test_bolt_request_keeps_the_raw_body_and_headers() -> None:
     assert request.raw_body == body.decode()
     assert request.body["command"] == "/deploy"
     assert request.headers["x-slack-signature"]
+
+
+def test_trigger_ids_carry_their_issue_time_in_slacks_shape() -> None:
+    from standins.slack.triggers import issued_at, new_trigger_id
+
+    trigger = new_trigger_id(issued_at=1_900_000_000.25)
+
+    assert trigger.count(".") == 2 and trigger.split(".")[2].isalnum()
+    assert issued_at(trigger) == 1_900_000_000.25
+    assert issued_at("t-1") is None
+
+
+def test_event_bodies_are_signed_as_json() -> None:
+    from standins.slack.view_payloads import app_home_opened
+
+    body = app_home_opened("U0ALICE", channel="D0ALICE")
+
+    headers = signed_headers(body, SECRET)
+    assert headers["content-type"] == "application/json"
+    event = json.loads(body)
+    assert (event["type"], event["event"]["type"], event["event"]["tab"]) == (
+        "event_callback",
+        "app_home_opened",
+        "home",
+    )
