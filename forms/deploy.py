@@ -65,7 +65,8 @@ def deploy_form(
     mode = (
         "noop" if prefill and prefill.noop else ("no_noop" if given.get("no_noop") else "enforce")
     )
-    enforce = {True: "enforce", False: "own"}.get(given.get("enforce_environment"), "default")
+    enforced = given.get("enforce_environment")
+    enforce = "enforce" if enforced is True else ("own" if enforced is False else "default")
     blocks = [
         common.channel_block(options),
         common.environment_block(options, environment, dispatch=False),

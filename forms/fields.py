@@ -69,7 +69,7 @@ def _bounds(t: PType) -> tuple[float | None, float | None]:
     def number(i: int) -> float | None:
         arg = t.args[i] if len(t.args) > i else None
         ok = isinstance(arg, int | float) and not isinstance(arg, bool) and math.isfinite(arg)
-        return arg if ok else None  # type: ignore[return-value]
+        return arg if ok else None
 
     return number(0), number(1)
 

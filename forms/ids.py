@@ -73,7 +73,12 @@ class FormContext:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def encode(self) -> str:
-        data = {"v": 1, "kind": self.kind, "subject": self.subject, "env": self.environment}
+        data: dict[str, Any] = {
+            "v": 1,
+            "kind": self.kind,
+            "subject": self.subject,
+            "env": self.environment,
+        }
         if self.extra:
             data["extra"] = self.extra
         text = json.dumps(data, separators=(",", ":"), sort_keys=True)

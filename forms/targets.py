@@ -46,10 +46,14 @@ def target_blocks(
     """A context line and the three inputs; all optional to Slack, since exactly one is
     needed (checked on submit)."""
     shown = initial.value if initial else None
-    nodes = "\n".join(shown) if initial and initial.part == "nodes" else None
+    nodes = (
+        "\n".join(shown)
+        if initial and initial.part == "nodes" and isinstance(shown, tuple)
+        else None
+    )
     nodes = nodes if nodes and len(nodes) <= bk.MAX_TEXT else None
-    query = shown if initial and initial.part == "query" else None
-    group = shown if initial and initial.part == "node_group" else None
+    query = shown if initial and initial.part == "query" and isinstance(shown, str) else None
+    group = shown if initial and initial.part == "node_group" and isinstance(shown, str) else None
     need = "optional" if optional else "give exactly one"
     blocks = [
         bk.context(
