@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import logging
 
+from commands import parse
+from commands.intents import UsageError
 from flows.asker import Asker
 from flows.deps import Deps
+from flows.launch import launched
 from flows.lookup import find_launched
 from flows.messages import answer
-from flows.pipeline import execute, launched
+from flows.run import run_intent
+from flows.send import execute
 from orchestrator.errors import OrchestratorError
 from store import Store, approvals, audit, inbox, jobs, requests
 from store.requests import RequestRow
@@ -52,10 +56,6 @@ def resume(deps: Deps) -> None:
 
 def _resume_command(deps: Deps, command_id: str, age: float, asker: Asker) -> None:
     """A slash command acked but not acted on before a crash: run it again while fresh."""
-    from commands import parse
-    from commands.intents import UsageError
-    from flows.run import run_intent
-
     if age <= RELAUNCH_WITHIN:
         try:
             intent = parse(asker.command, asker.text)
