@@ -14,7 +14,7 @@ from flows.messages import answer
 from flows.run import run_intent
 from flows.send import execute
 from orchestrator.errors import OrchestratorError
-from store import Store, approvals, audit, inbox, jobs, requests
+from store import approvals, audit, inbox, jobs, requests
 from store.requests import RequestRow
 
 log = logging.getLogger(__name__)
@@ -22,15 +22,6 @@ log = logging.getLogger(__name__)
 # A request that never reached the orchestrator is sent after a restart only while it is fresh;
 # an older one is reported instead, since its requester may have moved on.
 RELAUNCH_WITHIN = 300.0
-
-
-def known_environments(store: Store) -> list[str]:
-    """Environments that jobs have run in before, for 'unknown environment' answers."""
-    rows = store.db.execute(
-        """SELECT DISTINCT json_extract(body, '$.environment') AS env FROM requests
-           WHERE state = 'launched' AND env IS NOT NULL AND env != '' ORDER BY env"""
-    )
-    return [r["env"] for r in rows]
 
 
 def resume(deps: Deps) -> None:

@@ -16,6 +16,7 @@ from flows.messages import error_message, tell
 from flows.profiles import ProfileError
 from flows.refusals import deny, fail, launch_failed
 from orchestrator.errors import OrchestratorError
+from orchestrator.requests import TaskRequest
 from policy.reach import Reach
 from store import requests
 from store.requests import RequestRow
@@ -53,7 +54,7 @@ def execute(deps: Deps, request_id: str, *, resolved: Reach | None = None) -> bo
             return False
     try:
         typed = row.typed()
-        if row.via:
+        if row.via and isinstance(typed, TaskRequest):  # only a task names a profile (--via)
             typed = replace(typed, targets=deps.profiles.targets(row.via, row.body["scope"]))
         reply = deps.orchestrator.submit(typed)
     except (OrchestratorError, ProfileError) as exc:

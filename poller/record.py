@@ -11,6 +11,9 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sqlite_utils import Database
+
+from model.failures import NodeFailure
 from model.snapshot import Shape, Snapshot
 from orchestrator.errors import UnexpectedShape
 from orchestrator.models import Job, PlanJob
@@ -64,7 +67,7 @@ class Recorder:
         self.console_url = console_url
 
     def _post(
-        self, db: Any, job: JobRow, suffix: str, template: str, now: float, /, **data: Any
+        self, db: Database, job: JobRow, suffix: str, template: str, now: float, /, **data: Any
     ) -> None:
         posts.enqueue(
             db,
@@ -77,7 +80,7 @@ class Recorder:
             thread_of=job.id,
         )
 
-    def _contact_back(self, db: Any, job: JobRow, now: float) -> dict[str, Any]:
+    def _contact_back(self, db: Database, job: JobRow, now: float) -> dict[str, Any]:
         if job.contact != "lost":
             return {}
         self._post(
@@ -91,13 +94,13 @@ class Recorder:
         )
         return {"contact": "ok"}
 
-    def job(self, db: Any, job: JobRow, seen: JobObservation, now: float) -> None:
+    def job(self, db: Database, job: JobRow, seen: JobObservation, now: float) -> None:
         snapshot = merge_details(seen.progress.snapshot, seen.details)
         # Node records read at the end are the orchestrator's final word on each node.
         noop = bool(job.body.get("noop"))
         settled = tuple(node_outcome(n, noop=noop) for n in seen.nodes)
         record_outcomes(db, job.id, (*seen.progress.outcomes, *settled), now)
-        pending = [*job.failures_pending, *seen.progress.failures]
+        pending: list[NodeFailure] = [*job.failures_pending, *seen.progress.failures]
         fields: dict[str, Any] = self._contact_back(db, job, now)
         if seen.progress.stopping:
             self._post(
@@ -140,7 +143,7 @@ class Recorder:
         last = job.last_failure_post_at or 0.0
         return now - last >= self.pacing.failure_gap
 
-    def plan(self, db: Any, job: JobRow, seen: PlanObservation, now: float) -> None:
+    def plan(self, db: Database, job: JobRow, seen: PlanObservation, now: float) -> None:
         snapshot = merge_details(seen.progress.snapshot, seen.details)
         steps = tuple(with_child(step, seen.children.get(step.job)) for step in snapshot.steps)
         snapshot = replace(snapshot, steps=steps)
@@ -175,7 +178,7 @@ class Recorder:
 
     def _finish(
         self,
-        db: Any,
+        db: Database,
         job: JobRow,
         snapshot: Snapshot,
         now: float,
@@ -223,7 +226,9 @@ class Recorder:
         )
         return snapshot
 
-    def _save(self, db: Any, job: JobRow, snapshot: Snapshot, now: float, **fields: Any) -> None:
+    def _save(
+        self, db: Database, job: JobRow, snapshot: Snapshot, now: float, **fields: Any
+    ) -> None:
         snapshot = replace(snapshot, shape=None)  # PE answered in a shape the bot understands
         if snapshot.visible() != job.snapshot.visible():
             fields["card_version"] = job.card_version + 1
@@ -238,7 +243,7 @@ class Recorder:
         )
 
     def lost(
-        self, db: Any, job: JobRow, reason: str, now: float, *, errors: int, delay: float
+        self, db: Database, job: JobRow, reason: str, now: float, *, errors: int, delay: float
     ) -> None:
         fields: dict[str, Any] = {"poll_errors": errors, "next_poll_at": now + delay}
         if job.contact == "ok" and errors >= 2:
@@ -256,7 +261,14 @@ class Recorder:
         jobs.update(db, job.id, **fields)
 
     def misunderstood(
-        self, db: Any, job: JobRow, exc: UnexpectedShape, now: float, *, errors: int, delay: float
+        self,
+        db: Database,
+        job: JobRow,
+        exc: UnexpectedShape,
+        now: float,
+        *,
+        errors: int,
+        delay: float,
     ) -> None:
         """PE answered in a shape this bot does not understand: keep trying (it never shows the
         job as finished), and after a few polls like that say so on the card, logging the body
@@ -276,7 +288,7 @@ class Recorder:
             fields["card_version"] = job.card_version + 1
         jobs.update(db, job.id, **fields)
 
-    def forget(self, db: Any, job: JobRow, reason: str, now: float) -> None:
+    def forget(self, db: Database, job: JobRow, reason: str, now: float) -> None:
         self._post(
             db,
             job,

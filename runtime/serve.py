@@ -92,7 +92,7 @@ def serve_http(bot: Bot, port: int, *, host: str = "0.0.0.0", threads: int = 32)
     signal.signal(signal.SIGTERM, _interrupt)  # platforms stop a dyno with SIGTERM
     log.info("HTTP mode: serving %s and /health on port %d", EVENTS_PATH, port)
     waitress.serve(
-        wsgi_app(bot, Health(bot.deps)),
+        wsgi_app(bot, Health(bot)),
         host=host,
         port=port,
         threads=threads,
@@ -109,7 +109,7 @@ def serve_socket_mode(
     bot: Bot, app_token: str, *, port: int | None = None, host: str = "0.0.0.0"
 ) -> None:
     """Socket Mode to Slack; with a port, /health is served there as well."""
-    health = Health(bot.deps)
+    health = Health(bot)
     web = None
     if port is not None:
         web = waitress.server.create_server(
