@@ -17,6 +17,8 @@ from render.views import subject
 from store import approvals, audit, jobs, posts, requests
 from store.requests import RequestRow
 
+STOPS = ("stop", "stop_plan")
+
 
 def _subject_line(row: RequestRow) -> str:
     return subject(row.endpoint, row.body)
@@ -48,7 +50,8 @@ def launched(deps: Deps, row: RequestRow, reply: Submitted) -> None:
     job_key = None
     with deps.store.write() as db:
         match reply:
-            case JobRef() | PlanJobRef():
+            # stop_plan answers with the plan job it stops: that one is followed already.
+            case JobRef() | PlanJobRef() if row.endpoint not in STOPS:
                 job_key = _follow(deps, db, row, reply, now)
         name = name_of(reply)
         requests.transition(db, row.id, ("launching",), "launched", now, job_id=job_key or name)
@@ -64,7 +67,7 @@ def launched(deps: Deps, row: RequestRow, reply: Submitted) -> None:
             request={"endpoint": row.endpoint, "body": row.body},
             result="accepted",
         )
-        if isinstance(reply, (StopResult, PlanJobRef)) and row.endpoint.startswith("stop"):
+        if row.endpoint in STOPS:
             _note_stop(deps, db, row, node_counts(reply), now)
     deps.sender.wake()
     answer(
