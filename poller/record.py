@@ -8,7 +8,7 @@ all of it. Nothing is lost and nothing is posted twice.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from sqlite_utils import Database
@@ -19,6 +19,7 @@ from orchestrator.errors import UnexpectedShape
 from orchestrator.models import Job, PlanJob
 from poller.follow import node_outcome
 from poller.observe import JobObservation, PlanObservation
+from poller.pacing import Pacing, next_poll
 from poller.settle import (
     clipped_body,
     final_counts,
@@ -37,25 +38,6 @@ OUTPUT_LINES = 20
 # Polls in a row answered in a shape the bot does not understand before the card says so: one
 # odd answer may be a proxy's hiccup, three are PE speaking a dialect this bot does not know.
 SHAPE_POLLS = 3
-
-
-@dataclass(frozen=True)
-class Pacing:
-    """How often to poll and how often to speak in a thread."""
-
-    interval: float = 5.0
-    fast_interval: float = 1.0
-    fast_window: float = 15.0
-    failure_batch: int = 25
-    failure_gap: float = 300.0
-    failures_listed: int = 10
-
-
-def next_poll(job: JobRow, now: float, pacing: Pacing, *, started: bool) -> float:
-    """A young job is polled fast until it shows its first events: that first sign of life is
-    what people watch for. After it, one poll an interval (measured: a fifth fewer requests)."""
-    young = now - job.created_at < pacing.fast_window and not started
-    return now + (min(pacing.fast_interval, pacing.interval) if young else pacing.interval)
 
 
 class Recorder:

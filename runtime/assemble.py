@@ -26,8 +26,9 @@ from flows.targets import Resolver
 from orchestrator.client import OrchestratorClient
 from orchestrator.connection import connect, connect_classifier, connect_puppetdb, read_token
 from policy import SlackGroups, policy_from_settings
+from poller.pacing import Pacing
 from poller.poller import Poller
-from poller.record import Pacing, Recorder
+from poller.record import Recorder
 from render import Renderer
 from runtime.slackapp import create_app
 from store import Store, inbox, requests, views
