@@ -13,7 +13,33 @@ import sys
 import time
 from typing import Any, TextIO
 
+from commands import intents, parse
+from commands.intents import UsageError
 from config import OfflineSettings
+from delivery.slack import web_client
+from flows import build
+from flows.asker import Asker
+from flows.subject import subject_of
+from flows.targets import Resolver
+from orchestrator.client import OrchestratorClient
+from orchestrator.connection import (
+    ConnectionSettingsError,
+    connect,
+    connect_classifier,
+    connect_puppetdb,
+    read_token,
+)
+from orchestrator.errors import OrchestratorError
+from orchestrator.requests import (
+    CommandRequest,
+    PlanRunRequest,
+    StopPlanRequest,
+    StopRequest,
+    TaskRequest,
+)
+from policy import GroupResolver, SlackGroups, explain, policy_from_settings
+from policy.reach import Reach
+from store import Store, audit
 
 DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -48,13 +74,6 @@ def policy_check(
     """Which rule matches `/deploy ...` for `user`, with the targets resolved in PuppetDB (when
     PE is configured) and each node's environment, and what would happen; runs nothing."""
     out = out or sys.stdout  # looked up now: a default bound at import would go stale
-    from commands import parse
-    from commands.intents import UsageError
-    from flows.asker import Asker
-    from flows.gate import subject_of
-    from policy import explain, policy_from_settings
-    from policy.reach import Reach
-
     policy = policy_from_settings(settings.policy_file, explicit=settings.policy_file_explicit)
     command, _, rest = text.strip().partition(" ")
     try:
@@ -84,18 +103,11 @@ def policy_check(
     return 0
 
 
-def _pe_clients(settings: OfflineSettings) -> tuple[Any, str]:
+def _pe_clients(
+    settings: OfflineSettings,
+) -> tuple[tuple[OrchestratorClient, Resolver] | None, str]:
     """(orchestrator client, resolver) from the PE settings, or None and why not: PE not
     configured, or its token or CA not usable (then every node counts as production)."""
-    from flows.targets import Resolver
-    from orchestrator.connection import (
-        ConnectionSettingsError,
-        connect,
-        connect_classifier,
-        connect_puppetdb,
-        read_token,
-    )
-
     url = settings.pe_orchestrator_url
     if url is None:
         return None, "PE_ORCHESTRATOR_URL is not set"
@@ -114,14 +126,9 @@ def _pe_clients(settings: OfflineSettings) -> tuple[Any, str]:
 
 
 def _request_of(
-    intent: Any, orchestrator: Any, out: TextIO
-) -> tuple[Any, str | None, tuple[str, ...]]:
+    intent: intents.Intent, orchestrator: OrchestratorClient | None, out: TextIO
+) -> tuple[CommandRequest | None, str | None, tuple[str, ...]]:
     """The request a command would send (task and plan parameters typed when PE answers)."""
-    from commands import intents
-    from flows import build
-    from orchestrator.errors import OrchestratorError
-    from orchestrator.requests import PlanRunRequest, StopPlanRequest, StopRequest, TaskRequest
-
     match intent:
         case intents.RunDeploy(request=request) | intents.CreateTaskTarget(request=request):
             return request, None, ()
@@ -153,20 +160,18 @@ def _request_of(
     return None, None, ()
 
 
-def _offline_groups(settings: OfflineSettings) -> Any:
-    """Group membership from Slack when a bot token is configured, else no members known."""
-    from policy import SlackGroups
+class _NoGroups:
+    """No Slack token: no group has members."""
 
+    def members(self, group: str) -> frozenset[str]:
+        return frozenset()
+
+
+def _offline_groups(settings: OfflineSettings) -> GroupResolver:
+    """Group membership from Slack when a bot token is configured, else no members known."""
     token = settings.slack_bot_token
     if not token:
-
-        class NoGroups:
-            def members(self, group: str) -> frozenset[str]:
-                return frozenset()
-
-        return NoGroups()
-    from delivery.slack import web_client
-
+        return _NoGroups()
     return SlackGroups(web_client(token, settings.slack_api_url))
 
 
@@ -180,8 +185,6 @@ def audit_export(
 ) -> int:
     """Audit records from the last `since` as JSON lines or CSV."""
     out = out or sys.stdout
-    from store import Store, audit
-
     try:
         seconds = parse_since(since)
     except ValueError as exc:

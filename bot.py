@@ -8,7 +8,10 @@ import sys
 from collections.abc import Sequence
 
 import config
+from admin import audit_export, policy_check
 from config import ConfigError, Settings
+from runtime import logsetup, serve
+from runtime.assemble import build
 
 log = logging.getLogger("bot")
 
@@ -46,9 +49,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run(settings: Settings, mode: str = "auto") -> int:
-    from runtime import logsetup, serve
-    from runtime.assemble import build
-
     if mode == "socket" and not settings.socket_mode:
         raise ConfigError(
             "SLACK_APP_TOKEN is not set, and --mode socket needs it: "
@@ -88,6 +88,7 @@ def _command(args: argparse.Namespace) -> int:
     """Run one subcommand with the settings it reads (the environment is read here, once)."""
     env = config.environment()
     if args.cmd == "demo":
+        # Imported here only: the demo brings the stand-ins, which a running bot never loads.
         from demo.console import run_demo
 
         policy_file = config.setting(env, "POLICY_FILE") or "policy.toml"
@@ -95,15 +96,11 @@ def _command(args: argparse.Namespace) -> int:
             node_seconds=args.node_seconds, database=args.database, policy_file=policy_file
         )
     if args.cmd == "policy":
-        from admin import policy_check
-
         offline = config.load_offline(env)
         return policy_check(
             " ".join(args.text), user=args.user, channel=args.channel, settings=offline
         )
     if args.cmd == "audit":
-        from admin import audit_export
-
         return audit_export(since=args.since, fmt=args.format, settings=config.load_offline(env))
     return run(config.load(env), getattr(args, "mode", "auto"))
 

@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -21,6 +21,13 @@ log = logging.getLogger(__name__)
 
 # Answers that mean "not here": the channel is unknown to the bot, or it is not a member.
 NOT_HERE = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
+
+
+class InChannel(Protocol):
+    """Whoever asked, in the channel they asked from (flows.asker.Asker)."""
+
+    @property
+    def channel_id(self) -> str: ...
 
 
 class NotMember(Exception):
@@ -60,9 +67,9 @@ class Membership:
         self._lock = threading.Lock()
         self._cache: dict[str, tuple[bool, float]] = {}
 
-    def require(self, asker: Any) -> None:
+    def require(self, asker: InChannel) -> None:
         """Raise NotMember unless the bot is in the asker's channel."""
-        channel = str(getattr(asker, "channel_id", "") or "")
+        channel = asker.channel_id
         if not self.is_member(channel):
             raise NotMember(channel or "no channel")
 

@@ -114,9 +114,6 @@ class Sender:
                 self._wakeup.wait(seen, period)
                 stop.wait(MIN_PASS_GAP)
 
-    def close(self) -> None:
-        """Nothing to release: the lanes end with the stop event."""
-
     def flush(self) -> int:
         """One pass of each lane; returns the number of Slack calls that succeeded."""
         before = self.posts.sent

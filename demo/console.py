@@ -254,7 +254,7 @@ def run_demo(
             bot = build(settings)
             bot.start()
             http = httpx.Client(
-                transport=httpx.WSGITransport(app=wsgi_app(bot, Health(bot.deps))),
+                transport=httpx.WSGITransport(app=wsgi_app(bot, Health(bot))),
                 base_url="http://bot",
             )
             console = Console(out, slack, http, secret, bot)

@@ -1,4 +1,5 @@
-"""Approvals: a card with the exact request, clicks checked against policy, decided once.
+"""Approvals decided: clicks checked against policy, decided once, expiry, lost cards. Holding a
+request and queueing its card is flows/hold.py.
 
 The decision is a compare-and-set in the store, so twenty people clicking at once launch the
 job exactly once; the policy is asked again at approval time, so a change made in between
@@ -10,77 +11,19 @@ from __future__ import annotations
 import logging
 
 from flows.asker import Asker
-from flows.deps import Deps, new_id
-from flows.gate import subject_of
+from flows.deps import Deps
 from flows.messages import answer
 from flows.refusals import fail
+from flows.send import execute
+from flows.subject import subject_of
 from policy import Decision
 from policy.reach import Reach
 from render.renderer import Safe
-from store import approvals, audit, posts, requests
+from store import approvals, audit, requests
 from store.approvals import ApprovalRow
 from store.requests import RequestRow
 
 log = logging.getLogger(__name__)
-
-
-def request_approval(deps: Deps, row: RequestRow, decision: Decision) -> str:
-    """Hold the request and queue an approval card for the channel; returns the approval id.
-    A card that cannot be posted (delivery could not render it, or Slack refused it) fails the
-    request: see fail_lost_cards."""
-    now = deps.clock()
-    approval_id = new_id()
-    with deps.store.write() as db:
-        approval = approvals.create(
-            db,
-            id=approval_id,
-            request_id=row.id,
-            channel_id=row.channel_id,
-            requester=row.user_id,
-            approvers={
-                "users": list(decision.approvers_users),
-                "groups": list(decision.approvers_groups),
-            },
-            required=decision.required,
-            self_approval=decision.self_approval,
-            rule=decision.rule,
-            now=now,
-            expires_at=now + decision.expiry_seconds,
-            fingerprint=row.fingerprint,
-        )
-        if not requests.transition(db, row.id, ("new",), "awaiting_approval", now):
-            raise RuntimeError(f"request {row.id} is no longer new")
-        audit.record(
-            db,
-            now=now,
-            actor=row.user_id,
-            action="approval_requested",
-            channel_id=row.channel_id,
-            request_id=row.id,
-            rule=decision.rule,
-            result=decision.reason,
-            detail={"required": decision.required},
-        )
-        # Rendered by delivery when it is posted, from the approval as it is then.
-        posts.enqueue(
-            db,
-            key=f"approval:{approval.id}/card",
-            channel_id=row.channel_id,
-            kind="approval_card",
-            template="approval_card",
-            ref=approval.id,
-            now=now,
-        )
-    deps.sender.wake()
-    answer(
-        deps,
-        row.response_url,
-        "approval_pending",
-        replace=row.respond_replace,
-        reason=decision.reason,
-        channel=row.channel_id,
-    )
-    return approval_id
 
 
 def _current_decision(deps: Deps, row: RequestRow) -> Decision:
@@ -180,8 +123,6 @@ def approve(deps: Deps, asker: Asker, approval_id: str) -> None:
         )
         return
     if _decide(deps, approval, row, state="approved", by=asker.user_id):
-        from flows.pipeline import execute
-
         execute(deps, row.id)
     else:
         fresh_row = approvals.get(deps.store.db, approval.id) or approval

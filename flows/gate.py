@@ -11,23 +11,14 @@ from typing import Literal
 
 from flows.asker import Asker
 from flows.deps import Deps
-from orchestrator.requests import CommandRequest
-from policy import Decision, Subject
+from flows.subject import subject_of
+from policy import Decision
 from policy.reach import Reach, moved_into_production
 from store import approvals, requests
 from store.requests import RequestRow
 
 log = logging.getLogger(__name__)
 
-COMMAND_OF = {
-    "deploy": "deploy",
-    "task": "task",
-    "plan_run": "plan",
-    "environment_plan_run": "plan",
-    "stop": "stop",
-    "stop_plan": "stop",
-    "task_target": "task_target",
-}
 NOT_RESOLVED = Reach(unknown="target resolution is off")
 
 
@@ -40,30 +31,6 @@ class Verdict:
     reach: Reach
     why: str = ""
     void: bool = False  # refused because an approval no longer covers it
-
-
-def subject_of(
-    request: CommandRequest, asker: Asker, reach: Reach | None = None, via: str | None = None
-) -> Subject:
-    """What policy decides on, read off the exact request and what it reaches."""
-    body = request.body()
-    scope = body.get("scope") or {}
-    nodes = scope.get("nodes")
-    name = body.get("task") or body.get("plan_name")
-    return Subject(
-        command=COMMAND_OF[request.ENDPOINT],
-        user_id=asker.user_id,
-        channel_id=asker.channel_id,
-        environment=body.get("environment")
-        if "environment" in body
-        else ("production" if request.ENDPOINT in ("plan_run", "environment_plan_run") else None),
-        name=name,
-        noop=bool(body.get("noop")),
-        force=bool(body.get("force")),
-        node_count=len(nodes) if isinstance(nodes, list) else None,
-        reach=reach,
-        via=via,
-    )
 
 
 def stored_reach(row: RequestRow) -> Reach | None:

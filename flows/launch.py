@@ -5,27 +5,55 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlite_utils import Database
+
 from flows.deps import Deps
 from flows.messages import answer
 from model.snapshot import Snapshot
-from orchestrator.models import JobRef, PlanJobRef, StopResult
+from orchestrator.catalog import CreatedRef
+from orchestrator.refs import JobRef, PlanJobRef, StopResult, Submitted
+from orchestrator.schedules import ScheduledRef
 from render.views import subject
 from store import approvals, audit, jobs, posts, requests
 from store.requests import RequestRow
+
+STOPS = ("stop", "stop_plan")
 
 
 def _subject_line(row: RequestRow) -> str:
     return subject(row.endpoint, row.body)
 
 
-def launched(deps: Deps, row: RequestRow, reply: Any) -> None:
+def name_of(reply: Submitted) -> str:
+    """The name of what the orchestrator created; a stop answers with the job it stops."""
+    match reply:
+        case StopResult(job=job):
+            return job.name
+        case JobRef(name=name) | PlanJobRef(name=name) | CreatedRef(name=name):
+            return name
+        case ScheduledRef(name=name):
+            return name
+
+
+def node_counts(reply: Submitted) -> Mapping[str, int]:
+    """A stop's nodes counted by state; nothing for any other answer."""
+    match reply:
+        case StopResult(nodes=nodes):
+            return nodes
+        case _:
+            return {}
+
+
+def launched(deps: Deps, row: RequestRow, reply: Submitted) -> None:
     """Record what the orchestrator created and queue what the channel should see."""
     now = deps.clock()
     job_key = None
     with deps.store.write() as db:
-        if isinstance(reply, (JobRef, PlanJobRef)):
-            job_key = _follow(deps, db, row, reply, now)
-        name = getattr(reply, "name", None) or getattr(getattr(reply, "job", None), "name", None)
+        match reply:
+            # stop_plan answers with the plan job it stops: that one is followed already.
+            case JobRef() | PlanJobRef() if row.endpoint not in STOPS:
+                job_key = _follow(deps, db, row, reply, now)
+        name = name_of(reply)
         requests.transition(db, row.id, ("launching",), "launched", now, job_id=job_key or name)
         audit.record(
             db,
@@ -39,8 +67,8 @@ def launched(deps: Deps, row: RequestRow, reply: Any) -> None:
             request={"endpoint": row.endpoint, "body": row.body},
             result="accepted",
         )
-        if isinstance(reply, (StopResult, PlanJobRef)) and row.endpoint.startswith("stop"):
-            _note_stop(deps, db, row, reply, now)
+        if row.endpoint in STOPS:
+            _note_stop(deps, db, row, node_counts(reply), now)
     deps.sender.wake()
     answer(
         deps,
@@ -51,7 +79,7 @@ def launched(deps: Deps, row: RequestRow, reply: Any) -> None:
     )
 
 
-def _follow(deps: Deps, db: Any, row: RequestRow, ref: JobRef | PlanJobRef, now: float) -> str:
+def _follow(deps: Deps, db: Database, row: RequestRow, ref: JobRef | PlanJobRef, now: float) -> str:
     kind = "plan_job" if isinstance(ref, PlanJobRef) else "job"
     approval = approvals.for_request(db, row.id)
     card_ts = approval.card_ts if approval else None
@@ -85,14 +113,16 @@ def _follow(deps: Deps, db: Any, row: RequestRow, ref: JobRef | PlanJobRef, now:
     return job.id
 
 
-def _note_stop(deps: Deps, db: Any, row: RequestRow, reply: Any, now: float) -> None:
+def _note_stop(
+    deps: Deps, db: Database, row: RequestRow, nodes: Mapping[str, int], now: float
+) -> None:
     kind, name = (
         ("job", row.body["job"]) if row.endpoint == "stop" else ("plan_job", row.body["plan_job"])
     )
     job = jobs.get(db, jobs.job_key(kind, str(name)))
     if job is None or job.done:
         return
-    counts = [(k, v) for k, v in (getattr(reply, "nodes", None) or {}).items() if v]
+    counts = [(k, v) for k, v in nodes.items() if v]
     posts.enqueue(
         db,
         key=f"{job.id}/stop/{row.id}",
@@ -112,12 +142,12 @@ def _note_stop(deps: Deps, db: Any, row: RequestRow, reply: Any, now: float) -> 
     jobs.update(db, job.id, next_poll_at=now)
 
 
-def _sent_data(row: RequestRow, reply: Any, job_key: str | None) -> Mapping[str, Any]:
+def _sent_data(row: RequestRow, reply: Submitted, job_key: str | None) -> Mapping[str, Any]:
     return {
         "subject": _subject_line(row),
         "endpoint": row.endpoint,
-        "name": getattr(reply, "name", None) or getattr(getattr(reply, "job", None), "name", ""),
+        "name": name_of(reply),
         "followed": job_key is not None,
-        "counts": sorted((getattr(reply, "nodes", None) or {}).items()),
+        "counts": sorted(node_counts(reply).items()),
         "channel": row.channel_id,
     }

@@ -10,14 +10,16 @@ which a busy PE overruns), and a job the bot already follows is never taken for 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from orchestrator.client import OrchestratorClient
 from orchestrator.models import Job, JobRef, PlanJob, PlanJobRef
 from store.requests import RequestRow
+
+Found = TypeVar("Found", Job, PlanJob)
 
 PAGE = 200
 # PE's clock and the bot's may disagree; a job stamped a little before the request is still
@@ -68,12 +70,12 @@ def _plan_ref(plan: PlanJob) -> PlanJobRef:
 
 def _pick(
     row: RequestRow,
-    found: Iterator[Any],
-    free: Callable[[Any], bool],
-    matches: Callable[[Any, RequestRow], bool],
-    ref: Callable[[Any], Any],
+    found: Iterator[Found],
+    free: Callable[[Found], bool],
+    matches: Callable[[Found, RequestRow], bool],
+    ref: Callable[[Found], JobRef | PlanJobRef],
 ) -> Lookup:
-    lookalikes: list[Any] = []
+    lookalikes: list[Found] = []
     scanned = 0
     for item in found:
         scanned += 1
@@ -89,8 +91,8 @@ def _pick(
 
 
 def _recent(
-    read: Callable[..., Any], since: float, stamp: Callable[[Any], datetime | None]
-) -> Iterator[Any]:
+    read: Callable[..., Iterable[Found]], since: float, stamp: Callable[[Found], datetime | None]
+) -> Iterator[Found]:
     """Jobs newest first, page by page, until they are older than `since`. The stop is trusted
     only on a page that really is newest-first; a PE that ignores `order` is read to the end. A
     PE that ignores `offset` (2016: `limit` only, "the most recent n") is asked for more at once."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flows.deps import Deps
 from flows.explain import Explanation
 from render import Message, Renderer
 
@@ -16,12 +17,12 @@ def error_message(renderer: Renderer, why: Explanation) -> Message:
 
 
 def answer(
-    deps: Any, response_url: str | None, template: str, *, replace: bool = False, **data: Any
+    deps: Deps, response_url: str | None, template: str, *, replace: bool = False, **data: Any
 ) -> bool:
     """Render `template` and send it privately to whoever the response_url belongs to."""
     return tell(deps, response_url, deps.renderer.render(template, **data), replace=replace)
 
 
-def tell(deps: Any, response_url: str | None, message: Message, *, replace: bool = False) -> bool:
+def tell(deps: Deps, response_url: str | None, message: Message, *, replace: bool = False) -> bool:
     """Send `message` privately to whoever the response_url belongs to."""
     return bool(deps.responder.send(response_url, message, replace=replace))

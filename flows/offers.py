@@ -9,7 +9,14 @@ from commands.intents import UsageError
 from flows.asker import Asker
 from flows.deps import Deps
 from flows.pipeline import submit
-from orchestrator.requests import DeployRequest, Scope, TaskRequest, request_from_body
+from flows.subject import MARKED
+from orchestrator.requests import (
+    CommandRequest,
+    DeployRequest,
+    Scope,
+    TaskRequest,
+    request_from_body,
+)
 from render.views import user_data
 from store import jobs, requests
 from store.jobs import JobRow
@@ -29,11 +36,12 @@ def _job(deps: Deps, key: str, asker: Asker) -> JobRow:
     return job
 
 
-def _base(job: JobRow) -> Any:
+def _base(job: JobRow) -> CommandRequest:
     """The job's own request, without the bot's marker of the old request."""
     request = request_from_body(job.endpoint, job.body)
-    extra = user_data(job.body)
-    return replace(request, userdata=extra or None)
+    if isinstance(request, MARKED):
+        request = replace(request, userdata=user_data(job.body) or None)
+    return request
 
 
 def enforce(deps: Deps, asker: Asker, key: str, *, only_changed: bool) -> str:

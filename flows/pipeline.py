@@ -1,4 +1,5 @@
-"""One path for every orchestrator command: resolve, check policy, record, (approve), send.
+"""The submit flow, one path for every orchestrator command: resolve, check policy, record,
+then hold it for approval (flows/hold.py), refuse it, or send it (flows/send.py).
 
 A request is stored with the exact body that will be sent before anything else happens, so
 what an approver sees is what runs, and a restart finds every request where it was left.
@@ -7,38 +8,23 @@ Nothing is sent without asking the policy at that moment (flows.gate).
 
 from __future__ import annotations
 
-import logging
-from dataclasses import replace
 from typing import Any
+
+from sqlite_utils import Database
 
 from flows.asker import Asker
 from flows.deps import Deps, new_id
-from flows.explain import Explanation
-from flows.gate import Verdict, at_send, subject_of
-from flows.launch import launched
-from flows.messages import error_message, tell
-from flows.profiles import ProfileError
-from flows.refusals import deny, fail, launch_failed, tell_already_asked
-from orchestrator.errors import OrchestratorError
-from orchestrator.requests import (
-    CommandRequest,
-    DeployRequest,
-    EnvironmentPlanRunRequest,
-    PlanRunRequest,
-    StopPlanRequest,
-    StopRequest,
-    TaskRequest,
-)
+from flows.hold import hold
+from flows.refusals import deny, tell_already_asked
+from flows.send import execute
+from flows.subject import subject_of, with_marker
+from orchestrator.requests import CommandRequest, StopPlanRequest, StopRequest
 from policy import Decision
 from policy.reach import Reach
 from store import audit, inbox, requests
 from store.requests import RequestRow
 
-log = logging.getLogger(__name__)
-
-__all__ = ["execute", "launched", "subject_of", "submit"]
-
-MARKED = (DeployRequest, TaskRequest, PlanRunRequest, EnvironmentPlanRunRequest)
+__all__ = ["submit"]
 
 
 class AlreadyAsked(Exception):
@@ -47,19 +33,6 @@ class AlreadyAsked(Exception):
     def __init__(self, row: RequestRow) -> None:
         super().__init__(row.id)
         self.row = row
-
-
-def with_marker(request: CommandRequest, request_id: str, user_id: str) -> CommandRequest:
-    """Tag jobs with the chat request behind them: PE users see who asked, and after a crash
-    mid-launch the bot can find out whether the job was created."""
-    if not isinstance(request, MARKED):
-        return request
-    userdata = {
-        **(request.userdata or {}),
-        "chatops_request": request_id,
-        "chatops_slack_user": user_id,
-    }
-    return replace(request, userdata=userdata)
 
 
 def submit(
@@ -142,7 +115,7 @@ def submit(
     return rid
 
 
-def _refuse_repeated_stop(db: Any, request: CommandRequest) -> None:
+def _refuse_repeated_stop(db: Database, request: CommandRequest) -> None:
     """Inside the write transaction that creates the request, so concurrent clicks serialize."""
     if isinstance(request, StopRequest):
         earlier = requests.live_stop(db, "stop", request.job, force=bool(request.force))
@@ -152,109 +125,3 @@ def _refuse_repeated_stop(db: Any, request: CommandRequest) -> None:
         return
     if earlier is not None:
         raise AlreadyAsked(earlier)
-
-
-def hold(deps: Deps, row: RequestRow, decision: Decision) -> None:
-    """Hold the request for approval. Whatever goes wrong while recording it and queueing its
-    card leaves it failed, never sendable, and its requester told (a card delivery cannot post
-    later does the same: flows.approval.fail_lost_cards)."""
-    from flows.approval import request_approval
-
-    try:
-        request_approval(deps, row, decision)
-    except Exception as exc:
-        ref = new_id()[:6]
-        log.exception("request %s: the approval card failed (ref %s)", row.id, ref)
-        fail(
-            deps,
-            row,
-            ("new",),
-            title="The approval card could not be posted, so the request was not sent.",
-            detail=f"{type(exc).__name__} (reference {ref})",
-            error=f"approval card failed: {type(exc).__name__} (ref {ref})",
-            action="approval_failed",
-        )
-
-
-def execute(deps: Deps, request_id: str, *, resolved: Reach | None = None) -> bool:
-    """Carry a recorded request as far as the policy, asked now, allows: send it once
-    (compare-and-set to `launching`), hold it for approval, or refuse it. Its targets are
-    resolved again unless `resolved` was resolved a moment ago in the same step."""
-    row = requests.get(deps.store.db, request_id)
-    if row is None or row.state not in ("new", "approved"):
-        return False
-    try:
-        verdict = at_send(deps, row, resolved)
-    except Exception as exc:  # a failed resolution or decision never leaves it sendable
-        ref = new_id()[:6]
-        log.exception("request %s: the send-time check failed (ref %s)", row.id, ref)
-        fail(
-            deps,
-            row,
-            ("new", "approved"),
-            title="The request could not be checked against the policy, so it was not sent.",
-            detail=f"{_plain(exc)} (reference {ref})",
-            error=f"send-time check failed: {type(exc).__name__} (ref {ref})",
-            action="launch_failed",
-        )
-        return False
-    if verdict.action != "send":
-        _not_sent(deps, row, verdict)
-        return False
-    with deps.store.write() as db:
-        if not requests.transition(db, request_id, ("new", "approved"), "launching", deps.clock()):
-            return False
-    try:
-        typed = row.typed()
-        if row.via:
-            typed = replace(typed, targets=deps.profiles.targets(row.via, row.body["scope"]))
-        reply = deps.orchestrator.submit(typed)
-    except (OrchestratorError, ProfileError) as exc:
-        launch_failed(deps, row, exc)
-        return False
-    try:
-        launched(deps, row, reply)
-    except Exception:
-        # The orchestrator did start it: say so, and leave the request `launching` so the next
-        # start adopts the job (its userdata names this request) instead of forgetting it.
-        ref = new_id()[:6]
-        log.exception("request %s was accepted (%s) but not recorded (ref %s)", row.id, reply, ref)
-        why = Explanation(
-            title="The orchestrator accepted the request, but the bot could not record it.",
-            detail=f"{reply} (reference {ref})",
-            hint="Follow it in the PE console; the bot picks it up when restarted.",
-        )
-        tell(deps, row.response_url, error_message(deps.renderer, why), replace=row.respond_replace)
-    return True
-
-
-def _not_sent(deps: Deps, row: RequestRow, verdict: Verdict) -> None:
-    if verdict.action == "hold":
-        log.info("request %s now needs approval (%s)", row.id, verdict.decision.rule)
-        hold(deps, row, verdict.decision)
-        return
-    if row.state == "new" and verdict.decision.action == "deny":
-        deny(deps, row, verdict.decision)
-        return
-    title = (
-        "The approval is void, so the request was not sent."
-        if verdict.void
-        else "The policy does not allow this request now, so it was not sent."
-    )
-    log.info("request %s not sent: %s", row.id, verdict.why)
-    fail(
-        deps,
-        row,
-        ("new", "approved"),
-        title=title,
-        detail=verdict.why,
-        error=("the approval is void: " if verdict.void else "refused at send time: ")
-        + verdict.why,
-        action="approval_void" if verdict.void else "refused_at_send",
-        hint="Nothing was run. Ask again to have the request judged as it stands now.",
-    )
-
-
-def _plain(exc: Exception) -> str:
-    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    return text if len(text) <= 300 else text[:299] + "…"

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 
+from commands import parse
+from commands.intents import UsageError
 from flows.asker import Asker
 from flows.deps import Deps
+from flows.launch import launched
 from flows.lookup import find_launched
 from flows.messages import answer
-from flows.pipeline import execute, launched
+from flows.run import run_intent
+from flows.send import execute
 from orchestrator.errors import OrchestratorError
-from store import Store, approvals, audit, inbox, jobs, requests
+from store import approvals, audit, inbox, jobs, requests
 from store.requests import RequestRow
 
 log = logging.getLogger(__name__)
@@ -18,15 +22,6 @@ log = logging.getLogger(__name__)
 # A request that never reached the orchestrator is sent after a restart only while it is fresh;
 # an older one is reported instead, since its requester may have moved on.
 RELAUNCH_WITHIN = 300.0
-
-
-def known_environments(store: Store) -> list[str]:
-    """Environments that jobs have run in before, for 'unknown environment' answers."""
-    rows = store.db.execute(
-        """SELECT DISTINCT json_extract(body, '$.environment') AS env FROM requests
-           WHERE state = 'launched' AND env IS NOT NULL AND env != '' ORDER BY env"""
-    )
-    return [r["env"] for r in rows]
 
 
 def resume(deps: Deps) -> None:
@@ -52,10 +47,6 @@ def resume(deps: Deps) -> None:
 
 def _resume_command(deps: Deps, command_id: str, age: float, asker: Asker) -> None:
     """A slash command acked but not acted on before a crash: run it again while fresh."""
-    from commands import parse
-    from commands.intents import UsageError
-    from flows.run import run_intent
-
     if age <= RELAUNCH_WITHIN:
         try:
             intent = parse(asker.command, asker.text)

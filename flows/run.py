@@ -95,8 +95,8 @@ def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None
                 request_id=command_id,
             )
         case i.RunPlan():
-            request, targets = build.plan(deps.orchestrator, intent)
-            submit(deps, asker, request, request_id=command_id, target_params=targets)
+            plan, targets = build.plan(deps.orchestrator, intent)
+            submit(deps, asker, plan, request_id=command_id, target_params=targets)
         case i.StopJob(job=job, force=True):
             # Shown only to the requester (ephemeral); the click goes through policy again.
             answer(deps, asker.response_url, "stop_confirm", replace=asker.replace, job=job)

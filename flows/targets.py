@@ -8,6 +8,7 @@ A certname lookup is an AST array whose names are values (orchestrator/puppetdb.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -241,8 +242,6 @@ def _describe(scope: Scope) -> str:
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, separators=(",", ":"))
 
 

@@ -16,6 +16,7 @@ from orchestrator import models
 from orchestrator.errors import Unavailable, rejection
 from orchestrator.lenient import shaped
 from orchestrator.listing import JobListingAPI
+from orchestrator.refs import Submitted
 from orchestrator.requests import (
     CommandRequest,
     DeployRequest,
@@ -108,19 +109,25 @@ class OrchestratorClient(ScheduledJobsAPI, JobListingAPI):
     def task_target(self, request: TaskTargetRequest) -> models.CreatedRef:
         return self._command(request, lambda d: models.CreatedRef.parse(d["task_target"]))
 
-    def submit(self, request: CommandRequest) -> Any:
+    def submit(self, request: CommandRequest) -> Submitted:
         """Send any command request; returns the typed answer of its endpoint."""
-        send: dict[type, Callable[[Any], Any]] = {
-            DeployRequest: self.deploy,
-            TaskRequest: self.task,
-            PlanRunRequest: self.plan_run,
-            EnvironmentPlanRunRequest: self.environment_plan_run,
-            StopRequest: lambda r: self.stop(r.job, force=bool(r.force)),
-            StopPlanRequest: lambda r: self.stop_plan(r.plan_job),
-            TaskTargetRequest: self.task_target,
-            ScheduleRequest: self.schedule,
-        }
-        return send[type(request)](request)
+        match request:
+            case DeployRequest():
+                return self.deploy(request)
+            case TaskRequest():
+                return self.task(request)
+            case PlanRunRequest():
+                return self.plan_run(request)
+            case EnvironmentPlanRunRequest():
+                return self.environment_plan_run(request)
+            case StopRequest():
+                return self.stop(request.job, force=bool(request.force))
+            case StopPlanRequest():
+                return self.stop_plan(request.plan_job)
+            case TaskTargetRequest():
+                return self.task_target(request)
+            case ScheduleRequest():
+                return self.schedule(request)
 
     # -- reads ----------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Typed jobs, plan jobs, nodes and events, parsed leniently where real PE is inconsistent.
+"""Typed jobs, plan jobs and nodes, parsed leniently where real PE is inconsistent; events are
+orchestrator/events.py, what a command answers orchestrator/refs.py (both re-exported here).
 
 Every shape here was seen in real PE bodies (../shared/reference/pe-bodies, SOURCES.md): PE 2016
 job items without `type`, `node_states`, timestamps, `userdata` or `pagination`; plan events
@@ -8,7 +9,7 @@ state, an event's type, a page's items) is required, and its absence is Unexpect
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,12 @@ from orchestrator.catalog import (  # noqa: F401  (re-exported: callers import t
     Summary,
     TaskInfo,
 )
+from orchestrator.events import (  # noqa: F401  (re-exported: callers import them from here)
+    Event,
+    EventPage,
+    PlanEvent,
+    event_page,
+)
 from orchestrator.lenient import (  # noqa: F401  (ident, number and timestamp are re-exported)
     count,
     ident,
@@ -35,6 +42,12 @@ from orchestrator.lenient import (  # noqa: F401  (ident, number and timestamp a
     optional_int,
     text,
     timestamp,
+)
+from orchestrator.refs import (  # noqa: F401  (re-exported: callers import them from here)
+    JobRef,
+    PlanJobRef,
+    StopResult,
+    Submitted,
 )
 
 
@@ -52,40 +65,6 @@ def _userdata(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
     if "userdata" not in data:
         return None
     return mapping(data.get("userdata"))
-
-
-@dataclass(frozen=True)
-class JobRef:
-    """A job the orchestrator created: `{"id": URL, "name": "81"}`."""
-
-    name: str
-    id: str = ""
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> JobRef:
-        data = obj(data, "the job reference")
-        return cls(name=name_of(data, "the job reference"), id=text(data.get("id")))
-
-
-@dataclass(frozen=True)
-class PlanJobRef:
-    """A plan job the orchestrator created: `{"name": "1234"}`."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class StopResult:
-    """The answer to /command/stop: the job and its nodes counted by state."""
-
-    job: JobRef
-    nodes: Mapping[str, int]
-
-    @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> StopResult:
-        job = obj(need(obj(data, "the stop answer"), "job", "the stop answer"), "its job")
-        counts = {str(k): count(v) for k, v in mapping(job.get("nodes")).items()}
-        return cls(job=JobRef.parse(job), nodes=counts)
 
 
 @dataclass(frozen=True)
@@ -236,85 +215,6 @@ class NodePage:
     def parse(cls, data: Any) -> NodePage:
         data = obj(data, "the node list")
         return cls(items=tuple(Node.parse(n) for n in items(data, "the node list")))
-
-
-def _event_detail(value: Any) -> Mapping[str, Any]:
-    if value is None:
-        return {}
-    return value if isinstance(value, Mapping) else {"output": value}
-
-
-@dataclass(frozen=True)
-class Event:
-    """A job event (`node_running`, `node_finished`, `job_finished`, ...); `id` None if absent."""
-
-    id: int | None
-    type: str
-    timestamp: datetime | None
-    node: str | None
-    detail: Mapping[str, Any]
-    message: str
-
-    @classmethod
-    def parse(cls, data: Any) -> Event:
-        data = obj(data, "a job event")
-        details = mapping(data.get("details"))
-        return cls(
-            id=optional_int(data.get("id")),
-            type=text(need(data, "type", "a job event")),
-            timestamp=timestamp(data.get("timestamp")),
-            node=text(details.get("node")) or None,
-            detail=_event_detail(details.get("detail")),
-            message=text(data.get("message")),
-        )
-
-
-@dataclass(frozen=True)
-class PlanEvent:
-    """A plan job event (`task_start`, `out_message`, `plan_finished`, ...); `id` None if absent
-    (the 2019.5 docs show `out_message` and `plan_end` without one)."""
-
-    id: int | None
-    type: str
-    timestamp: datetime | None
-    details: Mapping[str, Any]
-
-    @property
-    def child_job(self) -> str | None:
-        child = self.details.get("job-id")
-        return None if child is None or isinstance(child, (bool, dict, list)) else str(child)
-
-    @classmethod
-    def parse(cls, data: Any) -> PlanEvent:
-        data = obj(data, "a plan event")
-        return cls(
-            id=optional_int(data.get("id")),
-            type=text(need(data, "type", "a plan event")),
-            timestamp=timestamp(data.get("timestamp")),
-            details=mapping(data.get("details")),
-        )
-
-
-@dataclass(frozen=True)
-class EventPage:
-    """Events from a cursor, and the cursor to ask from next time."""
-
-    items: tuple[Any, ...]
-    next_start: int
-
-
-def event_page(data: Any, start: int, parse: Callable[[Any], Any]) -> EventPage:
-    """Events at or after `start`; the next cursor is the highest id seen plus one.
-
-    `next-events.id` echoes the request URI (2023.8 docs) or points past the last event (the
-    Ruby client's fixture), so the cursor is derived from the ids themselves and never from it.
-    An event without an id is kept: PE sent it for this cursor.
-    """
-    data = obj(data, "the event list")
-    parsed = tuple(parse(e) for e in items(data, "the event list"))
-    fresh = tuple(e for e in parsed if e.id is None or e.id >= start)
-    next_start = max([start, *(e.id + 1 for e in fresh if e.id is not None)])
-    return EventPage(items=fresh, next_start=next_start)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from model.failures import NodeFailure
 from model.snapshot import FAILED_NODE_STATES, NODE_END_STATES, Snapshot, Step
 from orchestrator.models import Event, Node, PlanEvent
 
@@ -54,7 +55,7 @@ class JobProgress:
 
     snapshot: Snapshot
     outcomes: tuple[NodeOutcome, ...]
-    failures: tuple[dict[str, str], ...]
+    failures: tuple[NodeFailure, ...]
     stopping: bool
     finished: bool
 
@@ -154,7 +155,7 @@ def apply_job_events(
     running = set(snapshot.running)
     resources = dict(snapshot.resources)
     outcomes: list[NodeOutcome] = []
-    failures: list[dict[str, str]] = []
+    failures: list[NodeFailure] = []
     stopping = finished = False
     for event in events:
         if event.type == "node_running" and event.node:
@@ -174,9 +175,7 @@ def apply_job_events(
             for key, value in (ended.resources or {}).items():
                 resources[key] = resources.get(key, 0) + value
             if ended.state in FAILED:
-                failures.append(
-                    {"node": ended.node, "state": ended.state, "message": ended.message}
-                )
+                failures.append(NodeFailure(ended.node, ended.state, ended.message))
         elif event.type == "job_stopping":
             stopping = True
         elif event.type in JOB_END:

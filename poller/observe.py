@@ -82,21 +82,12 @@ def observe_job(client: OrchestratorClient, job: JobRow) -> JobObservation:
     # The orchestrator's final word: when the events do not account for every node (missed,
     # unrecognised, or the job ended between two reads), the node records settle it, once.
     if not accounted(progress.snapshot, details.node_count):
-        nodes = _all_nodes(client, job.name)
+        nodes = tuple(client.all_job_nodes(job.name, page=NODE_PAGE))
         return JobObservation(progress, page.next_start, details, nodes, complete=True)
     if job.command == "task" and details.node_count <= SMALL_JOB:
         nodes = client.job_nodes(job.name, limit=SMALL_JOB, order_by="name").items
         return JobObservation(progress, page.next_start, details, nodes)
     return JobObservation(progress, page.next_start, details)
-
-
-def _all_nodes(client: OrchestratorClient, name: str) -> tuple[Node, ...]:
-    nodes: list[Node] = []
-    while True:
-        got = client.job_nodes(name, limit=NODE_PAGE, offset=len(nodes), order_by="name").items
-        nodes.extend(got)
-        if len(got) < NODE_PAGE:
-            return tuple(nodes)
 
 
 def observe_plan(client: OrchestratorClient, job: JobRow) -> PlanObservation:

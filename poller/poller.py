@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import Any
+from typing import Protocol
 
 from orchestrator.client import OrchestratorClient
 from orchestrator.errors import (
@@ -26,6 +26,14 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 60.0
 
 
+class Outbox(Protocol):
+    """The outbox sender (delivery/sender.py), as the poller uses it."""
+
+    def wake(self) -> None: ...
+
+    def flush(self) -> int: ...
+
+
 class Poller:
     """`tick(now)` is one pass (tests call it with their own clock); `run()` loops."""
 
@@ -34,7 +42,7 @@ class Poller:
         store: Store,
         orchestrator: OrchestratorClient,
         recorder: Recorder,
-        sender: Any,
+        sender: Outbox,
         *,
         clock: Callable[[], float],
         housekeeping: Callable[[float], None] | None = None,
@@ -125,7 +133,7 @@ class Poller:
             self.recorder.lost(db, job, reason, now, errors=errors, delay=delay)
 
     def _delay(self, errors: int) -> float:
-        return min(MAX_BACKOFF, self.recorder.pacing.interval * 2 ** min(errors - 1, 6))
+        return min(MAX_BACKOFF, self.recorder.pacing.interval * 2.0 ** min(errors - 1, 6))
 
     def run(self, stop: threading.Event, *, period: float = 0.25) -> None:
         """Start polls as they fall due until `stop` is set. Sending has a thread of its own

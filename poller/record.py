@@ -8,14 +8,18 @@ all of it. Nothing is lost and nothing is posted twice.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
+from sqlite_utils import Database
+
+from model.failures import NodeFailure
 from model.snapshot import Shape, Snapshot
 from orchestrator.errors import UnexpectedShape
 from orchestrator.models import Job, PlanJob
 from poller.follow import node_outcome
 from poller.observe import JobObservation, PlanObservation
+from poller.pacing import Pacing, next_poll
 from poller.settle import (
     clipped_body,
     final_counts,
@@ -36,25 +40,6 @@ OUTPUT_LINES = 20
 SHAPE_POLLS = 3
 
 
-@dataclass(frozen=True)
-class Pacing:
-    """How often to poll and how often to speak in a thread."""
-
-    interval: float = 5.0
-    fast_interval: float = 1.0
-    fast_window: float = 15.0
-    failure_batch: int = 25
-    failure_gap: float = 300.0
-    failures_listed: int = 10
-
-
-def next_poll(job: JobRow, now: float, pacing: Pacing, *, started: bool) -> float:
-    """A young job is polled fast until it shows its first events: that first sign of life is
-    what people watch for. After it, one poll an interval (measured: a fifth fewer requests)."""
-    young = now - job.created_at < pacing.fast_window and not started
-    return now + (min(pacing.fast_interval, pacing.interval) if young else pacing.interval)
-
-
 class Recorder:
     """Turns observations into store rows and queued posts (what to say: a template and its
     data, rendered by delivery when it sends them)."""
@@ -64,7 +49,7 @@ class Recorder:
         self.console_url = console_url
 
     def _post(
-        self, db: Any, job: JobRow, suffix: str, template: str, now: float, /, **data: Any
+        self, db: Database, job: JobRow, suffix: str, template: str, now: float, /, **data: Any
     ) -> None:
         posts.enqueue(
             db,
@@ -77,7 +62,7 @@ class Recorder:
             thread_of=job.id,
         )
 
-    def _contact_back(self, db: Any, job: JobRow, now: float) -> dict[str, Any]:
+    def _contact_back(self, db: Database, job: JobRow, now: float) -> dict[str, Any]:
         if job.contact != "lost":
             return {}
         self._post(
@@ -91,13 +76,13 @@ class Recorder:
         )
         return {"contact": "ok"}
 
-    def job(self, db: Any, job: JobRow, seen: JobObservation, now: float) -> None:
+    def job(self, db: Database, job: JobRow, seen: JobObservation, now: float) -> None:
         snapshot = merge_details(seen.progress.snapshot, seen.details)
         # Node records read at the end are the orchestrator's final word on each node.
         noop = bool(job.body.get("noop"))
         settled = tuple(node_outcome(n, noop=noop) for n in seen.nodes)
         record_outcomes(db, job.id, (*seen.progress.outcomes, *settled), now)
-        pending = [*job.failures_pending, *seen.progress.failures]
+        pending: list[NodeFailure] = [*job.failures_pending, *seen.progress.failures]
         fields: dict[str, Any] = self._contact_back(db, job, now)
         if seen.progress.stopping:
             self._post(
@@ -140,7 +125,7 @@ class Recorder:
         last = job.last_failure_post_at or 0.0
         return now - last >= self.pacing.failure_gap
 
-    def plan(self, db: Any, job: JobRow, seen: PlanObservation, now: float) -> None:
+    def plan(self, db: Database, job: JobRow, seen: PlanObservation, now: float) -> None:
         snapshot = merge_details(seen.progress.snapshot, seen.details)
         steps = tuple(with_child(step, seen.children.get(step.job)) for step in snapshot.steps)
         snapshot = replace(snapshot, steps=steps)
@@ -175,7 +160,7 @@ class Recorder:
 
     def _finish(
         self,
-        db: Any,
+        db: Database,
         job: JobRow,
         snapshot: Snapshot,
         now: float,
@@ -223,7 +208,9 @@ class Recorder:
         )
         return snapshot
 
-    def _save(self, db: Any, job: JobRow, snapshot: Snapshot, now: float, **fields: Any) -> None:
+    def _save(
+        self, db: Database, job: JobRow, snapshot: Snapshot, now: float, **fields: Any
+    ) -> None:
         snapshot = replace(snapshot, shape=None)  # PE answered in a shape the bot understands
         if snapshot.visible() != job.snapshot.visible():
             fields["card_version"] = job.card_version + 1
@@ -238,7 +225,7 @@ class Recorder:
         )
 
     def lost(
-        self, db: Any, job: JobRow, reason: str, now: float, *, errors: int, delay: float
+        self, db: Database, job: JobRow, reason: str, now: float, *, errors: int, delay: float
     ) -> None:
         fields: dict[str, Any] = {"poll_errors": errors, "next_poll_at": now + delay}
         if job.contact == "ok" and errors >= 2:
@@ -256,7 +243,14 @@ class Recorder:
         jobs.update(db, job.id, **fields)
 
     def misunderstood(
-        self, db: Any, job: JobRow, exc: UnexpectedShape, now: float, *, errors: int, delay: float
+        self,
+        db: Database,
+        job: JobRow,
+        exc: UnexpectedShape,
+        now: float,
+        *,
+        errors: int,
+        delay: float,
     ) -> None:
         """PE answered in a shape this bot does not understand: keep trying (it never shows the
         job as finished), and after a few polls like that say so on the card, logging the body
@@ -276,7 +270,7 @@ class Recorder:
             fields["card_version"] = job.card_version + 1
         jobs.update(db, job.id, **fields)
 
-    def forget(self, db: Any, job: JobRow, reason: str, now: float) -> None:
+    def forget(self, db: Database, job: JobRow, reason: str, now: float) -> None:
         self._post(
             db,
             job,

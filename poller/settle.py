@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from sqlite_utils import Database
+
 from model.snapshot import Snapshot, Step
 from orchestrator.models import Job, PlanJob
 from poller.follow import FAILED, RESOURCE_KEYS, NodeOutcome
@@ -18,7 +20,7 @@ from store.jobs import JobRow
 LOGGED_BODY = 4000
 
 
-def record_outcomes(db: Any, key: str, outcomes: tuple[NodeOutcome, ...], now: float) -> None:
+def record_outcomes(db: Database, key: str, outcomes: tuple[NodeOutcome, ...], now: float) -> None:
     jobs.record_nodes(
         db,
         key,
@@ -47,7 +49,7 @@ def outputs_of(job: JobRow, settled: tuple[NodeOutcome, ...]) -> list[dict[str, 
 
 
 def final_counts(
-    db: Any,
+    db: Database,
     job: JobRow,
     snapshot: Snapshot,
     totals: Mapping[str, Any],

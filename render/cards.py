@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from model.failures import NodeFailure
 from model.snapshot import Snapshot
 from render import views
 from render.blocks import MAX_SECTION
@@ -97,9 +98,9 @@ def job_card_data(
     }
 
 
-def failures_data(name: str, failures: Sequence[Mapping[str, str]]) -> dict[str, Any]:
+def failures_data(name: str, failures: Sequence[NodeFailure]) -> dict[str, Any]:
     """A batch of failed or errored nodes for the thread."""
-    shown = list(failures[:FAILURE_LIST])
+    shown = [failure.to_json() for failure in failures[:FAILURE_LIST]]
     return {
         "name": name,
         "failures": shown,

@@ -26,8 +26,9 @@ from flows.targets import Resolver
 from orchestrator.client import OrchestratorClient
 from orchestrator.connection import connect, connect_classifier, connect_puppetdb, read_token
 from policy import SlackGroups, policy_from_settings
+from poller.pacing import Pacing
 from poller.poller import Poller
-from poller.record import Pacing, Recorder
+from poller.record import Recorder
 from render import Renderer
 from runtime.slackapp import create_app
 from store import Store, inbox, requests, views
@@ -42,6 +43,7 @@ class Bot:
     deps: Deps
     app: App
     poller: Poller
+    sender: Sender
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
@@ -50,21 +52,20 @@ class Bot:
         background, each loop in its own thread."""
         warm_up(self.deps.work, self.deps.store, WORKERS)
         recovery.resume(self.deps)
-        for name, loop in (("poller", self.poller.run), ("sender", self.deps.sender.run)):
+        for name, loop in (("poller", self.poller.run), ("sender", self.sender.run)):
             thread = threading.Thread(target=loop, args=(self.stop,), name=name, daemon=True)
             thread.start()
             self.threads.append(thread)
 
     def shutdown(self) -> None:
         self.stop.set()
-        self.deps.sender.wake()
+        self.sender.wake()
         for thread in self.threads:
             thread.join(timeout=10)
         # Queued work is dropped, not run: a request not yet sent is still `new` in the store
         # and is sent by the next start while fresh.
         self.deps.work.shutdown(wait=True, cancel_futures=True)
         self.poller.close()
-        self.deps.sender.close()
         self.deps.orchestrator.close()
         if self.deps.resolver is not None:
             self.deps.resolver.close()
@@ -170,7 +171,7 @@ def build(
         # Orchestrator calls run here, never on Bolt's 5-thread listener pool.
         work=work or ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="work"),
         console_url=settings.pe_console_url,
-        known_environments=lambda: recovery.known_environments(store),
+        known_environments=lambda: requests.launched_environments(store.db),
         resolver=resolver,
         membership=Membership(outbox, budget=budget, clock=time.monotonic),
         responder=responder,
@@ -183,4 +184,4 @@ def build(
         store, orchestrator, recorder, sender, clock=clock, housekeeping=Housekeeping(deps)
     )
     app = create_app(deps, signing_secret=settings.slack_signing_secret)
-    return Bot(deps=deps, app=app, poller=poller)
+    return Bot(deps=deps, app=app, poller=poller, sender=sender)

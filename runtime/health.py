@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from orchestrator.errors import OrchestratorError
+from runtime.assemble import Bot
 from store import jobs
 
 ORCHESTRATOR_CHECK_EVERY = 10.0
@@ -16,8 +17,9 @@ ORCHESTRATOR_CHECK_EVERY = 10.0
 class Health:
     """Reports health without hammering the orchestrator: its check is cached for 10 s."""
 
-    def __init__(self, deps: Any, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self.deps = deps
+    def __init__(self, bot: Bot, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.deps = bot.deps
+        self.sender = bot.sender
         self.clock = clock
         self._lock = threading.Lock()
         self._orchestrator: tuple[float, str] | None = None
@@ -54,7 +56,7 @@ class Health:
 
     def _slack(self) -> dict[str, Any]:
         """Calls a minute per method against its limit, and what waits to be sent."""
-        sender = self.deps.sender
+        sender = self.sender
         try:
             queue = sender.backlog()
         except Exception as exc:  # the store's trouble is reported above; say it here too

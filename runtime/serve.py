@@ -10,6 +10,10 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import waitress
+import waitress.server
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
 from runtime.assemble import Bot
 from runtime.health import Health, health_line
 from runtime.slackapp import RequestHandler
@@ -85,12 +89,10 @@ def _check_body(environ: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def serve_http(bot: Bot, port: int, *, host: str = "0.0.0.0", threads: int = 32) -> None:
-    import waitress
-
     signal.signal(signal.SIGTERM, _interrupt)  # platforms stop a dyno with SIGTERM
     log.info("HTTP mode: serving %s and /health on port %d", EVENTS_PATH, port)
     waitress.serve(
-        wsgi_app(bot, Health(bot.deps)),
+        wsgi_app(bot, Health(bot)),
         host=host,
         port=port,
         threads=threads,
@@ -107,10 +109,7 @@ def serve_socket_mode(
     bot: Bot, app_token: str, *, port: int | None = None, host: str = "0.0.0.0"
 ) -> None:
     """Socket Mode to Slack; with a port, /health is served there as well."""
-    import waitress.server
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    health = Health(bot.deps)
+    health = Health(bot)
     web = None
     if port is not None:
         web = waitress.server.create_server(

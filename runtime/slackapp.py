@@ -17,6 +17,7 @@ from slack_bolt.request.internals import build_context
 
 import handlers
 from config import ConfigError
+from delivery.respond import Responder
 from flows.deps import Deps
 from store import Store, inbox
 
@@ -107,7 +108,7 @@ class _UnusedTokenFilter(logging.Filter):
 
 
 def note_response_url(
-    responder: Any, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    responder: Responder, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
 ) -> BoltResponse:
     """A response_url's five uses and thirty minutes start when Slack sends it: noted here (a
     dict insert), so that an answer made later knows whether the URL still works."""

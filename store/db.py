@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from store.journal import Journal
 from store.migrations import INBOX_MIGRATIONS, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
@@ -49,7 +50,7 @@ class Store:
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._inbox_lock = threading.Lock()
-        self._journal: Any = None
+        self._journal: Journal | None = None
         self._all: list[sqlite3.Connection] = []
 
     def __repr__(self) -> str:
@@ -120,10 +121,9 @@ class Store:
         """Run `fn(db)` on the inbox file in the next group commit (the ack path's writes)."""
         with self._lock:
             if self._journal is None:
-                from store.journal import Journal
-
                 self._journal = Journal(self)
-        return self._journal.call(fn)
+            journal = self._journal
+        return journal.call(fn)
 
     def close(self) -> None:
         """Close every connection this store opened (tests, shutdown)."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from model.failures import NodeFailure
 from model.snapshot import Snapshot
 from store.db import dumps, loads
 
@@ -46,7 +47,7 @@ class JobRow:
     finished_at: float | None
     contact: str
     poll_errors: int
-    failures_pending: list[dict[str, Any]]
+    failures_pending: tuple[NodeFailure, ...]
     last_failure_post_at: float | None
     failure_posts: int
 
@@ -55,7 +56,9 @@ def _row(raw: Any) -> JobRow:
     data = dict(raw)
     data["body"] = loads(data["body"])
     data["snapshot"] = Snapshot.from_json(loads(data["snapshot"], {}))
-    data["failures_pending"] = loads(data["failures_pending"], [])
+    data["failures_pending"] = tuple(
+        NodeFailure.from_json(f) for f in loads(data["failures_pending"], [])
+    )
     data["done"] = bool(data["done"])
     return JobRow(**data)
 
@@ -130,12 +133,14 @@ def card_ts(db: Database, key: str) -> str | None:
 
 
 def followed_count(db: Database) -> int:
-    return db.execute("SELECT count(*) FROM jobs WHERE done = 0").fetchone()[0]
+    return int(db.execute("SELECT count(*) FROM jobs WHERE done = 0").fetchone()[0])
 
 
 def update(db: Database, key: str, **fields: Any) -> None:
     if "snapshot" in fields:
         fields["snapshot"] = fields["snapshot"].to_json()
+    if "failures_pending" in fields:
+        fields["failures_pending"] = [f.to_json() for f in fields["failures_pending"]]
     encoded = {
         k: dumps(v) if k in ("snapshot", "failures_pending", "body") else v
         for k, v in fields.items()
@@ -166,9 +171,12 @@ def card_edits_due(
 
 def cards_behind(db: Database) -> int:
     """Cards whose last edit does not show what the store knows."""
-    return db.execute(
-        "SELECT count(*) FROM jobs WHERE card_ts IS NOT NULL AND card_version > card_sent_version"
-    ).fetchone()[0]
+    return int(
+        db.execute(
+            "SELECT count(*) FROM jobs WHERE card_ts IS NOT NULL "
+            "AND card_version > card_sent_version"
+        ).fetchone()[0]
+    )
 
 
 def card_sent(db: Database, key: str, version: int, now: float) -> None:

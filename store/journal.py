@@ -12,12 +12,19 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlite_utils import Database
 
 WAIT = 10.0
+
+
+class InboxFile(Protocol):
+    """What the journal writes through: the store's inbox transaction (store/db.py)."""
+
+    def write_inbox(self) -> AbstractContextManager[Database]: ...
 
 
 @dataclass
@@ -31,7 +38,7 @@ class _Call:
 class Journal:
     """Runs `fn(db)` calls on the inbox file in batches, one transaction a batch."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: InboxFile) -> None:
         self._store = store
         self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="journal", daemon=True)

@@ -42,12 +42,14 @@ class PostRow:
     @property
     def data(self) -> dict[str, Any]:
         """Decoded only when the post is sent: most rows read are waiting their turn."""
-        return loads(self.data_json, {})
+        data: dict[str, Any] = loads(self.data_json, {})
+        return data
 
     @property
     def rendered(self) -> dict[str, Any] | None:
         """The message as queued before the outbox kept templates (text and blocks), if so."""
-        return loads(self.rendered_json)
+        rendered: dict[str, Any] | None = loads(self.rendered_json)
+        return rendered
 
 
 COLUMNS = (

@@ -179,3 +179,12 @@ def owner_of_response_url(db: Database, url: str) -> tuple[str, str, float] | No
         [url],
     ).fetchone()
     return None if raw is None else (raw[0], raw[1], float(raw[2]))
+
+
+def launched_environments(db: Database) -> list[str]:
+    """Environments that jobs have run in before, for 'unknown environment' answers."""
+    rows = db.execute(
+        """SELECT DISTINCT json_extract(body, '$.environment') AS env FROM requests
+           WHERE state = 'launched' AND env IS NOT NULL AND env != '' ORDER BY env"""
+    )
+    return [str(r["env"]) for r in rows]

@@ -70,3 +70,35 @@ def test_the_readmes_layout_map_names_every_top_level_entry() -> None:
     assert named <= tracked, (
         f"in the layout map but not in the repository: {sorted(named - tracked)}"
     )
+
+
+PRODUCT = ("runtime", "handlers", "flows", "poller", "delivery", "store", "render", "commands")
+PRODUCT += ("policy", "orchestrator", "identity", "model")
+# bot.py starts the demo only when asked: the demo brings the stand-ins, which a running bot
+# must never load (the import-linter contract `standins`).
+LATE_IMPORTS_ALLOWED = {("bot.py", "demo.console")}
+
+
+def late_imports(path: Path) -> set[str]:
+    """Modules imported inside a function or class of `path`, not at its top."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = {id(node) for node in tree.body}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in top:
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            else:
+                found.add("." * node.level + (node.module or ""))
+    return found
+
+
+def test_product_code_imports_at_the_top_of_each_module() -> None:
+    """No function-level imports: what a module needs shows in its first lines, and an import
+    cycle cannot hide inside a function (import-linter's `acyclic` contract then sees it)."""
+    files = [ROOT / "bot.py", ROOT / "admin.py", ROOT / "config.py"]
+    files += [path for package in PRODUCT for path in sorted((ROOT / package).rglob("*.py"))]
+    late = {
+        (str(path.relative_to(ROOT)), module) for path in files for module in late_imports(path)
+    }
+    assert late == LATE_IMPORTS_ALLOWED

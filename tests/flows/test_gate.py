@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from flows import recovery
-from flows.pipeline import execute, with_marker
+from flows.send import execute
+from flows.subject import with_marker
 from orchestrator.requests import DeployRequest, Scope
 from policy import parse_policy
 from render import Renderer

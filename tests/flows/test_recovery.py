@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.pipeline import with_marker
 from flows.recovery import resume
+from flows.subject import with_marker
 from orchestrator.requests import DeployRequest, Scope
 from standins.orchestrator import world_from_dict
 from store import jobs, requests

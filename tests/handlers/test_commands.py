@@ -175,6 +175,15 @@ def test_stop_plan(harness: Harness) -> None:
     harness.command("/plan canary nodes=web01.example.com command=whoami")
     harness.command("/stop plan 1")
     assert harness.requests_seen("/command/stop_plan") == [{"plan_job": "1"}]
+    # The answer names the plan job being stopped; it is not taken for a new one to follow.
+    assert "Stop sent for plan job" in harness.last_response_text()
+    states = harness.store.db.execute("SELECT command, state FROM requests ORDER BY created_at")
+    assert [tuple(r) for r in states] == [("plan", "launched"), ("stop", "launched")]
+    assert harness.followed() == 1
+    harness.tick()
+    (card,) = harness.slack.messages("C0DEPLOYS")
+    thread = [block_text(r.blocks or []) for r in harness.slack.thread("C0DEPLOYS", card.ts)]
+    assert any("asked to stop plan job" in text for text in thread), thread
 
 
 def test_task_target_create(harness: Harness) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from model.failures import NodeFailure
 from model.snapshot import Snapshot
 from orchestrator.models import Event, PlanEvent
 from poller.follow import apply_job_events, apply_plan_events, settled
@@ -50,8 +51,8 @@ def test_failed_and_errored_nodes_are_failures_with_their_message() -> None:
             ev(3, "node_failed", "web07", msg="boom"),
         ],
     )
-    assert [f["node"] for f in progress.failures] == ["db03", "web07"]
-    assert progress.failures[0]["message"] == "db03 is not connected to the PCP broker"
+    assert [f.node for f in progress.failures] == ["db03", "web07"]
+    assert progress.failures[0].message == "db03 is not connected to the PCP broker"
     assert settled(progress.snapshot)
 
 
@@ -108,7 +109,7 @@ def test_a_finished_task_node_whose_result_holds_an_error_failed() -> None:
     error = {"_error": {"kind": "puppetlabs.tasks/task-error", "msg": "exit 3", "details": {}}}
     progress = apply_job_events(Snapshot(node_count=2), [ev(1, "node_finished", "a", error)])
     assert progress.outcomes[0].state == "failed"
-    assert progress.failures == ({"node": "a", "state": "failed", "message": "exit 3"},)
+    assert progress.failures == (NodeFailure("a", "failed", "exit 3"),)
     assert progress.snapshot.counts["failed"] == 1
     assert not progress.snapshot.counts.get("finished")
 

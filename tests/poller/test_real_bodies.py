@@ -58,7 +58,7 @@ def row(name: str, command: str = "deploy", **changes: Any) -> JobRow:
         "finished_at": None,
         "contact": "ok",
         "poll_errors": 0,
-        "failures_pending": [],
+        "failures_pending": (),
         "last_failure_post_at": None,
         "failure_posts": 0,
     }

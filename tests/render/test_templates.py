@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from commands.usage import usage
+from model.failures import NodeFailure
 from model.snapshot import Snapshot
 from orchestrator.models import ParamSpec
 from render import Renderer
@@ -50,7 +51,7 @@ def _summary() -> dict[str, Any]:
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "job_card": _card(),
-    "job_failures": failures_data("1", [{"node": "web07", "state": "failed", "message": "x"}]),
+    "job_failures": failures_data("1", [NodeFailure("web07", "failed", "x")]),
     "job_finished": _summary(),
     "job_stop_requested": {
         "user": "U1",

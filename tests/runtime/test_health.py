@@ -10,12 +10,12 @@ from tests.support.harness import Harness, close_harness, make_harness
 
 def test_the_report_shows_calls_against_limits_and_the_queue(harness: Harness) -> None:
     harness.command("/deploy production --nodes web01.example.com,web02.example.com --noop")
-    queued = Health(harness.bot.deps).report()["slack"]["queue"]
+    queued = Health(harness.bot).report()["slack"]["queue"]
     assert queued["posts"] == 1  # the card, queued at launch and not yet sent
     harness.clock.advance(0.5)
-    assert Health(harness.bot.deps).report()["slack"]["queue"]["oldest_post_s"] == 0.5
+    assert Health(harness.bot).report()["slack"]["queue"]["oldest_post_s"] == 0.5
     harness.run_until_quiet()
-    report = Health(harness.bot.deps).report()
+    report = Health(harness.bot).report()
     slack = report["slack"]
     assert slack["queue"] == {"posts": 0, "cards": 0, "oldest_post_s": 0.0}
     assert slack["calls"]["chat.postMessage"]["limit_per_minute"] == 300
@@ -42,7 +42,7 @@ def test_a_call_that_cannot_wait_goes_first_and_is_counted(tmp_path: Path) -> No
         )
         h.click("approval_reject", value, user="U0BOB", message_ts=card.ts)
         assert len(h.slack.views()) == 1
-        calls = Health(h.bot.deps).report()["slack"]["calls"]
+        calls = Health(h.bot).report()["slack"]["calls"]
         assert calls["views.open"]["calls_last_minute"] == 1
         assert calls["views.open"]["limit_per_minute"] == 100
     finally:
