@@ -1,0 +1,160 @@
+"""What the forms offer, cached per environment: the names of GET /tasks and GET /plans for
+type-ahead (answered within Slack's 3 seconds), each task's or plan's metadata for the form it
+builds and the submission it reads, and the environments (PuppetDB, else those already used).
+
+Everything here is read on the worker pool or, for type-ahead and submissions, from the cache;
+a cold entry is fetched once however many ask for it at the same time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, Literal
+
+from orchestrator.client import OrchestratorClient
+from orchestrator.errors import OrchestratorError
+from orchestrator.models import PlanInfo, TaskInfo
+from orchestrator.puppetdb import PuppetDBClient
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["task", "plan"]
+TTL = 300.0  # seconds a list or a task's metadata is kept
+SUGGEST_WAIT = 2.0  # Slack waits 3 s for a block_suggestion ack
+
+
+class Catalog:
+    """Thread-safe; one per bot."""
+
+    def __init__(
+        self,
+        orchestrator: OrchestratorClient,
+        *,
+        work: Executor,
+        clock: Callable[[], float],
+        puppetdb: PuppetDBClient | None = None,
+        known: Callable[[], list[str]] = lambda: [],
+        ttl: float = TTL,
+    ) -> None:
+        self.orchestrator = orchestrator
+        self.puppetdb = puppetdb
+        self.work = work
+        self.clock = clock
+        self.known = known
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._kept: dict[tuple[str, ...], tuple[float, Any]] = {}
+        self._fetching: dict[tuple[str, ...], Future[Any]] = {}
+
+    # -- the type-ahead --------------------------------------------------------------------
+
+    def names(self, kind: Kind, environment: str, *, wait: float = SUGGEST_WAIT) -> list[str]:
+        """The task or plan names of an environment; waits at most `wait` seconds for a cold
+        list (then answers with none: the person types again a moment later)."""
+        future = self._get(("names", kind, environment), lambda: self._list(kind, environment))
+        try:
+            names: list[str] = future.result(timeout=wait)
+        except FutureTimeout:
+            log.info("the %s list of %s was not ready within %.1fs", kind, environment, wait)
+            return []
+        except OrchestratorError as exc:
+            log.warning("could not list %ss in %s: %s", kind, environment, exc)
+            return []
+        return names
+
+    def warm(self, kind: Kind, environment: str) -> None:
+        """Start fetching the list now, so the first keystrokes find it."""
+        self._get(("names", kind, environment), lambda: self._list(kind, environment))
+
+    def _list(self, kind: Kind, environment: str) -> list[str]:
+        listing = (
+            self.orchestrator.tasks(environment)
+            if kind == "task"
+            else self.orchestrator.plans(environment)
+        )
+        # A plan the bot's PE user may not run is not offered (GET /plans says permitted).
+        return [i.name for i in listing.items if i.permitted is not False]
+
+    # -- metadata --------------------------------------------------------------------------
+
+    def task(self, name: str, environment: str) -> TaskInfo:
+        """GET /tasks/<module>/<task>, cached; raises what the client raises."""
+        future = self._get(
+            ("task", name, environment), lambda: self.orchestrator.task_info(name, environment)
+        )
+        info: TaskInfo = future.result()
+        return info
+
+    def plan(self, name: str, environment: str) -> PlanInfo:
+        future = self._get(
+            ("plan", name, environment), lambda: self.orchestrator.plan_info(name, environment)
+        )
+        info: PlanInfo = future.result()
+        return info
+
+    def cached_task(self, name: str, environment: str) -> TaskInfo | None:
+        found = self._cached(("task", name, environment))
+        return found if isinstance(found, TaskInfo) else None
+
+    def cached_plan(self, name: str, environment: str) -> PlanInfo | None:
+        found = self._cached(("plan", name, environment))
+        return found if isinstance(found, PlanInfo) else None
+
+    # -- environments ----------------------------------------------------------------------
+
+    def environments(self) -> list[str]:
+        """The environments known without waiting: PuppetDB's (cached; fetched in the
+        background when stale), else those requests already used, with production."""
+        future = self._get(("environments",), self._environments)
+        found: list[str] = []
+        if future.done() and future.exception() is None:
+            found = list(future.result())
+        return list(dict.fromkeys([*found, *self.known(), "production"]))
+
+    def _environments(self) -> list[str]:
+        if self.puppetdb is None:
+            return []
+        try:
+            return self.puppetdb.environments()
+        except OrchestratorError as exc:
+            log.warning("could not list PuppetDB's environments: %s", exc)
+            return []
+
+    # -- the cache -------------------------------------------------------------------------
+
+    def _cached(self, key: tuple[str, ...]) -> Any:
+        with self._lock:
+            kept = self._kept.get(key)
+        return kept[1] if kept and kept[0] > self.clock() else None
+
+    def _get(self, key: tuple[str, ...], fetch: Callable[[], Any]) -> Future[Any]:
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] > self.clock():
+                done: Future[Any] = Future()
+                done.set_result(kept[1])
+                return done
+            running = self._fetching.get(key)
+            if running is not None:
+                return running
+            future: Future[Any] = Future()
+            self._fetching[key] = future
+        self.work.submit(self._fill, key, fetch, future)
+        return future
+
+    def _fill(self, key: tuple[str, ...], fetch: Callable[[], Any], future: Future[Any]) -> None:
+        try:
+            value = fetch()
+        except BaseException as exc:
+            with self._lock:
+                self._fetching.pop(key, None)
+            future.set_exception(exc)
+            return
+        with self._lock:
+            self._kept[key] = (self.clock() + self.ttl, value)
+            self._fetching.pop(key, None)
+        future.set_result(value)

@@ -1,0 +1,230 @@
+"""Forms wired into the bot, over real HTTP: /task alone opens a modal in the fake Slack, the
+task is chosen by type-ahead (block_suggestion answered by the real Bolt app), the form is
+rebuilt from GET /tasks/<task> (views.update), mistakes come back inline, and a submission runs
+exactly as the slash command does: the simulator receives the same JSON body."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from standins.orchestrator import default_world
+from standins.orchestrator.default_world import default_world_data
+from standins.orchestrator.world_json import world_from_dict
+from tests.handlers.forms_person import SUBJECT, Person
+from tests.support.harness import Harness, close_harness, make_harness
+
+EVERY_TYPE = {
+    "name": "mymodule::every_type",
+    "metadata": {
+        "description": "One parameter of each type",
+        "supports_noop": True,
+        "parameters": {
+            "flag": {"type": "Boolean", "description": "A switch"},
+            "maybe": {"type": "Optional[Boolean]"},
+            "colour": {"type": "Enum[red, green]"},
+            "count": {"type": "Integer[1, 5]", "description": "How many"},
+            "ratio": {"type": "Optional[Float[0.0, 1.0]]"},
+            "label": {"type": "Pattern[/^[a-z]+$/]"},
+            "note": {"type": "Optional[String]", "default_value": "hello"},
+            "items": {"type": "Optional[Array[String]]"},
+            "secret": {"type": "Sensitive[String]", "sensitive": True},
+        },
+    },
+}
+
+
+def _world() -> Any:
+    data = copy.deepcopy(default_world_data())
+    data["tasks"].append(EVERY_TYPE)
+    return world_from_dict(data)
+
+
+@pytest.fixture
+def h(tmp_path: Path) -> Iterator[Harness]:
+    harness = make_harness(tmp_path, world=_world())
+    try:
+        yield harness
+    finally:
+        close_harness(harness)
+
+
+def without_marker(body: dict[str, Any]) -> dict[str, Any]:
+    body = copy.deepcopy(body)
+    body.get("userdata", {}).pop("chatops_request", None)
+    return body
+
+
+def test_task_alone_opens_the_form_in_the_channel_it_was_typed_in(h: Harness) -> None:
+    alice = Person(h)
+    response = alice.type("/task")
+    assert response.status == 200
+    view = alice.view()
+    assert view["callback_id"] == "form_task"
+    channel = alice.blocks()["ctx:channel"]["element"]
+    assert channel["initial_conversation"] == "C0DEPLOYS"
+    environments = alice.blocks()["ctx:environment"]["element"]
+    offered = [o["value"] for o in environments["options"]]
+    # PuppetDB's environments (GET /pdb/query/v4/environments on the simulator), production first
+    assert set(offered) >= {"production", "development", "staging"}
+    assert h.slack.calls("views.open"), "views.open was not called"
+
+
+def test_a_task_chosen_by_type_ahead_rebuilds_the_form_from_its_metadata(h: Harness) -> None:
+    alice = Person(h)
+    alice.type("/task")
+    offered = alice.suggest("pack")
+    assert [o["value"] for o in offered][:1] == ["package"]
+    assert len(offered) <= 100
+    alice.choose("package")
+    blocks = alice.blocks()
+    assert {"param:action", "param:name", "param:version", "target:nodes"} <= set(blocks)
+    assert blocks["param:action"]["element"]["type"] == "static_select"
+    assert blocks["param:version"].get("optional") is True
+    assert h.slack.calls("views.update")
+
+
+def test_each_parameter_type_becomes_its_element_and_is_checked(h: Harness) -> None:
+    alice = Person(h)
+    alice.type("/task")
+    alice.choose("mymodule::every_type")
+    blocks = alice.blocks()
+    kinds = {name: blocks[f"param:{name}"]["element"]["type"] for name in
+             ("flag", "maybe", "colour", "count", "ratio", "label", "note", "items")}  # fmt: skip
+    assert kinds["flag"] in ("checkboxes", "radio_buttons", "static_select")
+    assert kinds["colour"] == "static_select"
+    assert kinds["count"] == "number_input"
+    assert blocks["param:count"]["element"]["min_value"] == "1"
+    assert blocks["param:count"]["element"]["max_value"] == "5"
+    assert kinds["ratio"] == "number_input"
+    assert blocks["param:ratio"]["element"]["is_decimal_allowed"] is True
+    assert kinds["label"] == "plain_text_input"
+    assert blocks["param:note"]["element"].get("initial_value") == "hello"
+    assert kinds["items"] == "plain_text_input"
+    assert "param:secret" not in blocks  # Slack cannot mask input
+    text = str(alice.view()["blocks"])
+    assert "secret" in text  # ...and the form says how to pass it
+
+    alice.fill("param:colour", "red").fill("param:count", 3).fill("param:label", "NOT lower")
+    alice.fill("param:items", "not json").fill("target:nodes", "web01.example.com")
+    if kinds["flag"] == "radio_buttons":
+        alice.fill("param:flag", "true")
+    assert alice.submit() == "errors"
+    errors = alice.errors()
+    assert "param:label" in errors and "param:items" in errors, errors
+    assert not h.requests_seen("/command/task"), "nothing may run while the form has errors"
+
+
+def test_inline_errors_name_the_field_and_nothing_runs(h: Harness) -> None:
+    alice = Person(h)
+    alice.type("/task")
+    alice.choose("package")
+    alice.fill("param:action", "install").fill("param:name", "httpd")
+    # Two targets at once: one of nodes, query or group.
+    alice.fill("target:nodes", "web01.example.com").fill("target:query", "nodes[certname] { }")
+    assert alice.submit() == "errors"
+    assert "target:query" in alice.errors()
+    assert not h.requests_seen("/command/task")
+
+
+def test_a_submission_sends_the_body_the_slash_command_sends(h: Harness) -> None:
+    alice = Person(h)
+    alice.type("/task")
+    alice.choose("package")
+    alice.fill("param:action", "install").fill("param:name", "httpd")
+    alice.fill("target:nodes", "web01.example.com")
+    assert alice.submit() == "close"
+    [from_form] = h.requests_seen("/command/task")
+
+    h.command("/task package action=install name=httpd --nodes web01.example.com -e production")
+    bodies = h.requests_seen("/command/task")
+    assert len(bodies) == 2
+    assert bodies[0]["userdata"]["chatops_request"] != bodies[1]["userdata"]["chatops_request"]
+    assert without_marker(bodies[0]) == without_marker(bodies[1])
+    assert from_form == bodies[0]
+    # The same card and thread: a status card in the chosen channel, for Alice.
+    h.tick(1)
+    cards = [m for m in h.slack.messages("C0DEPLOYS") if not m.is_reply]
+    assert len(cards) == 2
+
+
+def test_deploy_form_and_slash_command_send_the_same_body(h: Harness) -> None:
+    alice = Person(h)
+    alice.type("/deploy")
+    assert alice.view()["callback_id"] == "form_deploy"
+    alice.fill("target:nodes", "web01.example.com")
+    assert alice.submit() == "close"
+    h.command("/deploy production --nodes web01.example.com")
+    first, second = h.requests_seen("/command/deploy")
+    assert without_marker(first) == without_marker(second)
+
+
+def test_a_schedule_in_the_form_is_refused_inline_until_scheduling_is_wired(h: Harness) -> None:
+    alice = Person(h)
+    alice.type("/task")
+    alice.choose("facts")
+    alice.fill("target:nodes", "web01.example.com").fill("opt:at", "tomorrow 09:00")
+    assert alice.submit() == "errors"
+    assert "opt:at" in alice.errors()
+    assert not h.requests_seen("/command/task")
+
+
+def test_a_global_shortcut_opens_the_form_without_a_channel(h: Harness) -> None:
+    from standins.slack.requests import signed_headers  # noqa: F401  (the shape is the fake's)
+
+    trigger = h.slack.new_trigger_id(user="U0BOB")
+    body = shortcut_body("run_plan", "U0BOB", trigger)
+    response = Person(h, "U0BOB").send(body)
+    assert response is not None and response.status == 200
+    modal = h.slack.open_modal("U0BOB")
+    assert modal is not None and modal.view["callback_id"] == "form_plan"
+    channel = next(b for b in modal.view["blocks"] if b.get("block_id") == "ctx:channel")
+    assert "initial_conversation" not in channel["element"]
+
+
+def test_a_submission_in_a_view_the_bot_did_not_open_for_that_person_runs_nothing(
+    h: Harness,
+) -> None:
+    alice = Person(h)
+    alice.type("/task")
+    alice.choose("facts")
+    alice.fill("target:nodes", "web01.example.com")
+    # Bob submits Alice's view (a forged payload: the fake lets the test say who acts).
+    response = alice.send(h.slack.submission(alice.view_id, user="U0BOB"))
+    assert response is not None and response.status == 200
+    assert not h.requests_seen("/command/task")
+
+
+def test_subject_field_uses_type_ahead(h: Harness) -> None:
+    alice = Person(h)
+    alice.type("/plan")
+    element = alice.blocks()[SUBJECT]["element"]
+    assert element["type"] == "external_select"
+    assert alice.blocks()[SUBJECT].get("dispatch_action") is True
+    assert "canary" in [o["value"] for o in alice.suggest("cana")]
+
+
+def shortcut_body(callback_id: str, user: str, trigger: str) -> bytes:
+    import json
+    from urllib.parse import urlencode
+
+    payload = {
+        "type": "shortcut",
+        "token": "legacy",
+        "action_ts": "1.0",
+        "team": {"id": "T0TEAM", "domain": "example"},
+        "user": {"id": user, "username": user.lower(), "team_id": "T0TEAM"},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": callback_id,
+        "trigger_id": trigger,
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def test_default_world_still_builds() -> None:
+    assert default_world().tasks
