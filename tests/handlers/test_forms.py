@@ -228,3 +228,77 @@ def shortcut_body(callback_id: str, user: str, trigger: str) -> bytes:
 
 def test_default_world_still_builds() -> None:
     assert default_world().tasks
+
+
+# -- Run again… ---------------------------------------------------------------------------------
+
+
+def click_run_again(h: Harness, key: str, *, user: str, channel: str) -> None:
+    from standins.slack.requests import block_actions
+    from tests.support.harness import signed
+
+    trigger = h.slack.new_trigger_id(user=user, channel=channel)
+    url = h.slack.new_response_url(channel=channel, user=user)
+    body = block_actions(
+        "run_again",
+        key,
+        user_id=user,
+        channel_id=channel,
+        message_ts="1.000100",
+        response_url=url,
+        trigger_id=trigger,
+    )
+    h.bot.app.dispatch(signed(body))
+
+
+def card_buttons(h: Harness) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for message in h.slack.messages("C0DEPLOYS"):
+        for block in message.blocks or []:
+            for element in block.get("elements") or []:
+                if element.get("type") == "button":
+                    found[element["action_id"]] = element["value"]
+    return found
+
+
+def test_run_again_opens_the_form_prefilled_and_sends_the_same_body(h: Harness) -> None:
+    h.command("/task package action=install name=httpd --nodes web01.example.com -e production")
+    h.tick(1)
+    key = card_buttons(h)["run_again"]
+    assert key.startswith("job:")  # the button carries only the job's id
+
+    click_run_again(h, key, user="U0BOB", channel="C0DEPLOYS")
+    bob = Person(h, "U0BOB")
+    modal = h.slack.open_modal("U0BOB")
+    assert modal is not None
+    bob.view_id = modal.id
+    blocks = bob.blocks()
+    assert blocks[SUBJECT]["element"]["initial_option"]["value"] == "package"
+    assert blocks["param:name"]["element"]["initial_value"] == "httpd"
+    assert blocks["target:nodes"]["element"]["initial_value"] == "web01.example.com"
+    assert bob.submit() == "close"
+
+    first, again = h.requests_seen("/command/task")
+    assert without_marker(first)["params"] == without_marker(again)["params"]
+    assert again["userdata"]["chatops_slack_user"] == "U0BOB"  # the clicker asks, not Alice
+    assert {k: v for k, v in first.items() if k != "userdata"} == {
+        k: v for k, v in again.items() if k != "userdata"
+    }
+
+
+def test_run_again_from_another_channel_opens_nothing(h: Harness) -> None:
+    h.command("/task facts --nodes web01.example.com")
+    h.tick(1)
+    key = card_buttons(h)["run_again"]
+    click_run_again(h, key, user="U0BOB", channel="C0GENERAL")
+    assert h.slack.open_modal("U0BOB") is None
+    assert "not known here" in h.last_response_text()
+
+
+def test_the_summary_offers_run_again(h: Harness) -> None:
+    h.command("/task facts --nodes web01.example.com")
+    h.run_until_quiet()
+    [card] = h.slack.messages("C0DEPLOYS")
+    replies = h.slack.thread("C0DEPLOYS", card.ts)
+    summaries = [m for m in replies if m.is_reply and "run_again" in str(m.blocks)]
+    assert summaries, "the final summary has no Run again… button"
