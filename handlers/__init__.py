@@ -7,7 +7,7 @@ from functools import partial
 from slack_bolt import App
 
 from flows.deps import Deps
-from handlers import actions, approvals, commands, errors, forms, membership
+from handlers import actions, approvals, commands, errors, forms, home, membership
 
 
 def register(app: App, deps: Deps) -> None:
@@ -17,4 +17,5 @@ def register(app: App, deps: Deps) -> None:
     actions.register(app, deps)
     approvals.register(app, deps)
     membership.register(app, deps)
+    home.register(app, deps)
     errors.register(app, deps)
