@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from render.fmt import progress_bar
@@ -92,7 +93,8 @@ class HomeData:
 def when(epoch: float) -> str:
     """A time every client shows in its reader's zone; the fallback is UTC."""
     seconds = int(epoch)
-    return f"<!date^{seconds}^{{date_short_pretty}} {{time}}|{seconds} (epoch)>"
+    utc = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{seconds}^{{date_short_pretty}} {{time}}|{utc}>"
 
 
 def _section(text: str) -> dict[str, Any]:

@@ -6,17 +6,20 @@ exactly as the slash command does: the simulator receives the same JSON body."""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
 from standins.orchestrator import default_world
 from standins.orchestrator.default_world import default_world_data
 from standins.orchestrator.world_json import world_from_dict
+from standins.slack.requests import block_actions
 from tests.handlers.forms_person import SUBJECT, Person
-from tests.support.harness import Harness, close_harness, make_harness
+from tests.support.harness import Harness, close_harness, make_harness, signed
 
 EVERY_TYPE = {
     "name": "mymodule::every_type",
@@ -174,8 +177,6 @@ def test_a_schedule_in_the_form_is_refused_inline_until_scheduling_is_wired(h: H
 
 
 def test_a_global_shortcut_opens_the_form_without_a_channel(h: Harness) -> None:
-    from standins.slack.requests import signed_headers  # noqa: F401  (the shape is the fake's)
-
     trigger = h.slack.new_trigger_id(user="U0BOB")
     body = shortcut_body("run_plan", "U0BOB", trigger)
     response = Person(h, "U0BOB").send(body)
@@ -209,9 +210,6 @@ def test_subject_field_uses_type_ahead(h: Harness) -> None:
 
 
 def shortcut_body(callback_id: str, user: str, trigger: str) -> bytes:
-    import json
-    from urllib.parse import urlencode
-
     payload = {
         "type": "shortcut",
         "token": "legacy",
@@ -234,9 +232,6 @@ def test_default_world_still_builds() -> None:
 
 
 def click_run_again(h: Harness, key: str, *, user: str, channel: str) -> None:
-    from standins.slack.requests import block_actions
-    from tests.support.harness import signed
-
     trigger = h.slack.new_trigger_id(user=user, channel=channel)
     url = h.slack.new_response_url(channel=channel, user=user)
     body = block_actions(

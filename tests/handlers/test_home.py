@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -139,8 +140,6 @@ def test_a_tab_not_opened_recently_is_not_refreshed(h: Harness) -> None:
 
 def forged_click(h: Harness, view_id: str, user: str, approval_id: str) -> bytes:
     """A block_actions payload as Slack sends it from a Home view, with the value changed."""
-    from urllib.parse import urlencode
-
     view = h.slack.view(view_id)
     payload: dict[str, Any] = {
         "type": "block_actions",
