@@ -15,6 +15,7 @@ from concurrent.futures import Executor, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Literal
 
+from orchestrator.classifier import ClassifierClient
 from orchestrator.client import OrchestratorClient
 from orchestrator.errors import OrchestratorError
 from orchestrator.models import PlanInfo, TaskInfo
@@ -37,11 +38,13 @@ class Catalog:
         work: Executor,
         clock: Callable[[], float],
         puppetdb: PuppetDBClient | None = None,
+        classifier: ClassifierClient | None = None,
         known: Callable[[], list[str]] = lambda: [],
         ttl: float = TTL,
     ) -> None:
         self.orchestrator = orchestrator
         self.puppetdb = puppetdb
+        self.classifier = classifier
         self.work = work
         self.clock = clock
         self.known = known
@@ -122,6 +125,23 @@ class Catalog:
             return self.puppetdb.environments()
         except OrchestratorError as exc:
             log.warning("could not list PuppetDB's environments: %s", exc)
+            return []
+
+    def node_groups(self) -> list[tuple[str, str]]:
+        """(id, name) of the classifier's groups, known without waiting (fetched in the
+        background when stale); none while unknown or when the classifier is off."""
+        future = self._get(("groups",), self._groups)
+        if future.done() and future.exception() is None:
+            return list(future.result())
+        return []
+
+    def _groups(self) -> list[tuple[str, str]]:
+        if self.classifier is None:
+            return []
+        try:
+            return self.classifier.groups()
+        except OrchestratorError as exc:
+            log.warning("could not list the classifier's node groups: %s", exc)
             return []
 
     # -- the cache -------------------------------------------------------------------------

@@ -21,12 +21,14 @@ from commands.intents import RunDeploy, RunPlan, RunTask
 from flows.asker import Asker
 from flows.catalog import Catalog
 from flows.deps import Deps, new_id
+from flows.messages import answer
 from flows.run import run_intent
 from forms import (
     CALLBACKS,
     FormContext,
     FormErrors,
     FormOptions,
+    NodeGroupChoice,
     Prefill,
     Submission,
     deploy_form,
@@ -66,6 +68,7 @@ class Read:
 def options_for(deps: Deps, catalog: Catalog, channel: str | None) -> FormOptions:
     return FormOptions(
         environments=catalog.environments(),
+        node_groups=[NodeGroupChoice(gid, name) for gid, name in catalog.node_groups()],
         profiles=deps.profiles.names(),
         channel=channel or None,
     )
@@ -100,7 +103,21 @@ def open_form(
     environment = (prefill.environment if prefill else None) or "production"
     options = options_for(deps, catalog, channel or opener.channel_id)
     view = build(kind, None, environment, options, prefill)
-    opened = deps.slack.views_open(trigger_id=opener.trigger_id, view=view)
+    try:
+        opened = deps.slack.views_open(trigger_id=opener.trigger_id, view=view)
+    except SlackApiError as exc:
+        error = (exc.response.data or {}).get("error") if exc.response else None
+        log.warning("views.open of a %s form for %s: %s", kind, opener.user_id, error)
+        answer(
+            deps,
+            opener.response_url,
+            "error",
+            title="Slack did not open the form.",
+            detail=f"Slack answered {error or 'an error'}.",
+            kind=None,
+            hint=f"Try again in a moment, or type /{kind} with its arguments (/{kind} help).",
+        )
+        return ""
     shown = opened.get("view") or {}
     view_id = str(shown.get("id") or "")
     with deps.store.write() as db:

@@ -6,6 +6,7 @@ form pre-filled with that card's request."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -17,7 +18,7 @@ from flows.asker import Asker
 from flows.catalog import Catalog
 from flows.deps import Deps
 from flows.run import guarded
-from forms import CALLBACKS, FormContext, suggest
+from forms import CALLBACKS, FormContext, NodeGroupChoice, suggest, suggest_groups
 from forms.common import read_environment
 from forms.ids import ENVIRONMENT, SUBJECT, VALUE, Kind
 
@@ -25,15 +26,19 @@ log = logging.getLogger(__name__)
 
 SHORTCUTS: dict[str, Kind] = {"run_task": "task", "run_plan": "plan", "run_puppet": "deploy"}
 RUN_AGAIN = "run_again"
+# A node-group field (a task's or deploy's, or a plan's target parameter's): type-ahead when
+# the classifier has more than 100 groups.
+GROUP_BLOCK = re.compile(r"^target:(?:[^:]+:)?node_group$")
 
 
 def catalog_for(deps: Deps) -> Catalog:
-    puppetdb = deps.resolver.puppetdb if deps.resolver is not None else None
+    resolver = deps.resolver
     return Catalog(
         deps.orchestrator,
         work=deps.work,
         clock=deps.clock,
-        puppetdb=puppetdb,
+        puppetdb=resolver.puppetdb if resolver is not None else None,
+        classifier=resolver.classifier if resolver is not None else None,
         known=deps.known_environments,
     )
 
@@ -45,9 +50,9 @@ def register(app: App, deps: Deps, catalog: Catalog) -> None:
         app.action({"block_id": block_id, "action_id": VALUE})(
             partial(on_change, deps=deps, catalog=catalog)
         )
-    app.options({"block_id": SUBJECT, "action_id": VALUE})(
-        partial(on_suggest, deps=deps, catalog=catalog)
-    )
+    # Bolt's options() matches the action_id only (1.30 ignores a block_id constraint): one
+    # listener answers every type-ahead of the forms, by the block it came from.
+    app.options(VALUE)(partial(on_options, deps=deps, catalog=catalog))
     for callback_id in CALLBACKS.values():
         app.view(callback_id)(partial(on_submit, deps=deps, catalog=catalog))
     app.action(RUN_AGAIN)(partial(on_run_again, deps=deps, catalog=catalog))
@@ -85,9 +90,19 @@ def on_change(
     )
 
 
-def on_suggest(
+def on_options(
     ack: Callable[..., None], body: Mapping[str, Any], *, deps: Deps, catalog: Catalog
 ) -> None:
+    block_id = str(body.get("block_id") or "")
+    if block_id == SUBJECT:
+        on_suggest(ack, body, catalog=catalog)
+    elif GROUP_BLOCK.match(block_id):
+        on_suggest_group(ack, body, catalog=catalog)
+    else:
+        ack(options=[])
+
+
+def on_suggest(ack: Callable[..., None], body: Mapping[str, Any], *, catalog: Catalog) -> None:
     """Type-ahead for the task or plan, from the per-environment cache (Slack waits 3 s)."""
     view = body.get("view") or {}
     try:
@@ -102,6 +117,13 @@ def on_suggest(
     environment = read_environment(values)[0] or context.environment or "production"
     names = catalog.names(context.kind, environment)
     ack(**suggest(names, str(body.get("value") or "")))
+
+
+def on_suggest_group(
+    ack: Callable[..., None], body: Mapping[str, Any], *, catalog: Catalog
+) -> None:
+    groups = [NodeGroupChoice(gid, name) for gid, name in catalog.node_groups()]
+    ack(**suggest_groups(groups, str(body.get("value") or "")))
 
 
 def on_submit(

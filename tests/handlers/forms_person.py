@@ -45,11 +45,11 @@ class Person:
     def action(self, block_id: str) -> str:
         return str(self.blocks()[block_id]["element"]["action_id"])
 
-    def suggest(self, query: str) -> list[dict[str, Any]]:
-        response = self.send(self.h.slack.suggest(self.view_id, SUBJECT, "value", query))
+    def suggest(self, query: str, block_id: str = SUBJECT) -> list[dict[str, Any]]:
+        response = self.send(self.h.slack.suggest(self.view_id, block_id, "value", query))
         assert response is not None and response.status == 200, response
         answer = json.loads(response.body)
-        return self.h.slack.answer_suggestion(self.view_id, SUBJECT, "value", answer)
+        return self.h.slack.answer_suggestion(self.view_id, block_id, "value", answer)
 
     def choose(self, subject: str) -> Person:
         """Type the name, pick the offered option: the form rebuilds."""

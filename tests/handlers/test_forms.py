@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 import pytest
 
 from standins.orchestrator import default_world
-from standins.orchestrator.default_world import default_world_data
+from standins.orchestrator.default_world import WEB_GROUP, default_world_data
 from standins.orchestrator.world_json import world_from_dict
-from standins.slack.requests import block_actions
+from standins.slack.requests import block_actions, slash_command
 from tests.handlers.forms_person import SUBJECT, Person
 from tests.support.harness import Harness, close_harness, make_harness, signed
 
@@ -297,3 +297,57 @@ def test_the_summary_offers_run_again(h: Harness) -> None:
     replies = h.slack.thread("C0DEPLOYS", card.ts)
     summaries = [m for m in replies if m.is_reply and "run_again" in str(m.blocks)]
     assert summaries, "the final summary has no Run again… button"
+
+
+def test_the_node_group_is_a_select_of_the_classifiers_groups(h: Harness) -> None:
+    alice = Person(h)
+    alice.type("/task")
+    alice.choose("facts")
+    element = alice.blocks()["target:node_group"]["element"]
+    assert element["type"] == "static_select"  # GET /classifier-api/v1/groups, 6 groups
+    names = {o["text"]["text"]: o["value"] for o in element["options"]}
+    assert names["Web servers"] == WEB_GROUP
+    alice.fill("target:node_group", WEB_GROUP)
+    assert alice.submit() == "close"
+    h.command(f"/task facts --node-group {WEB_GROUP} -e production")
+    first, second = h.requests_seen("/command/task")
+    assert without_marker(first) == without_marker(second)
+
+
+def test_over_a_hundred_node_groups_are_found_by_type_ahead(tmp_path: Path) -> None:
+    data = copy.deepcopy(default_world_data())
+    data["node_groups"] += [
+        {"id": f"00000000-0000-4000-8000-{i:012d}", "name": f"Rack {i}", "nodes": ["web*"]}
+        for i in range(1, 121)
+    ]
+    h = make_harness(tmp_path, world=world_from_dict(data))
+    try:
+        alice = Person(h)
+        alice.type("/deploy")
+        element = alice.blocks()["target:node_group"]["element"]
+        assert element["type"] == "external_select"
+        offered = alice.suggest("Rack 11", "target:node_group")
+        assert offered and offered[0]["text"]["text"] == "Rack 11"
+        assert len(offered) <= 100
+        alice.fill("target:node_group", offered[0]["value"])
+        assert alice.submit() == "close"
+        [body] = h.requests_seen("/command/deploy")
+        # Resolved and pinned to its nodes, as a typed --node-group is (flows/targets.py).
+        assert body["scope"]
+    finally:
+        close_harness(h)
+
+
+def test_a_form_slack_will_not_open_is_answered_privately(h: Harness) -> None:
+    trigger = h.slack.new_trigger_id(user="U0ALICE", channel="C0DEPLOYS")
+    for _ in range(2):  # a trigger_id opens one view: the second views.open is refused
+        url = h.slack.new_response_url(channel="C0DEPLOYS", user="U0ALICE")
+        body = slash_command(
+            "/task", "", user_id="U0ALICE", channel_id="C0DEPLOYS", response_url=url,
+            trigger_id=trigger,
+        )  # fmt: skip
+        h.bot.app.dispatch(signed(body))
+        h.clock.advance(1)  # views.open is Tier 4: one call every 0.6 s
+    assert len(h.slack.views()) == 1
+    text = h.last_response_text()
+    assert "Slack did not open the form" in text and "exchanged_trigger_id" in text
