@@ -351,3 +351,18 @@ def test_a_form_slack_will_not_open_is_answered_privately(h: Harness) -> None:
     assert len(h.slack.views()) == 1
     text = h.last_response_text()
     assert "Slack did not open the form" in text and "exchanged_trigger_id" in text
+
+
+def test_a_plan_form_sends_the_body_the_slash_command_sends(h: Harness) -> None:
+    alice = Person(h)
+    alice.type("/plan")
+    alice.choose("canary")
+    alice.fill("target:nodes:nodes", "web01.example.com\nweb02.example.com")
+    alice.fill("param:command", "whoami").fill("param:canary", 2)
+    assert alice.submit() == "close"
+    h.command(
+        "/plan canary nodes=web01.example.com,web02.example.com command=whoami canary=2 "
+        "-e production"
+    )
+    first, second = h.requests_seen("/command/plan_run")
+    assert without_marker(first) == without_marker(second)

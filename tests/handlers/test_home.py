@@ -162,3 +162,33 @@ def forged_click(h: Harness, view_id: str, user: str, approval_id: str) -> bytes
         ],
     }
     return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def test_reject_on_home_asks_why_and_a_refusal_reaches_the_clicker(h: Harness) -> None:
+    open_home(h, "U0BOB")
+    open_home(h, "U0ALICE")
+    settle(h)
+    h.command(PROD)
+    settle(h)
+    bob = h.slack.home("U0BOB")
+    assert bob is not None
+    [approval_id] = [v for a, v in home_buttons(h, "U0BOB") if a == "home_reject"]
+    h.bot.app.dispatch(
+        signed(h.slack.click(bob.id, "home_reject", block_id=f"approval:{approval_id}"))
+    )
+    modal = h.slack.open_modal("U0BOB")
+    assert modal is not None and modal.view["callback_id"] == "approval_reject_reason"
+
+    # Alice approving her own request with a payload naming Bob's view: refused, nothing runs.
+    h.bot.app.dispatch(signed(forged_click(h, bob.id, "U0ALICE", approval_id)))
+    assert h.requests_seen("/command/deploy") == []
+    # Bob's Approve runs it; his second click is answered to him privately (a Home click has
+    # no response_url: an ephemeral message in the approval's channel).
+    h.bot.app.dispatch(
+        signed(h.slack.click(bob.id, "home_approve", block_id=f"approval:{approval_id}"))
+    )
+    assert len(h.requests_seen("/command/deploy")) == 1
+    bob_again = h.slack.click(bob.id, "home_approve", block_id=f"approval:{approval_id}")
+    h.bot.app.dispatch(signed(bob_again))
+    said = [e.text for e in h.slack.ephemerals("U0BOB")]
+    assert any("already approved" in t for t in said), said
