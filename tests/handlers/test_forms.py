@@ -75,6 +75,8 @@ def test_task_alone_opens_the_form_in_the_channel_it_was_typed_in(h: Harness) ->
     # PuppetDB's environments (GET /pdb/query/v4/environments on the simulator), production first
     assert set(offered) >= {"production", "development", "staging"}
     assert h.slack.calls("views.open"), "views.open was not called"
+    # Counted in the one Slack budget, as a call that cannot wait (delivery/slack.py).
+    assert h.bot.deps.slack.budget.report()["views.open"]["calls_last_minute"] == 1
 
 
 def test_a_task_chosen_by_type_ahead_rebuilds_the_form_from_its_metadata(h: Harness) -> None:

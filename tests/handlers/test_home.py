@@ -78,6 +78,8 @@ def test_home_shows_and_updates_approvals_and_jobs(h: Harness) -> None:
     open_home(h, "U0ALICE")
     settle(h)
     assert "Nothing is waiting for you" in home_text(h, "U0BOB")
+    # Counted in the one Slack budget (taken with try_take at Priority.BACKGROUND).
+    assert h.bot.deps.slack.budget.report()["views.publish"]["calls_last_minute"] == 2
     before = publishes(h)
     settle(h)
     assert publishes(h) == before, "an unchanged tab is not published again"
@@ -192,3 +194,14 @@ def test_reject_on_home_asks_why_and_a_refusal_reaches_the_clicker(h: Harness) -
     h.bot.app.dispatch(signed(bob_again))
     said = [e.text for e in h.slack.ephemerals("U0BOB")]
     assert any("already approved" in t for t in said), said
+
+
+def test_home_tabs_wait_their_turn_in_the_budget(h: Harness) -> None:
+    for user in ("U0ALICE", "U0BOB", "U0CAROL"):
+        open_home(h, user)
+    h.tick(1)
+    # views.publish is Tier 4 (100 a minute): the budget lets one out, the rest wait a pass.
+    assert publishes(h) == 1
+    settle(h)
+    assert publishes(h) == 3
+    assert not h.slack.rate_limited_calls()
