@@ -158,6 +158,7 @@ class Console:
                 message_ts=ts or "0",
                 response_url=url,
                 button_text=button["text"]["text"],
+                trigger_id=self.slack.new_trigger_id(user=user, channel=channel),
             )
         )
 
