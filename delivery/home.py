@@ -94,10 +94,13 @@ class HomeTabs:
                        j.snapshot.nodes, j.channel_id)
             for j in jobs.running_for(db, user)
         ]  # fmt: skip
-        recent = [
-            RecentRequest(r.id, r.text, r.state, r.created_at, r.job_id, r.channel_id)
-            for r in requests.recent_for(db, user)
-        ]
+        recent = []
+        for r in requests.recent_for(db, user):
+            job = jobs.get(db, r.job_id) if r.job_id else None
+            outcome = job.state if job is not None else None
+            recent.append(
+                RecentRequest(r.id, r.text, r.state, r.created_at, r.job_id, r.channel_id, outcome)
+            )
         schedules = tuple(self.schedules(user)) if self.schedules is not None else None
         return HomeData(user, waiting, running, recent, schedules)
 

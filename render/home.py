@@ -17,6 +17,7 @@ from typing import Any
 
 from render.fmt import progress_bar
 from render.renderer import escape
+from render.views import STATE_EMOJI, STATE_WORDS
 
 APPROVE = "home_approve"
 REJECT = "home_reject"
@@ -65,6 +66,7 @@ class RecentRequest:
     created_at: float
     job: str | None
     channel_id: str
+    outcome: str | None = None  # the job's state (running, finished, failed...) when launched
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,10 @@ def _requests(items: Sequence[RecentRequest]) -> list[dict[str, Any]]:
     lines = []
     for r in items[:SHOWN]:
         word = REQUEST_WORDS.get(r.state, r.state)
-        job = f" · job `{escape(r.job)}`" if r.job else ""
+        if r.outcome:
+            emoji, said = STATE_EMOJI.get(r.outcome, "•"), STATE_WORDS.get(r.outcome, r.outcome)
+            word = f"{emoji} {said.lower()}"
+        job = f" · job `{escape(r.job.split(':')[-1])}`" if r.job else ""
         text = escape(r.text[:200])
         lines.append(f"• `{text}` · {word}{job} · <#{escape(r.channel_id)}> · {when(r.created_at)}")
     return [*blocks, _section("\n".join(lines))]

@@ -104,7 +104,7 @@ def test_home_shows_and_updates_approvals_and_jobs(h: Harness) -> None:
     h.run_until_quiet()
     settle(h)
     assert "None running." in home_text(h, "U0ALICE")
-    assert "launched" in home_text(h, "U0ALICE")
+    assert "✅ finished" in home_text(h, "U0ALICE")  # the request's outcome: its job's state
 
 
 def test_a_click_not_offered_in_the_published_view_is_refused(h: Harness) -> None:
