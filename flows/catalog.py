@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 Kind = Literal["task", "plan"]
 TTL = 300.0  # seconds a list or a task's metadata is kept
 SUGGEST_WAIT = 2.0  # Slack waits 3 s for a block_suggestion ack
+# A form opens within a trigger_id's 3 s: a list fetched for the first time is waited for this
+# long, then the form opens without it (the next form has it).
+FIRST_WAIT = 0.25
 
 
 class Catalog:
@@ -110,12 +113,9 @@ class Catalog:
     # -- environments ----------------------------------------------------------------------
 
     def environments(self) -> list[str]:
-        """The environments known without waiting: PuppetDB's (cached; fetched in the
-        background when stale), else those requests already used, with production."""
-        future = self._get(("environments",), self._environments)
-        found: list[str] = []
-        if future.done() and future.exception() is None:
-            found = list(future.result())
+        """PuppetDB's environments (cached; the first fetch waited for FIRST_WAIT at most),
+        with those requests already used, and production."""
+        found = _ready(self._get(("environments",), self._environments))
         return list(dict.fromkeys([*found, *self.known(), "production"]))
 
     def _environments(self) -> list[str]:
@@ -128,12 +128,9 @@ class Catalog:
             return []
 
     def node_groups(self) -> list[tuple[str, str]]:
-        """(id, name) of the classifier's groups, known without waiting (fetched in the
-        background when stale); none while unknown or when the classifier is off."""
-        future = self._get(("groups",), self._groups)
-        if future.done() and future.exception() is None:
-            return list(future.result())
-        return []
+        """(id, name) of the classifier's groups (cached; the first fetch waited for FIRST_WAIT
+        at most); none while unknown or when the classifier is off."""
+        return _ready(self._get(("groups",), self._groups))
 
     def _groups(self) -> list[tuple[str, str]]:
         if self.classifier is None:
@@ -178,3 +175,13 @@ class Catalog:
             self._kept[key] = (self.clock() + self.ttl, value)
             self._fetching.pop(key, None)
         future.set_result(value)
+
+
+def _ready(future: Future[Any], wait: float = FIRST_WAIT) -> list[Any]:
+    try:
+        return list(future.result(timeout=wait))
+    except FutureTimeout:
+        return []
+    except Exception as exc:  # the fetch failed in a way its client did not expect
+        log.warning("a list for the forms could not be fetched: %s", exc)
+        return []
