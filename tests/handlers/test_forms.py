@@ -382,3 +382,26 @@ def test_every_parameter_type_is_sent_typed(h: Harness) -> None:
     assert params["ratio"] == 0.5 and params["label"] == "abc" and params["items"] == ["a", "b"]
     assert "maybe" not in params  # an unticked optional Boolean is omitted, not false
     assert "secret" not in params
+
+
+def test_type_ahead_is_answered_from_a_per_environment_cache(h: Harness) -> None:
+    def listings(environment: str) -> int:
+        return sum(
+            1
+            for r in h.sim_requests
+            if r["path"] == "/orchestrator/v1/tasks"
+            and r["query"].get("environment") == environment
+        )
+
+    alice = Person(h)
+    alice.type("/task")
+    for query in ("pack", "serv", "fact"):
+        assert alice.suggest(query)
+    assert listings("production") == 1  # GET /tasks once, however many keystrokes
+    alice.fill("ctx:environment", "development")  # another environment: its own list
+    assert alice.suggest("pack")
+    assert listings("development") == 1
+    h.clock.advance(301)  # kept 5 minutes
+    alice.fill("ctx:environment", "production")
+    assert alice.suggest("exec")
+    assert listings("production") == 2
