@@ -102,20 +102,22 @@ class Catalog:
         info: PlanInfo = future.result()
         return info
 
-    def cached_task(self, name: str, environment: str) -> TaskInfo | None:
-        found = self._cached(("task", name, environment))
-        return found if isinstance(found, TaskInfo) else None
+    def shown_task(self, name: str, environment: str) -> TaskInfo:
+        """The metadata a form was built from, to read its submission on the ack path: kept
+        even when stale (the flow checks the parameters again against a fresh copy)."""
+        found = self._kept_any(("task", name, environment))
+        return found if isinstance(found, TaskInfo) else self.task(name, environment)
 
-    def cached_plan(self, name: str, environment: str) -> PlanInfo | None:
-        found = self._cached(("plan", name, environment))
-        return found if isinstance(found, PlanInfo) else None
+    def shown_plan(self, name: str, environment: str) -> PlanInfo:
+        found = self._kept_any(("plan", name, environment))
+        return found if isinstance(found, PlanInfo) else self.plan(name, environment)
 
     # -- environments ----------------------------------------------------------------------
 
     def environments(self) -> list[str]:
         """PuppetDB's environments (cached; the first fetch waited for FIRST_WAIT at most),
         with those requests already used, and production."""
-        found = _ready(self._get(("environments",), self._environments))
+        found = self._list_now(("environments",), self._environments)
         return list(dict.fromkeys([*found, *self.known(), "production"]))
 
     def _environments(self) -> list[str]:
@@ -130,7 +132,7 @@ class Catalog:
     def node_groups(self) -> list[tuple[str, str]]:
         """(id, name) of the classifier's groups (cached; the first fetch waited for FIRST_WAIT
         at most); none while unknown or when the classifier is off."""
-        return _ready(self._get(("groups",), self._groups))
+        return self._list_now(("groups",), self._groups)
 
     def _groups(self) -> list[tuple[str, str]]:
         if self.classifier is None:
@@ -141,12 +143,23 @@ class Catalog:
             log.warning("could not list the classifier's node groups: %s", exc)
             return []
 
+    def _list_now(self, key: tuple[str, ...], fetch: Callable[[], Any]) -> list[Any]:
+        """A list for a form about to open: fresh, else the stale one while it is fetched
+        again, else (the first time) waited for FIRST_WAIT at most."""
+        future = self._get(key, fetch)
+        if not future.done():
+            with self._lock:
+                stale = self._kept.get(key)
+            if stale is not None:
+                return list(stale[1])
+        return _ready(future)
+
     # -- the cache -------------------------------------------------------------------------
 
-    def _cached(self, key: tuple[str, ...]) -> Any:
+    def _kept_any(self, key: tuple[str, ...]) -> Any:
         with self._lock:
             kept = self._kept.get(key)
-        return kept[1] if kept and kept[0] > self.clock() else None
+        return kept[1] if kept else None
 
     def _get(self, key: tuple[str, ...], fetch: Callable[[], Any]) -> Future[Any]:
         with self._lock:

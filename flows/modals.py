@@ -222,11 +222,11 @@ def read(
         environment = context.environment or "production"
         try:
             if kind == "task":
-                task = catalog.task(context.subject, environment)
-                options = options_for(deps, catalog, None)
+                task = catalog.shown_task(context.subject, environment)
+                options = FormOptions(profiles=deps.profiles.names())  # all reading needs
                 result = read_task_form(values, task, options=options, now=now, zone=UTC)
             else:
-                plan = catalog.plan(context.subject, environment)
+                plan = catalog.shown_plan(context.subject, environment)
                 result = read_plan_form(values, plan, now=now, zone=UTC)
         except OrchestratorError as exc:
             why = bk.clip(f"Could not read the {kind} from PE: {exc}", 300)
