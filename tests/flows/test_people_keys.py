@@ -1,0 +1,43 @@
+"""Key rotation of people's stored PE tokens: tokens stored under the old key stay readable
+once a new key is put in front, and re-encryption moves them under the new one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from flows.people import People
+from identity.vault import TokenVault, generate_key
+from orchestrator.rbac import RbacClient
+from standins.orchestrator import Simulator, default_world
+from store import Store, pe_tokens
+from tests.support.harness import Clock
+
+
+def people(tmp: Path, keys: list[str], sim: Simulator, clock: Clock) -> People:
+    store = Store(tmp / "bot.db")
+    store.migrate()
+    rbac = RbacClient(httpx.Client(transport=sim.transport()), "http://sim.test")
+    return People(rbac, TokenVault(keys), store, clock=clock)
+
+
+def test_tokens_under_the_old_key_are_read_after_a_new_key_is_added(tmp_path: Path) -> None:
+    clock = Clock()
+    sim = Simulator(default_world(), clock=clock)
+    old, new = generate_key(), generate_key()
+    before = people(tmp_path, [old], sim, clock)
+    assert before.sign_in_password("U0ALICE", "operator", "operator-password").ok
+    token = before.current("U0ALICE").token
+    before.store.close()
+
+    rotated = people(tmp_path, [new, old], sim, clock)
+    assert rotated.current("U0ALICE").token == token  # the old key still reads it
+    assert rotated.reencrypt() == 1 and rotated.reencrypt() == 0
+    secret = pe_tokens.get(rotated.store.db, "U0ALICE").secret
+    assert rotated.vault.is_current(secret)
+    rotated.store.close()
+
+    after = people(tmp_path, [new], sim, clock)  # the old key dropped
+    assert after.current("U0ALICE").token == token
+    after.store.close()
