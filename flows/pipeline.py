@@ -70,7 +70,9 @@ def submit(
             request, via=via, target_params=target_params, command=asker.command or "/deploy"
         )
         request, reach = resolved.request, resolved.reach
-    decision: Decision = deps.policy.decide(subject_of(request, asker, reach, via), deps.groups)
+    decision: Decision = deps.policy.decide(
+        subject_of(request, asker, reach, via, identity.login), deps.groups
+    )
     now = deps.clock()
     try:
         with deps.store.write() as db:

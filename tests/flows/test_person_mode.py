@@ -160,6 +160,10 @@ def test_an_approved_run_runs_as_the_requester_not_the_approver(make) -> None:
     tokens = {r["body"]["token"]: r for r in h.sim_requests if r["path"].endswith("/authenticate")}
     alice_token = next(t for t in tokens if h.bot.deps.people.vault.decrypt(alice.secret) == t)
     assert sent[0]["token"] == alice_token
+    votes = [a for a in audit.since(h.store.db, 0) if a["action"] == "approval_vote"]
+    assert votes[0]["actor"] == "U0BOB" and votes[0]["detail"] == {"pe_login": "admin"}
+    launch = [a for a in audit.since(h.store.db, 0) if a["action"] == "launch"]
+    assert launch[0]["detail"] == {"pe_login": "operator"}
 
 
 def test_pe_refusing_after_approval_names_the_pe_user(make) -> None:
