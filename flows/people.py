@@ -236,8 +236,8 @@ class People:
             return Outcome(False, f"PE's RBAC service could not be asked: {_plain(exc)}")
         expires = info.expires.timestamp() if info.expires else row.expires_at
         until = f"; the token expires {_when(expires)}" if expires else ""
-        kind = "made by the bot" if row.origin == "bot" else "pasted"
-        return Outcome(True, f"You are *{info.login}* in PE ({kind} token{until}).", info.login)
+        kind = "a token the bot made" if row.origin == "bot" else "a token you pasted"
+        return Outcome(True, f"You are *{info.login}* in PE ({kind}{until}).", info.login)
 
     def logout(self, slack_user: str) -> Outcome:
         row = self.stored(slack_user)
@@ -270,8 +270,13 @@ class People:
         for slack_user, secret in pe_tokens.secrets(self.store.db):
             if self.vault.is_current(secret):
                 continue
+            try:
+                fresh = self.vault.rotate(secret)
+            except UndecryptableToken:  # deleted when next used; its owner signs in again
+                log.warning("the stored PE token of %s cannot be read with any key", slack_user)
+                continue
             with self.store.write() as db:
-                done += pe_tokens.replace_secret(db, slack_user, secret, self.vault.rotate(secret))
+                done += pe_tokens.replace_secret(db, slack_user, secret, fresh)
         return done
 
 

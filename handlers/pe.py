@@ -21,6 +21,8 @@ from flows.signed_in import resume_after_sign_in
 
 log = logging.getLogger(__name__)
 
+PE_COMMAND = "/pe"
+
 SERVICE_MODE = (
     "This bot runs every command as its PE service account (PE_IDENTITY=service): there is "
     "nothing to sign in to."
@@ -33,7 +35,7 @@ SECRET_REFUSED = (
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command("/pe")(partial(on_pe, deps=deps))
+    app.command(PE_COMMAND)(partial(on_pe, deps=deps))
     app.action(pe_views.SIGN_IN_ACTION)(partial(on_sign_in_button, deps=deps))
     app.view(pe_views.CALLBACK)(partial(on_submit, deps=deps))
 

@@ -20,7 +20,7 @@ from tests.flows.person_support import (
     submit_form,
 )
 from tests.flows.test_approvals import approve
-from tests.support.harness import Harness, close_harness
+from tests.support.harness import Harness, close_harness, make_harness
 
 DEPLOY = "/deploy production --nodes web01.example.com --noop"
 TASK = "/task package action=status name=openssl --nodes web01.example.com"
@@ -172,6 +172,9 @@ def test_pe_refusing_after_approval_names_the_pe_user(make) -> None:
     h.command(TASK, user="U0CAROL")
     approve(h, "U0BOB")
     assert "PE says viewer may not run task `package`" in h.last_response_text()
+    h.tick(1.5)
+    card = h.slack.messages("C0DEPLOYS")[-1]
+    assert "PE says viewer may not run task" in json.dumps(card.blocks)
 
 
 def test_a_token_expired_while_waiting_asks_again_and_runs_after_sign_in(make) -> None:
@@ -213,3 +216,14 @@ def test_failed_sign_ins_stop_before_they_could_lock_a_colleague_out(make) -> No
     assert len(logins) == 3  # PE saw 3 of its 10
     said = sign_in(h, "U0ALICE", "operator", "operator-password")
     assert "Too many failed sign-ins to `operator`" in said
+
+
+def test_pe_in_service_mode_says_there_is_nothing_to_sign_in_to(tmp_path: Path) -> None:
+    h = make_harness(tmp_path)
+    try:
+        response = pe(h, "login")
+        assert "PE_IDENTITY=service" in ack_text(response)
+        h.command(DEPLOY)
+        assert commands_sent(h, "/command/deploy")[0]["token"] == "demo-token"
+    finally:
+        close_harness(h)
