@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from standins.slack.requests import block_actions
 from store import audit
 from tests.flows.person_support import (
     APPROVE_TASKS,
@@ -20,7 +21,7 @@ from tests.flows.person_support import (
     submit_form,
 )
 from tests.flows.test_approvals import approve
-from tests.support.harness import Harness, close_harness, make_harness
+from tests.support.harness import Harness, close_harness, make_harness, signed
 
 DEPLOY = "/deploy production --nodes web01.example.com --noop"
 TASK = "/task package action=status name=openssl --nodes web01.example.com"
@@ -227,3 +228,48 @@ def test_pe_in_service_mode_says_there_is_nothing_to_sign_in_to(tmp_path: Path) 
         assert commands_sent(h, "/command/deploy")[0]["token"] == "demo-token"
     finally:
         close_harness(h)
+
+
+def test_the_sign_in_button_opens_the_form(make) -> None:
+    h = make()
+    h.command(DEPLOY)  # not signed in: answered with the button
+    url = h.slack.new_response_url(channel="C0DEPLOYS", user="U0ALICE")
+    trigger = h.slack.new_trigger_id(user="U0ALICE", channel="C0DEPLOYS")
+    body = block_actions(
+        "pe_sign_in",
+        "login",
+        user_id="U0ALICE",
+        channel_id="C0DEPLOYS",
+        message_ts="0",
+        response_url=url,
+        trigger_id=trigger,
+    )
+    h.bot.app.dispatch(signed(body))
+    view = h.slack.open_modal("U0ALICE")
+    assert view is not None and view.view["callback_id"] == "pe_login"
+    submit_form(h, "U0ALICE", pe_user="operator", pe_password="operator-password")
+    assert "Signed in to PE as *operator*" in h.slack.ephemerals("U0ALICE")[-1].text
+
+
+def test_a_token_revoked_in_pe_is_forgotten_and_the_person_asked_again(make) -> None:
+    h = make()
+    sign_in(h, "U0ALICE", "operator", "operator-password")
+    token = h.bot.deps.people.vault.decrypt(stored(h, "U0ALICE").secret)
+    h.bot.deps.people.rbac.revoke(token)  # revoked elsewhere (the console, puppet access)
+    h.command(DEPLOY)
+    assert "was revoked" in h.responses()[-1].text
+    assert "Sign in to PE" in json.dumps(h.responses()[-1].blocks)
+    assert stored(h, "U0ALICE") is None and not commands_sent(h, "/command/deploy")
+
+
+def test_an_approval_that_expired_while_waiting_for_sign_in_does_not_run(make) -> None:
+    h = make(policy=APPROVE_TASKS, lifetime="1h")
+    sign_in(h, "U0ALICE", "operator", "operator-password")
+    h.command(TASK)
+    h.clock.advance(2 * 3600)
+    approve(h, "U0BOB")
+    h.clock.advance(3 * 3600)  # the approval's 4h expiry has passed
+    sign_in(h, "U0ALICE", "operator", "operator-password")
+    assert not commands_sent(h, "/command/task")
+    row = h.store.db.execute("SELECT state, error FROM requests").fetchone()
+    assert row[0] == "failed" and "expired" in row[1]
