@@ -10,16 +10,14 @@ login, so nobody can lock a colleague's PE account out through the bot.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from identity.limiter import SignInLimiter, Verdict
+from flows.pe_words import DEAD, dead, limited, plain, when
+from identity.limiter import SignInLimiter
 from identity.vault import TokenVault, UndecryptableToken
 from orchestrator.errors import (
     AccountLocked,
-    AuthenticationFailed,
     BadCredentials,
     InvalidToken,
     LabelInUse,
@@ -28,22 +26,10 @@ from orchestrator.errors import (
     TokenRevoked,
 )
 from orchestrator.rbac import RbacClient, TokenInfo, new_label, parse_lifetime
-from store import Store, pe_tokens
+from store import Store, audit, pe_tokens
 from store.pe_tokens import StoredToken
 
 log = logging.getLogger(__name__)
-
-# A word that could be a secret: PE tokens are long runs of letters, digits and `-_.`.
-_TOKEN_WORD = re.compile(r"[A-Za-z0-9_\-.~+/=]{20,}")
-DEAD = (TokenExpired, TokenRevoked, InvalidToken, AccountLocked)
-
-
-def looks_like_token(text: str) -> bool:
-    """Whether `text` holds a word shaped like a token (long, with letters and digits)."""
-    for word in _TOKEN_WORD.findall(text):
-        if re.search(r"[A-Za-z]", word) and re.search(r"[0-9]", word):
-            return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -93,6 +79,8 @@ class People:
         self.clock = clock
         self.limiter = limiter or SignInLimiter(clock=clock)
         self.lifetime = lifetime
+        # A restart keeps the failed-sign-in counts: PE's own count toward lockout does.
+        self.limiter.restore(pe_tokens.limits(store.db))
 
     def __repr__(self) -> str:
         return f"People({self.rbac!r}, {self.vault!r}, lifetime={self.lifetime})"
@@ -104,19 +92,24 @@ class People:
         used for this one call and kept nowhere."""
         verdict = self.limiter.attempt(slack_user, login)
         if not verdict.allowed:
-            return Outcome(False, _limited(verdict, login))
+            self._note("pe_sign_in_failed", slack_user, login, "refused: too many failures")
+            return Outcome(False, limited(verdict, login))
+        self._save_limits()
         label = new_label(slack_user, self.clock())
         try:
             issued = self.rbac.login(login, password, self.lifetime, label)
         except BadCredentials:
+            self._note("pe_sign_in_failed", slack_user, login, "bad credentials")
             return Outcome(False, "PE did not accept that username and password. Nothing was kept.")
         except AccountLocked:
+            self._note("pe_sign_in_failed", slack_user, login, "account locked or revoked")
             return Outcome(False, f"PE says the account `{login}` is locked or revoked.")
         except LabelInUse:
             return Outcome(False, "PE refused the token's label; try again in a moment.")
         except (OrchestratorError, ValueError) as exc:
-            return Outcome(False, f"PE's RBAC service could not sign you in: {_plain(exc)}")
+            return Outcome(False, f"PE's RBAC service could not sign you in: {plain(exc)}")
         self.limiter.succeeded(slack_user, login)
+        self._save_limits()
         expires = self.clock() + parse_lifetime(self.lifetime)
         try:
             info = self.rbac.authenticate(issued.value)
@@ -125,7 +118,7 @@ class People:
         except OrchestratorError as exc:
             log.info("RBAC: could not read a new token's expiry (%s)", type(exc).__name__)
         self._keep(slack_user, login, issued.value, "bot", label, expires)
-        return Outcome(True, f"Signed in to PE as *{login}* until {_when(expires)}.", login)
+        return Outcome(True, f"Signed in to PE as *{login}* until {when(expires)}.", login)
 
     def sign_in_token(self, slack_user: str, token: str) -> Outcome:
         """Keep a token the person pasted (from `puppet access login` or the PE console), once
@@ -133,15 +126,14 @@ class People:
         try:
             info = self.rbac.authenticate(token.strip())
         except DEAD as exc:
-            return Outcome(
-                False, f"PE does not accept that token ({_dead(exc)}). Nothing was kept."
-            )
+            return Outcome(False, f"PE does not accept that token ({dead(exc)}). Nothing was kept.")
         except OrchestratorError as exc:
-            return Outcome(False, f"PE's RBAC service could not check the token: {_plain(exc)}")
+            return Outcome(False, f"PE's RBAC service could not check the token: {plain(exc)}")
         self.limiter.reset_login(info.login)
+        self._save_limits()
         expires = info.expires.timestamp() if info.expires else None
         self._keep(slack_user, info.login, token.strip(), "pasted", info.label, expires)
-        until = f" until {_when(expires)}" if expires else ""
+        until = f" until {when(expires)}" if expires else ""
         return Outcome(
             True, f"Signed in to PE as *{info.login}*{until} (a pasted token).", info.login
         )
@@ -166,9 +158,32 @@ class People:
         )
         with self.store.write() as db:
             earlier = pe_tokens.save(db, row)
+            audit.record(
+                db,
+                now=self.clock(),
+                actor=slack_user,
+                action="pe_sign_in",
+                result=origin,
+                detail={"pe_login": login},
+            )
         if earlier is not None and earlier.origin == "bot":
             self._revoke(earlier)
         log.info("%s signed in to PE as %s (%s token)", slack_user, login, origin)
+
+    def _note(self, action: str, slack_user: str, login: str, why: str) -> None:
+        with self.store.write() as db:
+            audit.record(
+                db,
+                now=self.clock(),
+                actor=slack_user,
+                action=action,
+                result=why,
+                detail={"pe_login": login},
+            )
+
+    def _save_limits(self) -> None:
+        with self.store.write() as db:
+            pe_tokens.save_limits(db, self.limiter.export(), self.clock())
 
     def _revoke(self, stored: StoredToken) -> bool:
         """Revoke a token the bot made; False if PE could not be asked."""
@@ -210,7 +225,7 @@ class People:
                 self.rbac.authenticate(token)
             except DEAD as exc:
                 self._forget(row)
-                raise SignInNeeded(f"your PE token {_dead(exc)}") from None
+                raise SignInNeeded(f"your PE token {dead(exc)}") from None
         return Signed(row.login, token, row.expires_at, row.origin)
 
     def _forget(self, row: StoredToken) -> None:
@@ -227,15 +242,15 @@ class People:
         except DEAD as exc:
             self._forget(row)
             return Outcome(
-                False, f"Your PE token {_dead(exc)}, so it was forgotten. Use `/pe login`."
+                False, f"Your PE token {dead(exc)}, so it was forgotten. Use `/pe login`."
             )
         except UndecryptableToken:
             self._forget(row)
             return Outcome(False, "Your stored PE token can no longer be read. Use `/pe login`.")
         except OrchestratorError as exc:
-            return Outcome(False, f"PE's RBAC service could not be asked: {_plain(exc)}")
+            return Outcome(False, f"PE's RBAC service could not be asked: {plain(exc)}")
         expires = info.expires.timestamp() if info.expires else row.expires_at
-        until = f"; the token expires {_when(expires)}" if expires else ""
+        until = f"; the token expires {when(expires)}" if expires else ""
         kind = "a token the bot made" if row.origin == "bot" else "a token you pasted"
         return Outcome(True, f"You are *{info.login}* in PE ({kind}{until}).", info.login)
 
@@ -245,6 +260,14 @@ class People:
             return Outcome(False, "You are not signed in to PE; nothing to sign out of.")
         with self.store.write() as db:
             pe_tokens.delete(db, slack_user, secret=row.secret)
+            audit.record(
+                db,
+                now=self.clock(),
+                actor=slack_user,
+                action="pe_sign_out",
+                result=row.origin,
+                detail={"pe_login": row.login},
+            )
         if row.origin == "pasted":
             return Outcome(
                 True,
@@ -278,37 +301,3 @@ class People:
             with self.store.write() as db:
                 done += pe_tokens.replace_secret(db, slack_user, secret, fresh)
         return done
-
-
-def _when(at: float | None) -> str:
-    if at is None:
-        return "an unknown time"
-    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _dead(exc: Exception) -> str:
-    if isinstance(exc, TokenExpired):
-        return "has expired"
-    if isinstance(exc, TokenRevoked):
-        return "was revoked"
-    if isinstance(exc, AccountLocked):
-        return "belongs to a locked or revoked account"
-    return "is not valid"
-
-
-def _limited(verdict: Verdict, login: str) -> str:
-    if verdict.reason == "pe_login":
-        return (
-            f"Too many failed sign-ins to `{login}` through the bot, so the bot will not try it "
-            "again (PE locks accounts after repeated failures). Sign in once in the PE console "
-            "or with `puppet access login`, or paste a token instead; a PE admin can reset it."
-        )
-    minutes = max(1, round((verdict.retry_after or 60) / 60))
-    return f"Too many failed sign-ins from you; try again in about {minutes} minutes."
-
-
-def _plain(exc: Exception) -> str:
-    if isinstance(exc, AuthenticationFailed):
-        return exc.short_kind
-    text = str(exc) or type(exc).__name__
-    return text if len(text) <= 200 else text[:199] + "…"

@@ -16,7 +16,8 @@ from slack_bolt import App
 
 from flows import pe_views
 from flows.deps import Deps
-from flows.people import Outcome, looks_like_token
+from flows.pe_words import looks_like_token
+from flows.people import Outcome
 from flows.signed_in import resume_after_sign_in
 
 log = logging.getLogger(__name__)

@@ -30,6 +30,10 @@ ACTIONS = (
     # PE's RBAC refused a request before approval (a plan or task the person may not run).
     "awaiting_sign_in",
     "refused_by_pe",
+    # Signing in to PE and out (never the password or the token: the PE login and how).
+    "pe_sign_in",
+    "pe_sign_in_failed",
+    "pe_sign_out",
     "stop",
     "finished",
     "cancelled",

@@ -238,6 +238,13 @@ _M009 = [
     # them; an approval waiting on a re-sign-in is void if the requester returns as another user.
     "ALTER TABLE requests ADD COLUMN pe_mode TEXT",
     "ALTER TABLE requests ADD COLUMN pe_login TEXT",
+    # Failed sign-ins counted per PE login and per Slack user (identity/limiter.py), kept so a
+    # restart does not hand out a fresh budget toward PE's lockout. No secrets: ids and times.
+    """CREATE TABLE sign_in_limits (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        state TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    )""",
 ]
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from store.db import dumps, loads
+
 
 @dataclass(frozen=True)
 class StoredToken:
@@ -75,6 +77,21 @@ def delete(db: Database, slack_user: str, *, secret: str | None = None) -> bool:
             "DELETE FROM pe_tokens WHERE slack_user = ? AND secret = ?", [slack_user, secret]
         )
     return bool(cursor.rowcount)
+
+
+def limits(db: Database) -> dict[str, Any]:
+    """The saved failed-sign-in counts (identity/limiter.py's export), or nothing."""
+    raw = db.execute("SELECT state FROM sign_in_limits WHERE id = 1").fetchone()
+    return dict(loads(raw[0]) or {}) if raw else {}
+
+
+def save_limits(db: Database, state: dict[str, Any], now: float) -> None:
+    db.execute(
+        """INSERT INTO sign_in_limits (id, state, updated_at) VALUES (1, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET state = excluded.state,
+             updated_at = excluded.updated_at""",
+        [dumps(state), now],
+    )
 
 
 def secrets(db: Database) -> list[tuple[str, str]]:

@@ -41,3 +41,18 @@ def test_tokens_under_the_old_key_are_read_after_a_new_key_is_added(tmp_path: Pa
     after = people(tmp_path, [new], sim, clock)  # the old key dropped
     assert after.current("U0ALICE").token == token
     after.store.close()
+
+
+def test_failed_sign_ins_are_still_counted_after_a_restart(tmp_path: Path) -> None:
+    clock = Clock()
+    sim = Simulator(default_world(), clock=clock)
+    key = generate_key()
+    first = people(tmp_path, [key], sim, clock)
+    for _ in range(3):
+        assert not first.sign_in_password("U0MALLORY", "operator", "wrong").ok
+    first.store.close()
+    again = people(tmp_path, [key], sim, clock)  # the bot restarted
+    said = again.sign_in_password("U0MALLORY", "operator", "wrong")
+    assert not said.ok and "Too many failed sign-ins" in said.message
+    assert sim.rbac.failures.get("operator") == 3  # PE saw 3 of its 10, not 4
+    again.store.close()

@@ -72,6 +72,8 @@ def test_sign_in_through_the_modal_then_the_job_is_the_persons(make) -> None:
     assert job.owner == "operator"
     request = h.store.db.execute("SELECT pe_mode, pe_login FROM requests").fetchone()
     assert tuple(request) == ("person", "operator")
+    signed_in = [a for a in audit.since(h.store.db, 0) if a["action"] == "pe_sign_in"]
+    assert signed_in[0]["actor"] == "U0ALICE" and signed_in[0]["detail"] == {"pe_login": "operator"}
     logged = [a for a in audit.since(h.store.db, 0) if a["action"] == "request"]
     assert logged[0]["detail"]["pe_login"] == "operator"
 
