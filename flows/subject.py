@@ -29,7 +29,11 @@ MARKED = (DeployRequest, TaskRequest, PlanRunRequest, EnvironmentPlanRunRequest)
 
 
 def subject_of(
-    request: CommandRequest, asker: Asker, reach: Reach | None = None, via: str | None = None
+    request: CommandRequest,
+    asker: Asker,
+    reach: Reach | None = None,
+    via: str | None = None,
+    pe_user: str | None = None,
 ) -> Subject:
     """What policy decides on, read off the exact request and what it reaches."""
     body = request.body()
@@ -49,6 +53,7 @@ def subject_of(
         node_count=len(nodes) if isinstance(nodes, list) else None,
         reach=reach,
         via=via,
+        pe_user=pe_user,
     )
 
 

@@ -7,7 +7,7 @@ from functools import partial
 from slack_bolt import App
 
 from flows.deps import Deps
-from handlers import actions, approvals, commands, errors, forms, home, membership
+from handlers import actions, approvals, commands, errors, forms, home, membership, pe
 
 
 def register(app: App, deps: Deps) -> None:
@@ -18,4 +18,5 @@ def register(app: App, deps: Deps) -> None:
     approvals.register(app, deps)
     membership.register(app, deps)
     home.register(app, deps)
+    pe.register(app, deps)
     errors.register(app, deps)

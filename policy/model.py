@@ -46,6 +46,9 @@ class Subject:
     reach: Reach | None = None
     # The SSH/WinRM connection profile of a `/task --via`.
     via: str | None = None
+    # Person mode (PE_IDENTITY=person): the PE user the request is sent as; None in service
+    # mode, where the service account sends everything.
+    pe_user: str | None = None
 
     @property
     def verb(self) -> str:
