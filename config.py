@@ -93,6 +93,11 @@ VARIABLES: tuple[Var, ...] = (
     ),
     Var("DATABASE_PATH", "./chatops.db", "the SQLite file holding jobs, approvals and audit"),
     Var("POLL_INTERVAL", "5", "seconds between polls of a running job"),
+    Var(
+        "HOME_RECENT_MINUTES",
+        "30",
+        "minutes after someone last opened the app's Home tab during which it is kept up to date",
+    ),
     Var("POLICY_FILE", "policy.toml", "the TOML policy file (safe defaults when absent)"),
     Var(
         "CONNECTIONS_FILE",
@@ -154,6 +159,8 @@ class Settings:
     policy_file: str
     connections_file: str
     log_level: str
+    # Home tabs opened within this many seconds are kept up to date (HOME_RECENT_MINUTES).
+    home_recent: float = 1800.0
     # POLICY_FILE was set: a missing file is then an error, not the built-in defaults.
     policy_file_explicit: bool = False
     # Issue 15: `service` or `person`; in person mode commands run with the person's PE token.
@@ -313,6 +320,7 @@ def _parse(env: Mapping[str, str]) -> dict[str, Any]:
         "policy_file_explicit": bool(env.get("POLICY_FILE", "").strip()),
         "connections_file": _require(env, "CONNECTIONS_FILE"),
         "log_level": level,
+        "home_recent": 60.0 * _number(env, "HOME_RECENT_MINUTES", minimum=1),
         "pe_identity": identity,
         "pe_rbac_url": service_url(env, "PE_RBAC_URL", orchestrator, 4433),
         "pe_token_lifetime": lifetime,

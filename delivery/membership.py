@@ -73,6 +73,12 @@ class Membership:
         if not self.is_member(channel):
             raise NotMember(channel or "no channel")
 
+    def known(self, channel: str) -> bool | None:
+        """What the cache says now, without asking Slack (for the ack path): None if unknown."""
+        with self._lock:
+            cached = self._cache.get(channel)
+        return cached[0] if cached is not None and self._clock() < cached[1] else None
+
     def is_member(self, channel: str) -> bool:
         if not channel:
             return False

@@ -18,6 +18,8 @@ from typing import Any, TextIO
 import httpx
 
 import config
+from demo.forms import HELP as FORM_HELP
+from demo.forms import FormDesk
 from identity.vault import generate_key
 from runtime.assemble import Bot, build
 from runtime.health import Health
@@ -46,6 +48,7 @@ Other lines:
   wait                             wait until every followed job is done
   help, quit
 """
+HELP += FORM_HELP
 
 
 class Console:
@@ -64,6 +67,7 @@ class Console:
         self._buttons: list[tuple[str, str, dict[str, Any]]] = []
         self._pending_reason = "no reason given"
         self._clicker = self.user
+        self.forms = FormDesk(slack, http, secret, self._print)
 
     # -- what Slack shows -----------------------------------------------------------------------
 
@@ -71,6 +75,8 @@ class Console:
         names = {k: v for k, v in self.slack.user_names().items()}
         text = render_blocks(event.text, event.blocks, names)
         with self._lock:
+            if self.forms.shown(event):
+                return
             if event.kind == "view_opened":
                 self._submit_reason(event)
                 return
@@ -120,15 +126,21 @@ class Console:
             self.command(user, text)
         elif text.startswith("click "):
             self.click(user, text[len("click ") :])
+        elif text.startswith("fill "):
+            self.forms.fill(user, text[len("fill ") :])
+        elif text in ("submit", "home"):
+            (self.forms.submit if text == "submit" else self.forms.home)(user)
         else:
             self._print(f"  ? {text!r}: type a slash command, `click <button>`, `wait` or `help`")
 
     def command(self, user: str, text: str) -> None:
         name, _, rest = text.partition(" ")
         url = self.slack.new_response_url(channel=CHANNEL, user=user)
-        self._post(
-            slash_command(name, rest, user_id=user, channel_id=CHANNEL, response_url=url), user
+        trigger = self.slack.new_trigger_id(user=user, channel=CHANNEL)  # a form may open
+        body = slash_command(
+            name, rest, user_id=user, channel_id=CHANNEL, response_url=url, trigger_id=trigger
         )
+        self._post(body, user)
 
     def click(self, user: str, words: str) -> None:
         wanted, _, reason = words.partition(" ")
@@ -150,6 +162,7 @@ class Console:
                 message_ts=ts or "0",
                 response_url=url,
                 button_text=button["text"]["text"],
+                trigger_id=self.slack.new_trigger_id(user=user, channel=channel),
             )
         )
 

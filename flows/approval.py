@@ -35,6 +35,14 @@ def _current_decision(deps: Deps, row: RequestRow) -> Decision:
 
 def _refuse(deps: Deps, asker: Asker, title: str, detail: str = "") -> None:
     # Both texts are the bot's or the policy file's own words, mentions included.
+    if asker.response_url is None:
+        # A click on a Home tab carries no response_url: the answer goes to the clicker in the
+        # approval's channel (or as a direct message), as a spent response_url's would.
+        message = deps.renderer.render(
+            "error", title=Safe(title), detail=Safe(detail), kind=None, hint="Nothing was changed."
+        )
+        deps.responder.send(None, message, channel=asker.channel_id, user=asker.user_id)
+        return
     answer(
         deps,
         asker.response_url,

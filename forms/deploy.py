@@ -143,7 +143,7 @@ def read_deploy_form(
     description = text_of(values, DESCRIPTION)
     if description:
         tokens.append(f"--description={description}")
-    when, _, found = common.read_schedule(
+    when, schedule, found = common.read_schedule(
         values, now=now, zone=zone, kind="deploy", minimum_interval=minimum_interval
     )
     errors |= found
@@ -166,7 +166,7 @@ def read_deploy_form(
     if isinstance(intent, dict):
         return FormErrors(intent)
     assert isinstance(intent, RunDeploy)
-    return Submission(intent, channel, when, command_text("deploy", tokens))
+    return Submission(intent, channel, when, command_text("deploy", tokens + schedule))
 
 
 def _chosen_flag(values: Values, block_id: str, choices: dict[str, tuple[str, Any]]) -> list[str]:

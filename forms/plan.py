@@ -148,7 +148,7 @@ def read_plan_form(
         )
     timeout, found = common.read_number(values, TIMEOUT)
     errors |= found
-    when, _, found = common.read_schedule(
+    when, schedule, found = common.read_schedule(
         values, now=now, zone=zone, kind="plan", minimum_interval=minimum_interval
     )
     errors |= found
@@ -179,7 +179,7 @@ def read_plan_form(
     )
     if found:
         return FormErrors(found)
-    return Submission(intent, channel, when, command_text("plan", tokens))
+    return Submission(intent, channel, when, command_text("plan", tokens + schedule))
 
 
 def _block_of(field: ParamField) -> str:

@@ -154,7 +154,7 @@ def read_task_form(
     found = check_params(intent.raw_params, intent.json_params, info.parameters, blocks, SUBJECT)
     if found:
         return FormErrors(found)
-    return Submission(intent, channel, when, command_text("task", tokens))
+    return Submission(intent, channel, when, command_text("task", tokens + schedule))
 
 
 def _task_word(name: str) -> str:

@@ -88,27 +88,27 @@ def on_reject(ack: Callable[..., None], body: Mapping[str, Any], *, deps: Deps) 
     """Reject asks for a reason first; the modal opens only for someone allowed to reject."""
     ack()
     asker = Asker.from_action(body)
-    approval_id = _value(body)
+    # The trigger_id is valid for 3 s: the worker pool starts this at once.
+    deps.work.submit(guarded, deps, asker, partial(ask_why, deps, asker, _value(body)))
 
-    def ask_why() -> None:
-        # The trigger_id is valid for 3 s: the worker pool starts this at once.
-        if approval.may_reject(deps, asker, approval_id):
-            opened = deps.slack.views_open(
-                trigger_id=asker.trigger_id, view=reason_view(approval_id, asker.channel_id)
+
+def ask_why(deps: Deps, asker: Asker, approval_id: str) -> None:
+    """The reject-reason modal, for someone allowed to reject (the card, or their Home tab)."""
+    if approval.may_reject(deps, asker, approval_id):
+        opened = deps.slack.views_open(
+            trigger_id=asker.trigger_id, view=reason_view(approval_id, asker.channel_id)
+        )
+        view_id = str((opened.get("view") or {}).get("id") or "")
+        with deps.store.write() as db:
+            views.record(
+                db,
+                view_id=view_id,
+                user_id=asker.user_id,
+                kind=REASON_VIEW,
+                ref=approval_id,
+                channel_id=asker.channel_id,
+                now=deps.clock(),
             )
-            view_id = str((opened.get("view") or {}).get("id") or "")
-            with deps.store.write() as db:
-                views.record(
-                    db,
-                    view_id=view_id,
-                    user_id=asker.user_id,
-                    kind=REASON_VIEW,
-                    ref=approval_id,
-                    channel_id=asker.channel_id,
-                    now=deps.clock(),
-                )
-
-    deps.work.submit(guarded, deps, asker, ask_why)
 
 
 def reason_view(approval_id: str, channel_id: str) -> dict[str, Any]:

@@ -23,15 +23,28 @@ COMMANDS = ("/deploy", "/task", "/plan", "/stop")
 READS = ("ListTasks", "ShowTask", "ListPlans", "ShowPlan")
 
 
-def register(app: App, deps: Deps) -> None:
+FORMS = ("/deploy", "/task", "/plan")  # alone, they open a form (handlers/forms.py)
+Listener = Callable[..., None]
+
+
+def register(app: App, deps: Deps, *, forms: Listener | None = None) -> None:
     for name in COMMANDS:
-        app.command(name)(partial(on_command, deps=deps))
+        app.command(name)(partial(on_command, deps=deps, forms=forms))
 
 
-def on_command(ack: Callable[..., None], command: Mapping[str, Any], *, deps: Deps) -> None:
+def on_command(
+    ack: Callable[..., None],
+    command: Mapping[str, Any],
+    *,
+    deps: Deps,
+    forms: Listener | None = None,
+) -> None:
     """Ack within milliseconds whatever the orchestrator's latency: parsing is pure and fast,
     and everything that talks to the orchestrator runs on the bot's own worker pool."""
     name = str(command.get("command", ""))
+    if forms is not None and name in FORMS and not str(command.get("text", "")).strip():
+        forms(ack=ack, command=command)
+        return
     try:
         intent = parse(name, str(command.get("text", "")))
     except UsageError as exc:

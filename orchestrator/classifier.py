@@ -44,6 +44,16 @@ class ClassifierClient(ServiceClient):
     def __init__(self, http: Any, base_url: str, token: str, **kwargs: Any) -> None:
         super().__init__(http, base_url.rstrip("/") + API_PATH, token, **kwargs)
 
+    def groups(self) -> list[tuple[str, str]]:
+        """(id, name) of every node group (GET /v1/groups), in the classifier's order."""
+        data = self.read("GET", "/groups")
+        rows = data if isinstance(data, list) else []
+        return [
+            (str(g["id"]), str(g.get("name") or g["id"]))
+            for g in rows
+            if isinstance(g, dict) and isinstance(g.get("id"), str)
+        ]
+
     def group_rules(self, group_id: str) -> GroupRules:
         data = self.read("GET", f"/groups/{quote(group_id, safe='')}/rules")
         return GroupRules.parse(group_id, data)

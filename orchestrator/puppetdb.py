@@ -76,6 +76,14 @@ class PuppetDBClient(ServiceClient):
             )
         return rows
 
+    def environments(self) -> list[str]:
+        """The environments PuppetDB knows (GET /environments), in its order."""
+        rows = self.read("GET", "/environments")
+        names = (
+            [r.get("name") for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+        )
+        return [n for n in names if isinstance(n, str) and n]
+
     def certnames(self, query: str | list[Any]) -> list[str]:
         """The certnames at the top level of a query's rows, as the orchestrator collects its
         targets (orchestrator docs, scope `query`), in PuppetDB's order, each once."""

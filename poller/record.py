@@ -28,7 +28,7 @@ from poller.settle import (
     record_outcomes,
     with_child,
 )
-from render.cards import failures_data, kind_word, plan_output_data, summary_data
+from render.cards import RERUNNABLE, failures_data, kind_word, plan_output_data, summary_data
 from store import audit, jobs, posts
 from store.jobs import JobRow
 
@@ -193,6 +193,7 @@ class Recorder:
         offers = {
             "enforce": bool(data["noop"] and data["changed_nodes"] and job.command == "deploy"),
             "rerun": bool(failed_total and job.kind == "job"),
+            "again": job.endpoint in RERUNNABLE,
         }
         self._post(db, job, "finished", "job_finished", now, key=job.id, offers=offers, **data)
         audit.record(

@@ -55,6 +55,10 @@ def _steps(snapshot: Snapshot) -> list[dict[str, Any]]:
     return shown
 
 
+# Requests a form can open again (Run again…): flows/rerun.py, forms.prefill_from_body.
+RERUNNABLE = frozenset({"task", "deploy", "plan_run", "environment_plan_run"})
+
+
 def job_card_data(
     *,
     key: str,
@@ -94,6 +98,7 @@ def job_card_data(
         "console": views.console_link(console_url, kind, name),
         "approval": approval,
         "stoppable": not done and state != "stopping",
+        "rerunnable": endpoint in RERUNNABLE,
         "stop_help": PLAN_STOP_HELP if kind == "plan_job" else STOP_HELP,
     }
 

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from config import Settings
 from delivery.budget import Budget
 from delivery.compose import Composer
+from delivery.home import HomeTabs
 from delivery.membership import Membership
 from delivery.respond import Responder
 from delivery.sender import Sender
@@ -93,14 +94,20 @@ class Housekeeping:
     """Run by the poller each second: expire approvals, fail those whose card could not be
     posted; now and then, forget old replay signatures and finished inbox entries."""
 
-    def __init__(self, deps: Deps, *, cleanup_every: float = 300.0) -> None:
+    def __init__(
+        self, deps: Deps, *, cleanup_every: float = 300.0, homes: HomeTabs | None = None
+    ) -> None:
         self.deps = deps
         self.cleanup_every = cleanup_every
+        self.homes = homes
         self._last_cleanup = 0.0
 
     def __call__(self, now: float) -> None:
         approval.expire_due(self.deps, now)
         approval.fail_lost_cards(self.deps)
+        if self.homes is not None:
+            # Home tabs of people who looked recently, at the lowest priority of the budget.
+            self.homes.refresh(now)
         if now - self._last_cleanup >= self.cleanup_every:
             with self.deps.store.write_inbox() as db:
                 inbox.forget_old(db, now)
@@ -197,8 +204,14 @@ def build(
         pacing=Pacing(interval=settings.poll_interval),
         console_url=settings.pe_console_url,
     )
+    homes = HomeTabs(store, outbox, budget, deps.groups, clock=clock, recent=settings.home_recent)
     poller = Poller(
-        store, orchestrator, recorder, sender, clock=clock, housekeeping=Housekeeping(deps)
+        store,
+        orchestrator,
+        recorder,
+        sender,
+        clock=clock,
+        housekeeping=Housekeeping(deps, homes=homes),
     )
     app = create_app(deps, signing_secret=settings.slack_signing_secret)
     return Bot(deps=deps, app=app, poller=poller, sender=sender)

@@ -126,6 +126,15 @@ def decide(
     return cursor.rowcount == 1
 
 
+def pending(db: Database, now: float) -> list[ApprovalRow]:
+    """Approvals still open now, oldest first (the Home tabs show them)."""
+    rows = db.execute(
+        "SELECT * FROM approvals WHERE state = 'pending' AND expires_at > ? ORDER BY created_at",
+        [now],
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
 def due_to_expire(db: Database, now: float) -> list[ApprovalRow]:
     rows = db.execute(
         "SELECT * FROM approvals WHERE state = 'pending' AND expires_at <= ?", [now]

@@ -132,6 +132,15 @@ def card_ts(db: Database, key: str) -> str | None:
     return None if raw is None else raw[0]
 
 
+def running_for(db: Database, user_id: str, limit: int = 10) -> list[JobRow]:
+    """A person's jobs still followed, newest first (their Home tab)."""
+    rows = db.execute(
+        "SELECT * FROM jobs WHERE requester = ? AND done = 0 ORDER BY created_at DESC LIMIT ?",
+        [user_id, limit],
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
 def followed_count(db: Database) -> int:
     return int(db.execute("SELECT count(*) FROM jobs WHERE done = 0").fetchone()[0])
 

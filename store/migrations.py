@@ -252,3 +252,24 @@ _M009 = [
 def m0009_person_identity(db: Database) -> None:
     for statement in _M009:
         db.execute(statement)
+
+
+@MIGRATIONS(name="0010_home_tabs")
+def m0010_home_tabs(db: Database) -> None:
+    # The Home tab of each person who opened it: when they last did (only recent openers are
+    # kept up to date), the view the bot published for them, a digest of what it showed (so an
+    # unchanged tab is not published again), and the approvals it offered buttons for: a click
+    # on the Home tab is accepted only for one of those, in that person's own view.
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS home_tabs (
+            user_id TEXT PRIMARY KEY,
+            opened_at REAL NOT NULL,
+            view_id TEXT,
+            digest TEXT,
+            approvals TEXT NOT NULL DEFAULT '[]',
+            published_at REAL
+        )"""
+    )
+    # Each refresh reads a person's requests and running jobs.
+    db.execute("CREATE INDEX IF NOT EXISTS requests_by_user ON requests(user_id, created_at)")
+    db.execute("CREATE INDEX IF NOT EXISTS jobs_by_requester ON jobs(requester, done)")

@@ -191,6 +191,16 @@ def owner_of_response_url(db: Database, url: str) -> tuple[str, str, float] | No
     return None if raw is None else (raw[0], raw[1], float(raw[2]))
 
 
+def recent_for(db: Database, user_id: str, limit: int = 10) -> list[RequestRow]:
+    """A person's latest requests, newest first (their Home tab); stops are left out."""
+    rows = db.execute(
+        """SELECT * FROM requests WHERE user_id = ? AND endpoint NOT IN ('stop', 'stop_plan')
+           ORDER BY created_at DESC LIMIT ?""",
+        [user_id, limit],
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
 def launched_environments(db: Database) -> list[str]:
     """Environments that jobs have run in before, for 'unknown environment' answers."""
     rows = db.execute(

@@ -55,4 +55,30 @@ def test_the_membership_events_the_bot_listens_to_are_subscribed() -> None:
     from handlers.membership import EVENTS
 
     events = manifest()["settings"]["event_subscriptions"]["bot_events"]
-    assert sorted(events) == sorted(EVENTS)
+    assert sorted(events) == sorted([*EVENTS, "app_home_opened"])
+
+
+def test_the_shortcuts_and_the_home_tab_are_declared() -> None:
+    from handlers.forms import SHORTCUTS
+
+    declared = {s["callback_id"]: s for s in manifest()["features"]["shortcuts"]}
+    assert sorted(declared) == sorted(SHORTCUTS)
+    assert all(s["type"] == "global" for s in declared.values())
+    assert [s["name"] for s in declared.values()] == ["Run a task…", "Run a plan…", "Run Puppet…"]
+    assert manifest()["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_the_http_mode_variant_with_the_options_url_validates() -> None:
+    """HTTP mode (the manifest's header): Slack sends block_suggestion for the forms'
+    type-ahead to the interactivity's `message_menu_options_url`."""
+    url = "https://chatops.example.com/slack/events"
+    http = manifest()
+    http["settings"]["socket_mode_enabled"] = False
+    http["settings"]["interactivity"]["request_url"] = url
+    http["settings"]["interactivity"]["message_menu_options_url"] = url
+    http["settings"]["event_subscriptions"]["request_url"] = url
+    for command in http["features"]["slash_commands"]:
+        command["url"] = url
+    jsonschema.validate(http, json.loads(SCHEMA.read_text()))
+    text = (ROOT / "manifest.yml").read_text()
+    assert "message_menu_options_url" in text  # the header tells admins to set it

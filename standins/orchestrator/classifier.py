@@ -1,4 +1,5 @@
-"""The node classifier's `GET /classifier-api/v1/groups/<id>/rules` over the world's groups.
+"""The node classifier's `GET /classifier-api/v1/groups/<id>/rules` (and `GET /v1/groups`, the
+list) over the world's groups.
 
 Source: PE docs "GET /v1/groups/<id>/rules" (help.puppet.com/pe/current): the group's rule, its
 rule with the inherited ones, and `translated.nodes_query_format` (an AST for PuppetDB's nodes
@@ -31,7 +32,11 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 def route(world: World, method: str, path: str, query: Any, body: bytes) -> SimResponse:
     from .core import json_response
 
-    found = _RULES.match(path[len(PREFIX) :].rstrip("/"))
+    sub = path[len(PREFIX) :].rstrip("/")
+    if sub == "/groups" and method == "GET":
+        # PE docs "GET /v1/groups": every group, with its id, name, environment, parent, rule...
+        return json_response(200, [group_summary(g) for g in world.node_groups])
+    found = _RULES.match(sub)
     if found is None:
         raise ApiError(404, "not-found", f"No classifier endpoint at {path}")
     if method != "GET":
@@ -43,6 +48,19 @@ def route(world: World, method: str, path: str, query: Any, body: bytes) -> SimR
     if group is None:
         raise ApiError(404, "not-found", f"The group with id {group_id} does not exist")
     return json_response(200, group_rules(group))
+
+
+def group_summary(group: NodeGroup) -> dict[str, Any]:
+    """One group as GET /v1/groups lists it (the fields the bot reads, and a few beside)."""
+    return {
+        "id": group.id,
+        "name": group.name,
+        "environment": "production",
+        "parent": "00000000-0000-4000-8000-000000000000",
+        "rule": group_rules(group)["rule"],
+        "classes": {},
+        "variables": {},
+    }
 
 
 def group_rules(group: NodeGroup) -> dict[str, Any]:

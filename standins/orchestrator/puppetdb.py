@@ -1,5 +1,6 @@
 """PuppetDB's query API v4 over the world's nodes: the root endpoint (PQL or AST with `from`)
-and the nodes endpoint (AST), by GET `?query=` or POST `{"query": ...}`.
+and the nodes endpoint (AST), by GET `?query=` or POST `{"query": ...}`; the environments
+endpoint (GET, every environment the world has).
 
 Source: PuppetDB docs, "Root endpoint" and "API query tutorial" (help.puppet.com/pdb/8): the
 root endpoint takes a PQL string or an AST array that starts with `from`; a POST carries the
@@ -35,6 +36,10 @@ def route(
         return SimResponse(status, {"Content-Type": "text/plain"}, message.encode())
 
     sub = path[len(PREFIX) :].rstrip("/")
+    if sub == "/environments" and method == "GET":
+        # PuppetDB docs, "Environments endpoint": GET /pdb/query/v4/environments answers
+        # [{"name": ...}] for every environment PuppetDB has seen.
+        return json_response(200, [{"name": e.name} for e in world.environments])
     if sub not in ("", "/nodes"):
         return text(404, f"No such PuppetDB endpoint: {path}")
     if method not in ("GET", "POST"):

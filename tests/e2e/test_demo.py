@@ -41,3 +41,42 @@ def test_the_scripted_demo_shows_a_noop_an_approval_and_the_enforcing_run(tmp_pa
     assert "There is no environment nosuchenv" in out
     assert "--nop" in out and "--noop" in out
     assert "Traceback" not in out + result.stderr
+
+
+FORMS = """\
+/deploy
+submit
+fill nodes web01.example.com
+submit
+/task
+fill task package
+fill action install
+fill name httpd
+fill nodes web01.example.com
+submit
+as bob home
+home
+"""
+
+
+def test_the_demo_fills_and_submits_forms_and_shows_the_home_tab(tmp_path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "demo"],
+        input=FORMS,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "POLICY_FILE": ""},
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "== Run Puppet ==" in out or "== Run Puppet" in out
+    assert "      ! Say which nodes" in out  # an inline error, under its field
+    assert "== Run a task ==" in out and "[param:action] action *" in out
+    assert out.count("(form submitted)") == 2
+    assert "Approval needed: Task package in production" in out
+    home = out[out.index("> as bob home") :]
+    assert "Waiting for your approval" in home and "Task package in production" in home
+    assert "Your recent requests" in out and "waiting for approval" in out
+    assert "Traceback" not in out + result.stderr

@@ -220,7 +220,7 @@ def test_read_commands_answer_privately(harness: Harness, text: str, expected: s
 
 
 @pytest.mark.parametrize(
-    "text", ["/deploy help", "/task --help", "/plan -h", "/stop help", "/deploy"]
+    "text", ["/deploy help", "/task --help", "/plan -h", "/stop help", "/stop"]
 )
 def test_help_shows_usage_with_an_example(harness: Harness, text: str) -> None:
     response = harness.command(text)

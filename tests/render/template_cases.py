@@ -48,6 +48,7 @@ CARD: dict[str, Any] = {
     "console": "https://pe/#/run/jobs/1",
     "approval": None,
     "stoppable": True,
+    "rerunnable": False,
     "key": "job:1",
     "stop_help": STOP_HELP,
 }
@@ -138,6 +139,8 @@ CASES: dict[str, dict[str, dict[str, Any]]] = {
         "no-counts": {**CARD, "counts": []},
         "odd-shape": {**CARD, "shape": {"path": "/jobs/1", "reason": "no `state`\nat all"}},
         "plan-steps": {**CARD, "kind_word": "plan job", "node_count": 0, "steps": STEPS},
+        "run-again": {**CARD, "rerunnable": True},
+        "finished-run-again": {**CARD, "stoppable": False, "rerunnable": True},
         "approved-finished": {
             **CARD,
             "emoji": "✅",
@@ -243,6 +246,7 @@ CASES: dict[str, dict[str, dict[str, Any]]] = {
     },
     "job_finished": {
         "noop-failures": SUMMARY,
+        "run-again": {**SUMMARY, "offers": {"enforce": False, "rerun": False, "again": True}},
         "noop-resources": {
             **SUMMARY,
             "resources": {"failed": 1, "skipped": 2},

@@ -141,5 +141,12 @@ def test_user_text_is_escaped_and_mentions_are_not(renderer: Renderer) -> None:
 def test_running_card_has_a_stop_button_and_a_finished_one_has_none(renderer: Renderer) -> None:
     running = renderer.render("job_card", **_card())
     done = renderer.render("job_card", **_card(stoppable=False))
-    assert any(b["type"] == "actions" for b in running.blocks)
-    assert not any(b["type"] == "actions" for b in done.blocks)
+
+    def buttons(message: Any) -> list[str]:
+        return [
+            e["action_id"] for b in message.blocks if b["type"] == "actions" for e in b["elements"]
+        ]
+
+    assert buttons(running) == ["job_stop", "run_again"]
+    # A finished card keeps only Run again… (issue 16): the form opens with its request.
+    assert buttons(done) == ["run_again"]
