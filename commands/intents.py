@@ -27,10 +27,21 @@ class ShowHelp:
 
 
 @dataclass(frozen=True)
+class Later:
+    """`--at`, `--in` and `--every` as typed (their forms already checked): the run becomes a
+    schedule. When they mean is read after the ack, in the requester's Slack time zone."""
+
+    at: str | None = None
+    in_: str | None = None
+    every: str | None = None
+
+
+@dataclass(frozen=True)
 class RunDeploy:
     """`/deploy ...`: the request is complete and already checked against the documented rules."""
 
     request: DeployRequest
+    later: Later | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,7 @@ class RunTask:
     description: str | None = None
     userdata: Mapping[str, Any] | None = None
     via: str | None = None
+    later: Later | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,7 @@ class RunPlan:
     timeout: int | None = None
     description: str | None = None
     userdata: Mapping[str, Any] | None = None
+    later: Later | None = None
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ from typing import Any
 from sqlite_utils import Database
 
 from flows.deps import Deps
+from flows.drift import drift_note
 from flows.messages import answer
 from model.snapshot import Snapshot
 from orchestrator.catalog import CreatedRef
 from orchestrator.refs import JobRef, PlanJobRef, StopResult, Submitted
+from orchestrator.requests import ScheduleRequest
 from orchestrator.schedules import ScheduledRef
-from render.views import subject
+from render.views import schedule_times, subject
 from store import approvals, audit, jobs, posts, requests
 from store.requests import RequestRow
 
@@ -143,7 +145,12 @@ def _note_stop(
 
 
 def _sent_data(row: RequestRow, reply: Submitted, job_key: str | None) -> Mapping[str, Any]:
+    typed = row.typed()
+    scheduled = isinstance(typed, ScheduleRequest)
     return {
+        "schedule": schedule_times(typed) if isinstance(typed, ScheduleRequest) else None,
+        "drift": drift_note(typed) if isinstance(typed, ScheduleRequest) else None,
+        "scheduled": scheduled,
         "subject": _subject_line(row),
         "endpoint": row.endpoint,
         "name": name_of(reply),

@@ -13,6 +13,7 @@ from flows import build, reads
 from flows.asker import Asker
 from flows.deps import Deps, new_id
 from flows.explain import Explanation, explain
+from flows.later import submit_later
 from flows.messages import answer, error_message, tell
 from flows.pipeline import submit
 from flows.profiles import ProfileError
@@ -80,8 +81,13 @@ def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None
         # Before anything reaches PE: a card posted where the bot is not would be lost.
         deps.membership.require(asker)
     match intent:
+        case i.RunDeploy(request=request, later=later) if later is not None:
+            submit_later(deps, asker, request, later, request_id=command_id)
         case i.RunDeploy(request=request) | i.CreateTaskTarget(request=request):
             submit(deps, asker, request, request_id=command_id)
+        case i.RunTask(later=later) if later is not None:
+            task = build.task_request(deps.orchestrator, intent)
+            submit_later(deps, asker, task, later, request_id=command_id)
         case i.RunTask():
             if intent.via:
                 # Before anything is read or sent: every target must be one of its hosts.
@@ -96,7 +102,12 @@ def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None
             )
         case i.RunPlan():
             plan, targets = build.plan(deps.orchestrator, intent)
-            submit(deps, asker, plan, request_id=command_id, target_params=targets)
+            if intent.later is not None:
+                submit_later(
+                    deps, asker, plan, intent.later, request_id=command_id, target_params=targets
+                )
+            else:
+                submit(deps, asker, plan, request_id=command_id, target_params=targets)
         case i.StopJob(job=job, force=True):
             # Shown only to the requester (ephemeral); the click goes through policy again.
             answer(deps, asker.response_url, "stop_confirm", replace=asker.replace, job=job)

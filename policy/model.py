@@ -46,6 +46,9 @@ class Subject:
     reach: Reach | None = None
     # The SSH/WinRM connection profile of a `/task --via`.
     via: str | None = None
+    # A schedule (--at/--in/--every): `repeats` when it runs again and again (--every).
+    scheduled: bool = False
+    repeats: bool = False
 
     @property
     def verb(self) -> str:
@@ -106,7 +109,15 @@ class Unresolved(frozenset[str]):
 
 
 def describe(subject: Subject) -> str:
-    """The request as a phrase for sentences: "deploy to production", "force-stop a job"."""
+    """The request as a phrase for sentences: "deploy to production", "force-stop a job",
+    "deploy to production on a repeating schedule"."""
+    phrase = _describe_run(subject)
+    if subject.scheduled is True:
+        return phrase + (" on a repeating schedule" if subject.repeats is True else " later")
+    return phrase
+
+
+def _describe_run(subject: Subject) -> str:
     verb = subject.verb
     env = subject.environment
     where = "the agents' own environments" if subject.own_environment else str(env)

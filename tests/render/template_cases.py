@@ -345,6 +345,17 @@ CASES: dict[str, dict[str, dict[str, Any]]] = {
     },
     "not_allowed": {"one": {"subject": "Puppet run in production", "reason": "no", "rule": "r"}},
     "request_sent": {
+        "schedule-daily": {
+            "subject": "Puppet run in development, scheduled",
+            "endpoint": "scheduled_jobs/environment_jobs",
+            "name": "3",
+            "followed": False,
+            "counts": [],
+            "channel": "C1",
+            "scheduled": True,
+            "schedule": {"start": 1_800_000_600, "interval": 86400, "every": "1d"},
+            "drift": "PE repeats it every 86400 seconds whatever the clocks do.",
+        },
         "deploy-followed": {
             "subject": "s",
             "endpoint": "deploy",
@@ -450,4 +461,5 @@ CASES: dict[str, dict[str, dict[str, Any]]] = {
         },
     },
     "approval_pending": {"one": {"reason": "needs approval", "channel": "C1"}},
+    "zone_note": {"one": {"why": "Slack answered user_not_found"}},
 }
