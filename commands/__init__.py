@@ -9,6 +9,7 @@ from commands.flags import TABLES
 from commands.grammar import Form, q, suggest, wants_help
 from commands.intents import Intent, ShowHelp, UsageError
 from commands.plan import parse_plan
+from commands.schedule import parse_schedule
 from commands.stop import parse_stop
 from commands.task import parse_task
 from commands.tokens import tokenize
@@ -21,6 +22,7 @@ _PARSERS: dict[str, Callable[[Sequence[str]], Intent]] = {
     "task": parse_task,
     "plan": parse_plan,
     "stop": parse_stop,
+    "schedule": parse_schedule,
 }
 
 

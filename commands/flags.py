@@ -95,4 +95,10 @@ STOP: tuple[Flag, ...] = (
     Flag(("--force",), "switch", "also end the runs already in progress (asks to confirm)"),
 )
 
+SCHEDULE: tuple[Flag, ...] = (
+    Flag(("--mine",), "switch", "list: only the schedules you asked for through the bot"),
+    Flag(("--environment", "-e"), "text", "list: only the schedules in this environment", "ENV"),
+)
+
 TABLES: dict[str, tuple[Flag, ...]] = {"deploy": DEPLOY, "task": TASK, "plan": PLAN, "stop": STOP}
+TABLES["schedule"] = SCHEDULE

@@ -129,6 +129,28 @@ class ShowPlan:
     environment: str = "production"
 
 
+@dataclass(frozen=True)
+class ListSchedules:
+    """`/schedule list [--mine] [-e ENV]`."""
+
+    mine: bool = False
+    environment: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowSchedule:
+    """`/schedule show <id>`."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class CancelSchedule:
+    """`/schedule cancel <id>`: PE's soft delete."""
+
+    name: str
+
+
 Intent = (
     ShowHelp
     | RunDeploy
@@ -141,4 +163,7 @@ Intent = (
     | ShowTask
     | ListPlans
     | ShowPlan
+    | ListSchedules
+    | ShowSchedule
+    | CancelSchedule
 )

@@ -22,6 +22,7 @@ FORMS: dict[str, str] = {
     "plan show": "/plan show <plan> [-e ENV]",
     "stop": "/stop <job-id> [--force]",
     "stop plan": "/stop plan <plan-job-id>",
+    "schedule": "/schedule list [--mine] [-e ENV] | show <id> | cancel <id>",
 }
 
 
@@ -49,6 +50,8 @@ _SUMMARIES = {
     "stop": "Stop a job: no new runs start, runs in progress finish. --force ends those too. "
     "`/stop plan <id>` interrupts a plan; its running task job still finishes unless you "
     "`/stop <that job's id> --force`.",
+    "schedule": "See, show and cancel PE's scheduled jobs (make one with --at, --in or --every "
+    "on /deploy, /task or /plan). Cancelling is PE's soft delete: it never runs again.",
 }
 
 _EXAMPLES = {
@@ -76,6 +79,12 @@ _EXAMPLES = {
         "/plan show canary::random",
     ),
     "stop": ("/stop 1234", "/stop 1234 --force", "/stop plan 77"),
+    "schedule": (
+        "/schedule list --mine",
+        "/schedule list -e production",
+        "/schedule show 3",
+        "/schedule cancel 3",
+    ),
 }
 
 

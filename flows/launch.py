@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from flows.deps import Deps
 from flows.drift import drift_note
 from flows.messages import answer
+from flows.schedule_card import record_schedule
 from model.snapshot import Snapshot
 from orchestrator.catalog import CreatedRef
 from orchestrator.refs import JobRef, PlanJobRef, StopResult, Submitted
@@ -55,6 +56,8 @@ def launched(deps: Deps, row: RequestRow, reply: Submitted) -> None:
             # stop_plan answers with the plan job it stops: that one is followed already.
             case JobRef() | PlanJobRef() if row.endpoint not in STOPS:
                 job_key = _follow(deps, db, row, reply, now)
+            case ScheduledRef():
+                record_schedule(db, row, reply, now)
         name = name_of(reply)
         requests.transition(db, row.id, ("launching",), "launched", now, job_id=job_key or name)
         audit.record(

@@ -9,7 +9,7 @@ from typing import Any
 from commands import intents as i
 from commands.intents import UsageError
 from delivery.membership import NotMember
-from flows import build, reads
+from flows import build, reads, schedule_cmds
 from flows.asker import Asker
 from flows.deps import Deps, new_id
 from flows.explain import Explanation, explain
@@ -23,7 +23,15 @@ from store import inbox
 
 log = logging.getLogger(__name__)
 
-READS = (i.ListTasks, i.ShowTask, i.ListPlans, i.ShowPlan, i.ShowHelp)
+READS = (
+    i.ListTasks,
+    i.ShowTask,
+    i.ListPlans,
+    i.ShowPlan,
+    i.ShowHelp,
+    i.ListSchedules,
+    i.ShowSchedule,
+)
 
 
 def run_intent(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None = None) -> None:
@@ -123,5 +131,11 @@ def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None
             reads.list_all(deps, asker, "plan", env)
         case i.ShowPlan(plan=name, environment=env):
             reads.show(deps, asker, "plan", name, env)
+        case i.ListSchedules(mine=mine, environment=env):
+            schedule_cmds.list_schedules(deps, asker, mine=mine, environment=env)
+        case i.ShowSchedule(name=name):
+            schedule_cmds.show_schedule(deps, asker, name)
+        case i.CancelSchedule(name=name):
+            schedule_cmds.cancel_schedule(deps, asker, name)
         case _:
             raise TypeError(f"no flow for {intent!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from flows.deps import Deps
-from handlers import actions, approvals, commands, errors, membership
+from handlers import actions, approvals, commands, errors, membership, schedules
 
 
 def register(app: App, deps: Deps) -> None:
@@ -13,4 +13,5 @@ def register(app: App, deps: Deps) -> None:
     actions.register(app, deps)
     approvals.register(app, deps)
     membership.register(app, deps)
+    schedules.register(app, deps)
     errors.register(app, deps)

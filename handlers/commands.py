@@ -19,8 +19,8 @@ from store import inbox
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/deploy", "/task", "/plan", "/stop")
-READS = ("ListTasks", "ShowTask", "ListPlans", "ShowPlan")
+COMMANDS = ("/deploy", "/task", "/plan", "/stop", "/schedule")
+READS = ("ListTasks", "ShowTask", "ListPlans", "ShowPlan", "ListSchedules", "ShowSchedule")
 
 
 def register(app: App, deps: Deps) -> None:

@@ -11,7 +11,8 @@ from policy.reach import Reach, Reached
 Action = Literal["run", "deny", "approve"]
 ACTIONS: tuple[Action, ...] = ("run", "deny", "approve")
 
-COMMANDS = ("deploy", "task", "plan", "stop", "task_target")
+COMMANDS = ("deploy", "task", "plan", "stop", "task_target", "schedule", "watch")
+# /schedule list, show and cancel; /watch, /unwatch and /jobs: no environment, no nodes.
 # Only these carry an environment; a rule on environments never matches /stop or a task target.
 ENV_COMMANDS = ("deploy", "task", "plan")
 # Only tasks and plans have a name to match.
@@ -132,4 +133,8 @@ def _describe_run(subject: Subject) -> str:
         return "force-stop a job" if subject.force else "stop a job"
     if verb == "task_target":
         return "create a task target"
+    if verb == "schedule":
+        return f"{subject.name or 'use'} schedules" if subject.name else "use /schedule"
+    if verb == "watch":
+        return "watch jobs"
     return f"run {verb or 'an unnamed command'}"

@@ -218,3 +218,28 @@ _M007 = [
 def m0007_posts_say_what(db: Database) -> None:
     for statement in _M007:
         db.execute(statement)
+
+
+_M008 = [
+    # Schedules made from chat (issue 14): where each one's card is, who asked and approved,
+    # and the last run of it the bot has seen, so a fired run is announced once.
+    """CREATE TABLE schedules (
+        name TEXT PRIMARY KEY,
+        request_id TEXT,
+        channel_id TEXT NOT NULL,
+        requester TEXT NOT NULL,
+        approvers TEXT NOT NULL DEFAULT '[]',
+        body TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'enabled',
+        reason TEXT, ended_by TEXT,
+        last_run_at TEXT, last_job TEXT,
+        created_at REAL NOT NULL, updated_at REAL NOT NULL
+    )""",
+    "CREATE INDEX schedules_state ON schedules(state)",
+]
+
+
+@MIGRATIONS(name="0008_schedules_and_watches")
+def m0008_schedules_and_watches(db: Database) -> None:
+    for statement in _M008:
+        db.execute(statement)
