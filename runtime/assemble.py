@@ -22,6 +22,7 @@ from delivery.slack import web_client
 from flows import approval, recovery
 from flows.deps import Deps
 from flows.profiles import load_profiles
+from flows.schedule_runs import ScheduleRuns
 from flows.targets import Resolver
 from orchestrator.client import OrchestratorClient
 from orchestrator.connection import connect, connect_classifier, connect_puppetdb, read_token
@@ -79,14 +80,19 @@ class Housekeeping:
     """Run by the poller each second: expire approvals, fail those whose card could not be
     posted; now and then, forget old replay signatures and finished inbox entries."""
 
-    def __init__(self, deps: Deps, *, cleanup_every: float = 300.0) -> None:
+    def __init__(
+        self, deps: Deps, *, cleanup_every: float = 300.0, schedule_every: float = 5.0
+    ) -> None:
         self.deps = deps
         self.cleanup_every = cleanup_every
         self._last_cleanup = 0.0
+        # The bot's schedules are read as often as a job is polled: a fired run is found then.
+        self.schedule_runs = ScheduleRuns(deps, every=schedule_every)
 
     def __call__(self, now: float) -> None:
         approval.expire_due(self.deps, now)
         approval.fail_lost_cards(self.deps)
+        self.schedule_runs(now)
         if now - self._last_cleanup >= self.cleanup_every:
             with self.deps.store.write_inbox() as db:
                 inbox.forget_old(db, now)
@@ -181,7 +187,12 @@ def build(
         console_url=settings.pe_console_url,
     )
     poller = Poller(
-        store, orchestrator, recorder, sender, clock=clock, housekeeping=Housekeeping(deps)
+        store,
+        orchestrator,
+        recorder,
+        sender,
+        clock=clock,
+        housekeeping=Housekeeping(deps, schedule_every=settings.poll_interval),
     )
     app = create_app(deps, signing_secret=settings.slack_signing_secret)
     return Bot(deps=deps, app=app, poller=poller, sender=sender)
