@@ -16,6 +16,7 @@ from flows.profiles import Profiles
 from flows.targets import Resolver
 from orchestrator.client import OrchestratorClient
 from policy import GroupResolver, Policy
+from policy.live import LivePolicy
 from render import Renderer
 from store import Store
 
@@ -41,7 +42,8 @@ class Deps:
     slack: WebClient
     renderer: Renderer
     sender: Outbox
-    policy: Policy
+    # The policy in force: LivePolicy reads its file again when it changes (policy/live.py).
+    policy: Policy | LivePolicy
     groups: GroupResolver
     profiles: Profiles
     clock: Callable[[], float]

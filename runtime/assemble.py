@@ -22,11 +22,13 @@ from delivery.slack import web_client
 from flows import approval, recovery
 from flows.deps import Deps
 from flows.profiles import load_profiles
+from flows.rejudge import rejudge
 from flows.schedule_runs import ScheduleRuns
 from flows.targets import Resolver
 from orchestrator.client import OrchestratorClient
 from orchestrator.connection import connect, connect_classifier, connect_puppetdb, read_token
-from policy import SlackGroups, policy_from_settings
+from policy import SlackGroups
+from policy.live import LivePolicy
 from poller.pacing import Pacing
 from poller.poller import Poller
 from poller.record import Recorder
@@ -53,6 +55,7 @@ class Bot:
         background, each loop in its own thread."""
         warm_up(self.deps.work, self.deps.store, WORKERS)
         recovery.resume(self.deps)
+        rejudge(self.deps)  # the policy may have changed while the bot was down
         for name, loop in (("poller", self.poller.run), ("sender", self.sender.run)):
             thread = threading.Thread(target=loop, args=(self.stop,), name=name, daemon=True)
             thread.start()
@@ -93,6 +96,8 @@ class Housekeeping:
         approval.expire_due(self.deps, now)
         approval.fail_lost_cards(self.deps)
         self.schedule_runs(now)
+        if isinstance(self.deps.policy, LivePolicy) and self.deps.policy.refresh():
+            rejudge(self.deps)
         if now - self._last_cleanup >= self.cleanup_every:
             with self.deps.store.write_inbox() as db:
                 inbox.forget_old(db, now)
@@ -170,7 +175,7 @@ def build(
         slack=slack,
         renderer=renderer,
         sender=sender,
-        policy=policy_from_settings(settings.policy_file, explicit=policy_explicit),
+        policy=LivePolicy(settings.policy_file, explicit=policy_explicit),
         groups=SlackGroups(slack, clock=clock),
         profiles=load_profiles(settings.connections_file),
         clock=clock,
