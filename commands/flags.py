@@ -102,3 +102,11 @@ SCHEDULE: tuple[Flag, ...] = (
 
 TABLES: dict[str, tuple[Flag, ...]] = {"deploy": DEPLOY, "task": TASK, "plan": PLAN, "stop": STOP}
 TABLES["schedule"] = SCHEDULE
+WATCH: tuple[Flag, ...] = ()
+JOBS: tuple[Flag, ...] = (
+    Flag(("--running",), "switch", "only jobs not yet finished"),
+    Flag(("--environment", "-e"), "text", "only jobs in this environment", "ENV"),
+    Flag(("--mine",), "switch", "only jobs you started through the bot"),
+    Flag(("--limit",), "int", "how many to list (default 10, at most 20)", "N"),
+)
+TABLES.update(watch=WATCH, unwatch=WATCH, jobs=JOBS)

@@ -151,6 +151,43 @@ class CancelSchedule:
     name: str
 
 
+@dataclass(frozen=True)
+class WatchJob:
+    """`/watch <job-id>` or `/watch plan <plan-job-id>`."""
+
+    job: str
+    plan: bool = False
+
+
+@dataclass(frozen=True)
+class WatchEnvironment:
+    """`/watch environment <ENV|*>`."""
+
+    environment: str
+
+
+@dataclass(frozen=True)
+class UnwatchEnvironment:
+    """`/unwatch environment <ENV>`."""
+
+    environment: str
+
+
+@dataclass(frozen=True)
+class ListWatches:
+    """`/watch list`."""
+
+
+@dataclass(frozen=True)
+class ListJobs:
+    """`/jobs [--running] [-e ENV] [--mine] [--limit N]`."""
+
+    running: bool = False
+    environment: str | None = None
+    mine: bool = False
+    limit: int = 10
+
+
 Intent = (
     ShowHelp
     | RunDeploy
@@ -166,4 +203,9 @@ Intent = (
     | ListSchedules
     | ShowSchedule
     | CancelSchedule
+    | WatchJob
+    | WatchEnvironment
+    | UnwatchEnvironment
+    | ListWatches
+    | ListJobs
 )

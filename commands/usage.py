@@ -23,6 +23,9 @@ FORMS: dict[str, str] = {
     "stop": "/stop <job-id> [--force]",
     "stop plan": "/stop plan <plan-job-id>",
     "schedule": "/schedule list [--mine] [-e ENV] | show <id> | cancel <id>",
+    "watch": "/watch <job-id> | plan <plan-job-id> | environment <ENV|*> | list",
+    "unwatch": "/unwatch environment <ENV|*>",
+    "jobs": "/jobs [--running] [-e ENV] [--mine] [--limit N]",
 }
 
 
@@ -52,6 +55,10 @@ _SUMMARIES = {
     "`/stop <that job's id> --force`.",
     "schedule": "See, show and cancel PE's scheduled jobs (make one with --at, --in or --every "
     "on /deploy, /task or /plan). Cancelling is PE's soft delete: it never runs again.",
+    "watch": "Follow a job started anywhere (the PE console, puppet job run, a schedule) with a "
+    "status card here, or have every new job in an environment announced in this channel.",
+    "unwatch": "Stop announcing an environment's jobs in this channel.",
+    "jobs": "List recent jobs, newest first, each with a Watch button.",
 }
 
 _EXAMPLES = {
@@ -85,6 +92,9 @@ _EXAMPLES = {
         "/schedule show 3",
         "/schedule cancel 3",
     ),
+    "watch": ("/watch 1234", "/watch plan 77", "/watch environment production", "/watch list"),
+    "unwatch": ("/unwatch environment production",),
+    "jobs": ("/jobs --running", "/jobs -e production --limit 20", "/jobs --mine"),
 }
 
 

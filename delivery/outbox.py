@@ -26,7 +26,7 @@ def record_sent(store: Store, row: PostRow, ts: str, version: int, now: float) -
     showed (a crash's orphan found in Slack passes 1: an edit then brings it up to date)."""
     with store.write() as db:
         posts.settle(db, row.seq, state="sent", now=now, ts=ts)
-        if row.kind == "card" and row.ref:
+        if row.kind in ("card", "announcement") and row.ref:
             jobs.update(db, row.ref, card_ts=ts)
             jobs.card_sent(db, row.ref, version, now)
         elif row.kind == "approval_card" and row.ref:

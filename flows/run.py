@@ -9,7 +9,7 @@ from typing import Any
 from commands import intents as i
 from commands.intents import UsageError
 from delivery.membership import NotMember
-from flows import build, reads, schedule_cmds
+from flows import build, reads, schedule_cmds, watching
 from flows.asker import Asker
 from flows.deps import Deps, new_id
 from flows.explain import Explanation, explain
@@ -31,6 +31,8 @@ READS = (
     i.ShowHelp,
     i.ListSchedules,
     i.ShowSchedule,
+    i.ListWatches,
+    i.ListJobs,
 )
 
 
@@ -137,5 +139,17 @@ def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None
             schedule_cmds.show_schedule(deps, asker, name)
         case i.CancelSchedule(name=name):
             schedule_cmds.cancel_schedule(deps, asker, name)
+        case i.WatchJob(job=job, plan=plan):
+            watching.watch_job(deps, asker, job, plan=plan)
+        case i.WatchEnvironment(environment=env):
+            watching.watch_environment(deps, asker, env)
+        case i.UnwatchEnvironment(environment=env):
+            watching.unwatch_environment(deps, asker, env)
+        case i.ListWatches():
+            watching.list_watches(deps, asker)
+        case i.ListJobs(running=running, environment=env, mine=mine, limit=limit):
+            watching.list_jobs(
+                deps, asker, running=running, environment=env, mine=mine, limit=limit
+            )
         case _:
             raise TypeError(f"no flow for {intent!r}")

@@ -40,6 +40,10 @@ class ScheduleRuns:
         if now - self._last < self.every:
             return
         self._last = now
+        self.check_all(now)
+
+    def check_all(self, now: float) -> None:
+        """Read every enabled schedule now, whenever it was last read."""
         for row in schedules.in_state(self.deps.store.db, "enabled"):
             try:
                 check(self.deps, row, now)

@@ -19,8 +19,17 @@ from store import inbox
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/deploy", "/task", "/plan", "/stop", "/schedule")
-READS = ("ListTasks", "ShowTask", "ListPlans", "ShowPlan", "ListSchedules", "ShowSchedule")
+COMMANDS = ("/deploy", "/task", "/plan", "/stop", "/schedule", "/watch", "/unwatch", "/jobs")
+READS = (
+    "ListTasks",
+    "ShowTask",
+    "ListPlans",
+    "ShowPlan",
+    "ListSchedules",
+    "ShowSchedule",
+    "ListWatches",
+    "ListJobs",
+)
 
 
 def register(app: App, deps: Deps) -> None:

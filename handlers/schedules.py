@@ -14,12 +14,24 @@ from flows.asker import Asker
 from flows.deps import Deps
 from flows.run import guarded
 from flows.schedule_cmds import cancel_schedule
+from flows.watching import watch_job
 
 SCHEDULE_ID = re.compile(r"^\d{1,18}$")
 
 
 def register(app: App, deps: Deps) -> None:
     app.action("schedule_cancel")(partial(on_cancel_click, deps=deps))
+    app.action("job_watch")(partial(on_watch_click, deps=deps))
+
+
+def on_watch_click(ack: Callable[..., None], body: Mapping[str, Any], *, deps: Deps) -> None:
+    """/jobs' Watch button: the same as /watch <id>, for the clicker, in this channel."""
+    ack()
+    asker = Asker.from_action(body)
+    name = str((body.get("actions") or [{}])[0].get("value") or "")
+    if not SCHEDULE_ID.match(name):
+        return
+    deps.work.submit(guarded, deps, asker, partial(watch_job, deps, asker, name, plan=False))
 
 
 def on_cancel_click(ack: Callable[..., None], body: Mapping[str, Any], *, deps: Deps) -> None:

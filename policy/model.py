@@ -16,7 +16,7 @@ COMMANDS = ("deploy", "task", "plan", "stop", "task_target", "schedule", "watch"
 # Only these carry an environment; a rule on environments never matches /stop or a task target.
 ENV_COMMANDS = ("deploy", "task", "plan")
 # Only tasks and plans have a name to match.
-NAMED_COMMANDS = ("task", "plan")
+NAMED_COMMANDS = ("task", "plan", "schedule", "watch")
 
 DEFAULT_EXPIRY = 1800.0
 UNRESOLVED = Reach(unknown="the targets were not resolved")
@@ -125,7 +125,7 @@ def _describe_run(subject: Subject) -> str:
     name = subject.name if isinstance(subject.name, str) and subject.name else None
     if verb == "deploy":
         return f"{'noop-' if subject.noop else ''}deploy to {where}"
-    if verb in NAMED_COMMANDS:
+    if verb in ("task", "plan"):
         label = f"{verb} {name}" if name else verb
         article = "a noop " if subject.noop else ("" if name else "a ")
         return f"run {article}{label} in {where}"

@@ -218,6 +218,15 @@ DEFAULT_RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        # Task output can hold anything a job printed; a job someone started outside the bot
+        # did not choose to show it in a channel.
+        name="default: output of jobs started outside the bot",
+        commands=("watch",),
+        names=("output",),
+        action="deny",
+        reason="the task output of jobs started outside the bot stays out of the channel",
+    ),
+    Rule(
         name="default: everything else runs at once",
         action="run",
         reason="noop runs, runs that reach no production* node and plain stops run at once",

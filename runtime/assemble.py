@@ -20,6 +20,7 @@ from delivery.respond import Responder
 from delivery.sender import Sender
 from delivery.slack import web_client
 from flows import approval, recovery
+from flows.announce import Announcer
 from flows.deps import Deps
 from flows.profiles import load_profiles
 from flows.rejudge import rejudge
@@ -91,11 +92,13 @@ class Housekeeping:
         self._last_cleanup = 0.0
         # The bot's schedules are read as often as a job is polled: a fired run is found then.
         self.schedule_runs = ScheduleRuns(deps, every=schedule_every)
+        self.announcer = Announcer(deps, every=schedule_every, before=self.schedule_runs.check_all)
 
     def __call__(self, now: float) -> None:
         approval.expire_due(self.deps, now)
         approval.fail_lost_cards(self.deps)
         self.schedule_runs(now)
+        self.announcer(now)
         if isinstance(self.deps.policy, LivePolicy) and self.deps.policy.refresh():
             rejudge(self.deps)
         if now - self._last_cleanup >= self.cleanup_every:

@@ -236,6 +236,16 @@ _M008 = [
         created_at REAL NOT NULL, updated_at REAL NOT NULL
     )""",
     "CREATE INDEX schedules_state ON schedules(state)",
+    # Channels watching an environment (`*`: all) for jobs started outside the bot, and the
+    # newest job and plan job already looked at, so a job is never announced twice.
+    """CREATE TABLE watches (
+        channel_id TEXT NOT NULL, environment TEXT NOT NULL,
+        user_id TEXT NOT NULL, created_at REAL NOT NULL,
+        PRIMARY KEY (channel_id, environment)
+    )""",
+    "CREATE TABLE watch_cursor (kind TEXT PRIMARY KEY, last_seen INTEGER NOT NULL)",
+    # 1: a job someone started outside the bot whose task output stays out of the channel.
+    "ALTER TABLE jobs ADD COLUMN withheld INTEGER NOT NULL DEFAULT 0",
 ]
 
 

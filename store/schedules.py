@@ -95,6 +95,11 @@ def in_state(db: Database, state: str = "enabled") -> list[ScheduleRow]:
     return [_row(r) for r in rows]
 
 
+def all_names(db: Database) -> set[str]:
+    """Every schedule the bot made, whatever its state: their runs are the bot's own."""
+    return {str(r[0]) for r in db.execute("SELECT name FROM schedules")}
+
+
 def names_by(db: Database, requester: str) -> set[str]:
     """The schedules this person asked for through the bot (`/schedule list --mine`)."""
     rows = db.execute("SELECT name FROM schedules WHERE requester = ?", [requester]).fetchall()

@@ -170,7 +170,7 @@ def test_min_above_max() -> None:
     ("keys", "why"),
     [
         ('commands = ["stop"]\nenvironments = ["prod*"]', "only deploy, task and plan have an"),
-        ('commands = ["deploy"]\nnames = ["x"]', "only task and plan have a name"),
+        ('commands = ["deploy"]\nnames = ["x"]', "only task, plan, schedule and watch have a name"),
         ('commands = ["task_target"]\nnoop = true', "only deploy, task and plan are runs"),
         ('commands = ["deploy", "task"]\nforce = true', "only stop has --force"),
     ],

@@ -91,6 +91,17 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "zone_note": {"why": "your profile has no time zone"},
     "schedule_note": {"event": "cancelled", "name": "3", "user": "U0BOB"},
+    "jobs_list": {"items": [], "running": False, "environment": None, "mine": False},
+    "watch_note": {
+        "event": "list",
+        "kind": "job",
+        "name": "",
+        "channel": "C1",
+        "ts": None,
+        "withheld": False,
+        "environment": "",
+        "items": [],
+    },
     "schedule_list": {"items": [], "more": 0, "mine": False, "environment": None},
     "schedule_show": {
         "name": "3",
