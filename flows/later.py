@@ -10,12 +10,13 @@ can warn that a daily run moves by an hour in local time when daylight saving st
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
 
 from commands.intents import Later
-from commands.when import parse_when, zone_named
+from commands.when import parse_interval, parse_when, zone_named
 from flows.asker import Asker
 from flows.deps import Deps
 from flows.messages import answer
@@ -26,6 +27,7 @@ from orchestrator.schedules import RunNow, schedule_request
 log = logging.getLogger(__name__)
 
 DESCRIPTION_LIMIT = 255
+DAILY = 86_400
 
 
 def requester_zone(deps: Deps, user_id: str) -> tuple[str, str | None]:
@@ -45,12 +47,23 @@ def requester_zone(deps: Deps, user_id: str) -> tuple[str, str | None]:
     return name, None
 
 
+def needs_zone(later: Later) -> bool:
+    """Whether the person's zone matters: a wall-clock `--at` (09:00, tomorrow 09:00) is read
+    in it, and a daily or longer `--every` is warned about its daylight-saving changes. An ISO
+    time with an offset, `--in` and a shorter `--every` do not need it (nor a users.info call)."""
+    if later.at is not None and not re.match(r"\s*\d{4}-\d{1,2}-\d{1,2}", later.at):
+        return True
+    return later.every is not None and parse_interval(later.every) >= DAILY
+
+
 def schedule_of(
     deps: Deps, asker: Asker, request: RunNow, later: Later
 ) -> tuple[ScheduleRequest, str | None]:
     """The schedule request for `request` (UsageError for a bad or past time), and why the
     requester's zone fell back to UTC, if it did."""
-    zone_name, fallback = requester_zone(deps, asker.user_id)
+    zone_name, fallback = "UTC", None
+    if needs_zone(later):
+        zone_name, fallback = requester_zone(deps, asker.user_id)
     now = datetime.fromtimestamp(deps.clock(), UTC)
     when = parse_when(
         at=later.at,

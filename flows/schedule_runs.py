@@ -1,7 +1,8 @@
 """Runs of the bot's schedules: found when they fire and followed like the bot's own jobs.
 
-Run by the poller's housekeeping every few seconds: each enabled schedule is read (GET
-/scheduled_jobs/environment_jobs/<id>); a `last_run` not seen before is the run that just fired.
+Run by the poller's housekeeping every few seconds: the schedules are listed (GET
+/scheduled_jobs/environment_jobs, page by page); for each of the bot's enabled ones, a
+`last_run` not seen before is the run that just fired.
 Its job gets a status card in the schedule's channel, followed to its summary as any job, and a
 note in the schedule card's thread; a run PE could not submit (`last_run.job.submission_error`)
 is said there in plain words. Each run is taken once (a compare-and-set on the run's time), so a
@@ -16,7 +17,7 @@ from sqlite_utils import Database
 
 from flows.deps import Deps
 from model.snapshot import Snapshot
-from orchestrator.errors import OrchestratorError, UnknownScheduledJob
+from orchestrator.errors import OrchestratorError
 from orchestrator.requests import ScheduleRequest
 from orchestrator.schedule_input import run_now_of
 from orchestrator.schedules import LastRun, ScheduledJob, iso_utc
@@ -43,19 +44,24 @@ class ScheduleRuns:
         self.check_all(now)
 
     def check_all(self, now: float) -> None:
-        """Read every enabled schedule now, whenever it was last read."""
-        for row in schedules.in_state(self.deps.store.db, "enabled"):
-            try:
-                check(self.deps, row, now)
-            except OrchestratorError as exc:
-                log.warning("cannot read schedule %s now (%s); will try again", row.name, exc)
+        """Read the schedules now, whenever they were last read: one listing (a page per 100
+        schedules) rather than one request per schedule."""
+        rows = schedules.in_state(self.deps.store.db, "enabled")
+        if not rows:
+            return
+        try:
+            listed = {s.name: s for s in self.deps.orchestrator.all_scheduled_jobs()}
+        except OrchestratorError as exc:
+            log.warning("cannot read the schedules now (%s); will try again", exc)
+            return
+        for row in rows:
+            check(self.deps, row, listed.get(row.name), now)
 
 
-def check(deps: Deps, row: ScheduleRow, now: float) -> None:
-    """Announce a run of this schedule not seen before; note a schedule that is over."""
-    try:
-        found = deps.orchestrator.scheduled_job(row.name)
-    except UnknownScheduledJob:
+def check(deps: Deps, row: ScheduleRow, found: ScheduledJob | None, now: float) -> None:
+    """Announce a run of this schedule not seen before; note a schedule that is over (or that
+    PE no longer lists)."""
+    if found is None:
         with deps.store.write() as db:
             schedules.end(db, row.name, "ended", by="PE", reason="PE no longer has it", now=now)
         return

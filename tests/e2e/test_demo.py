@@ -44,7 +44,7 @@ def test_the_scripted_demo_shows_a_noop_an_approval_and_the_enforcing_run(tmp_pa
 
 
 SCHEDULE_SCRIPT = """\
-/deploy development --nodes web09.example.com --noop --in 10s
+/deploy development --nodes web09.example.com --noop --in 3s
 wait
 elsewhere /deploy development --nodes web09.example.com --noop
 /watch $last
