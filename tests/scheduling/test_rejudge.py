@@ -69,3 +69,13 @@ def test_a_broken_policy_file_keeps_the_last_good_one(h: Harness) -> None:
     assert h.bot.deps.orchestrator.scheduled_job("1").enabled
     h.command("/deploy development --nodes web09.example.com --noop")
     assert len(h.requests_seen("/command/deploy")) == 1  # the last good policy still runs it
+
+
+def test_a_start_judges_the_schedules_again(h: Harness) -> None:
+    h.command("/deploy development --nodes web09.example.com --noop --every 1h")
+    h.tick(1.5)
+    # The file changes while the bot is down; the running policy object has not read it yet.
+    (h.tmp / "policy.toml").write_text("defaults = false\n" + DENY_DEV, encoding="utf-8")
+    h.bot.deps.policy.refresh()  # what a new process reads at start
+    h.bot.start()
+    assert not h.bot.deps.orchestrator.scheduled_job("1").enabled

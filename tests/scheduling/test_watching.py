@@ -133,3 +133,18 @@ reason = "watch jobs in #ops"
         assert h.followed() == 0
     finally:
         close_harness(h)
+
+
+def test_announcements_are_background_work_in_the_budget() -> None:
+    from delivery.budget import Priority
+    from delivery.plan import post_priority
+    from store.posts import Queued
+
+    def queued(kind: str) -> Queued:
+        return Queued(
+            seq=1, key="job:1/card", channel_id="C", thread_of=None, kind=kind, ref="job:1",
+            created_at=0.0,
+        )  # fmt: skip
+
+    assert post_priority(queued("announcement")) is Priority.BACKGROUND
+    assert post_priority(queued("card")) is Priority.PERSON
