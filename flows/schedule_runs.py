@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from flows.deps import Deps
 from model.snapshot import Snapshot
 from orchestrator.errors import OrchestratorError
+from orchestrator.listing import JobFilter
 from orchestrator.requests import ScheduleRequest
 from orchestrator.schedule_input import run_now_of
 from orchestrator.schedules import LastRun, ScheduledJob, iso_utc
@@ -66,16 +67,44 @@ def check(deps: Deps, row: ScheduleRow, found: ScheduledJob | None, now: float) 
             schedules.end(db, row.name, "ended", by="PE", reason="PE no longer has it", now=now)
         return
     last = found.last_run
+    stamp = iso_utc(last.time) if last is not None and last.time is not None else None
+    # Runs that fired before the last one since the bot last looked (it was down, say): task
+    # and plan jobs name their schedule in their options. Read before the write: it is I/O.
+    earlier = _earlier_runs(deps, row) if stamp and stamp != row.last_run_at else []
     with deps.store.write() as db:
         fresh = (
             last is not None
-            and last.time is not None
-            and schedules.saw_run(db, row.name, iso_utc(last.time), last.job, now)
+            and stamp is not None
+            and schedules.saw_run(db, row.name, stamp, last.job, now)
         )
         if fresh and last is not None:
+            for kind, name in earlier:
+                if name != last.job:
+                    _take(db, row, kind, name, now)
             _announce(db, row, last, now)
         _settle(db, row, found, now)
     deps.sender.wake()
+
+
+def _earlier_runs(deps: Deps, row: ScheduleRow) -> list[tuple[str, str]]:
+    """Jobs whose options carry this schedule's id, newer than the last run seen, oldest
+    first. Deploy jobs carry no schedule id (only `last_run` finds them)."""
+    kind_of = str(row.body.get("type"))
+    after = int(row.last_job) if row.last_job and row.last_job.isdigit() else 0
+    found: list[tuple[str, str]] = []
+    try:
+        if kind_of == "task":
+            where = JobFilter(types=frozenset({"task"}))
+            for job in deps.orchestrator.recent_jobs(where, limit=50, scan=200):
+                if job.scheduled_job_id == row.name and int(job.name) > after:
+                    found.append(("job", job.name))
+        elif kind_of == "plan":
+            for plan in deps.orchestrator.recent_plan_jobs(limit=50, scan=200):
+                if plan.scheduled_job_id == row.name and int(plan.name) > after:
+                    found.append(("plan_job", plan.name))
+    except OrchestratorError as exc:
+        log.warning("cannot list the runs of schedule %s now (%s)", row.name, exc)
+    return sorted(found, key=lambda kn: int(kn[1]))
 
 
 def _settle(db: Database, row: ScheduleRow, found: ScheduledJob, now: float) -> None:
@@ -88,14 +117,13 @@ def _settle(db: Database, row: ScheduleRow, found: ScheduledJob, now: float) -> 
 
 
 def _announce(db: Database, row: ScheduleRow, last: LastRun, now: float) -> None:
-    stamp = iso_utc(last.time) if last.time else "?"
-    note_key = f"{row.key}/run/{stamp}"
     if last.error is not None or last.job is None:
         error = last.error
         words = f"{error.msg} ({error.short_kind})" if error else "PE gave no job"
+        stamp = iso_utc(last.time) if last.time else "?"
         posts.enqueue(
             db,
-            key=note_key,
+            key=f"{row.key}/run/{stamp}",
             channel_id=row.channel_id,
             kind="reply",
             template="schedule_note",
@@ -104,14 +132,19 @@ def _announce(db: Database, row: ScheduleRow, last: LastRun, now: float) -> None
             now=now,
         )
         return
-    kind = "plan_job" if last.plan_job else "job"
-    key = jobs.job_key(kind, last.job)
+    _take(db, row, "plan_job" if last.plan_job else "job", last.job, now)
+
+
+def _take(db: Database, row: ScheduleRow, kind: str, name: str, now: float) -> None:
+    """A run's job: followed with a card in the schedule's channel, and said in the schedule's
+    thread, once each (the job key and the note's outbox key are unique)."""
+    key = jobs.job_key(kind, name)
     if jobs.get(db, key) is None:
         run = run_now_of(ScheduleRequest.from_body(row.body))
         job = jobs.create(
             db,
             kind=kind,
-            name=last.job,
+            name=name,
             command=COMMAND.get(str(row.body.get("type")), "deploy"),
             request_id=row.request_id,
             channel_id=row.channel_id,
@@ -132,15 +165,15 @@ def _announce(db: Database, row: ScheduleRow, last: LastRun, now: float) -> None
         )
     posts.enqueue(
         db,
-        key=note_key,
+        key=f"{row.key}/fired/{key}",
         channel_id=row.channel_id,
         kind="reply",
         template="schedule_note",
         data={
             "event": "fired",
             "name": row.name,
-            "job": last.job,
-            "plan_job": last.plan_job,
+            "job": name,
+            "plan_job": kind == "plan_job",
             "channel": row.channel_id,
             "url": None,
         },

@@ -78,3 +78,17 @@ def test_a_run_pe_could_not_submit_is_said_in_plain_words(h) -> None:
     notes = thread_texts(h, card)
     assert any("PE could not start the run" in t and "puppetdb-error" in t for t in notes)
     assert h.followed() == 0
+
+
+def test_runs_fired_while_the_bot_looked_away_are_found_by_their_schedule_id(h) -> None:
+    # Task jobs carry `options["scheduled-job-id"]`: runs before the latest `last_run` are
+    # found that way (a deploy job carries none, so only a task schedule is tried here).
+    h.command("/task package action=status name=openssl --nodes web09.example.com --every 1m")
+    h.tick(1.5)
+    card = schedule_card(h)
+    h.clock.advance(185)  # three runs fire (at +60, +120, +180) before the bot looks again
+    h.tick(1)
+    h.run_until_quiet()
+    fired = [t for t in thread_texts(h, card) if "started job" in t]
+    assert len(fired) == 3
+    assert h.store.db.execute("SELECT count(*) FROM jobs").fetchone()[0] == 3
