@@ -170,3 +170,13 @@ def test_older_pe_without_scheduling_is_said_plainly(make) -> None:
     h = make(world=replace(world, settings=replace(world.settings, pe_version="2019.8")))
     h.command("/deploy development --nodes web09.example.com --noop --in 5m")
     assert "PE 2021.7 or later" in h.last_response_text()
+
+
+def test_pe_refusing_the_start_time_is_said_in_plain_words(make) -> None:
+    h = make()
+    # PE's clock runs an hour ahead of the bot's: the start the bot computed is past for PE.
+    h.sim.clock = lambda: h.clock() + 3600
+    h.command("/deploy development --nodes web09.example.com --noop --in 10m")
+    text = h.last_response_text()
+    assert "start time" in text and "in the past by its clock" in text and "invalid-time" in text
+    assert h.store.db.execute("SELECT state FROM requests").fetchone()[0] == "failed"
