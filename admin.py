@@ -69,7 +69,13 @@ def parse_since(text: str) -> float:
 
 
 def policy_check(
-    text: str, *, user: str, channel: str, settings: OfflineSettings, out: TextIO | None = None
+    text: str,
+    *,
+    user: str,
+    channel: str,
+    settings: OfflineSettings,
+    out: TextIO | None = None,
+    pe_user: str | None = None,
 ) -> int:
     """Which rule matches `/deploy ...` for `user`, with the targets resolved in PuppetDB (when
     PE is configured) and each node's environment, and what would happen; runs nothing."""
@@ -98,7 +104,7 @@ def policy_check(
         finally:
             clients[1].close()
         request, reach = resolved.request, resolved.reach
-    subject = subject_of(request, Asker(user_id=user, channel_id=channel), reach, via)
+    subject = subject_of(request, Asker(user_id=user, channel_id=channel), reach, via, pe_user)
     print(explain(policy, subject, _offline_groups(settings)), file=out)
     return 0
 

@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("text", nargs="+", help='the command, e.g. "/deploy production --nodes a"')
     check.add_argument("--as", dest="user", required=True, help="Slack user id of the requester")
     check.add_argument("--channel", default="C0CHANNEL", help="Slack channel id (default any)")
+    check.add_argument(
+        "--pe-user", default=None, help="person mode: the PE login it is sent as (pe_users rules)"
+    )
     audit = sub.add_parser("audit", help="export the audit log")
     audit.add_argument("--since", default="7d", help="how far back: 90m, 36h, 7d (default 7d)")
     audit.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
@@ -98,7 +101,11 @@ def _command(args: argparse.Namespace) -> int:
     if args.cmd == "policy":
         offline = config.load_offline(env)
         return policy_check(
-            " ".join(args.text), user=args.user, channel=args.channel, settings=offline
+            " ".join(args.text),
+            user=args.user,
+            channel=args.channel,
+            settings=offline,
+            pe_user=args.pe_user,
         )
     if args.cmd == "audit":
         return audit_export(since=args.since, fmt=args.format, settings=config.load_offline(env))

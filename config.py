@@ -8,6 +8,7 @@ other module gets what it needs from the `Settings` it is passed.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+_LIFETIME = re.compile(r"^[1-9][0-9]*[ydhms]?$")
 
 
 class ConfigError(ValueError):
@@ -98,6 +100,33 @@ VARIABLES: tuple[Var, ...] = (
         "the TOML file of SSH/WinRM connection profiles for `/task --via <profile>`",
     ),
     Var("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR"),
+    Var(
+        "PE_IDENTITY",
+        "service",
+        "`service` (every command runs as the PE_RBAC_TOKEN account) or `person` (each person "
+        "signs in with /pe login and commands run as their own PE user)",
+    ),
+    Var(
+        "PE_RBAC_URL",
+        None,
+        "PE's RBAC service, scheme://host:port (default: the orchestrator's host, port 4433)",
+    ),
+    Var(
+        "PE_TOKEN_LIFETIME",
+        "12h",
+        "how long a token made by /pe login lasts: a number and y, d, h, m or s, e.g. 12h",
+    ),
+    Var(
+        "TOKEN_ENCRYPTION_KEY",
+        None,
+        "Fernet key(s), newest first, encrypting people's PE tokens at rest (person mode); "
+        "make one with: python -m identity generate-key",
+    ),
+    Var(
+        "TOKEN_ENCRYPTION_KEY_FILE",
+        None,
+        "a file holding TOKEN_ENCRYPTION_KEY's keys instead (one a line, newest first)",
+    ),
 )
 _BY_NAME = {v.name: v for v in VARIABLES}
 
@@ -127,6 +156,16 @@ class Settings:
     log_level: str
     # POLICY_FILE was set: a missing file is then an error, not the built-in defaults.
     policy_file_explicit: bool = False
+    # Issue 15: `service` or `person`; in person mode commands run with the person's PE token.
+    pe_identity: str = "service"
+    pe_rbac_url: str | None = None
+    pe_token_lifetime: str = "12h"
+    token_encryption_key: str | None = None
+    token_encryption_key_file: str | None = None
+
+    @property
+    def person_mode(self) -> bool:
+        return self.pe_identity == "person"
 
     @property
     def socket_mode(self) -> bool:
@@ -248,6 +287,12 @@ def _parse(env: Mapping[str, str]) -> dict[str, Any]:
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LOG_LEVEL={level!r}: {_BY_NAME['LOG_LEVEL'].help}")
     orchestrator = _url(env, "PE_ORCHESTRATOR_URL")
+    identity = (setting(env, "PE_IDENTITY") or "service").lower()
+    if identity not in ("service", "person"):
+        raise ConfigError(f"PE_IDENTITY={identity!r}: {_BY_NAME['PE_IDENTITY'].help}")
+    lifetime = setting(env, "PE_TOKEN_LIFETIME") or "12h"
+    if not _LIFETIME.match(lifetime):
+        raise ConfigError(f"PE_TOKEN_LIFETIME={lifetime!r}: {_BY_NAME['PE_TOKEN_LIFETIME'].help}")
     return {
         "slack_bot_token": setting(env, "SLACK_BOT_TOKEN"),
         "slack_signing_secret": setting(env, "SLACK_SIGNING_SECRET"),
@@ -268,6 +313,11 @@ def _parse(env: Mapping[str, str]) -> dict[str, Any]:
         "policy_file_explicit": bool(env.get("POLICY_FILE", "").strip()),
         "connections_file": _require(env, "CONNECTIONS_FILE"),
         "log_level": level,
+        "pe_identity": identity,
+        "pe_rbac_url": service_url(env, "PE_RBAC_URL", orchestrator, 4433),
+        "pe_token_lifetime": lifetime,
+        "token_encryption_key": setting(env, "TOKEN_ENCRYPTION_KEY"),
+        "token_encryption_key_file": setting(env, "TOKEN_ENCRYPTION_KEY_FILE"),
     }
 
 
@@ -283,6 +333,17 @@ def load(env: Mapping[str, str]) -> Settings:
         raise ConfigError(f"PE_RBAC_TOKEN is not set: {_BY_NAME['PE_RBAC_TOKEN'].help}")
     _require(env, "PE_ORCHESTRATOR_URL")
     _require(env, "SLACK_BOT_TOKEN")
+    if values["pe_identity"] == "person":
+        if not (values["token_encryption_key"] or values["token_encryption_key_file"]):
+            raise ConfigError(
+                "PE_IDENTITY=person needs TOKEN_ENCRYPTION_KEY (or TOKEN_ENCRYPTION_KEY_FILE) "
+                "to store people's PE tokens encrypted: make one with: "
+                "python -m identity generate-key"
+            )
+        if values["pe_rbac_url"] is None:
+            raise ConfigError(
+                f"PE_IDENTITY=person needs PE_RBAC_URL: {_BY_NAME['PE_RBAC_URL'].help}"
+            )
     return Settings(**values)
 
 

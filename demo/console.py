@@ -18,6 +18,7 @@ from typing import Any, TextIO
 import httpx
 
 import config
+from identity.vault import generate_key
 from runtime.assemble import Bot, build
 from runtime.health import Health
 from runtime.serve import EVENTS_PATH, wsgi_app
@@ -36,6 +37,9 @@ Type slash commands as in Slack, e.g.
   /task package action=status name=openssl --nodes db01.example.com -e development
   /plan canary nodes=web01.example.com,web02.example.com command=whoami canary=1 -e development
 Other lines:
+  as carol /task package action=status name=openssl --nodes web09.example.com -e development
+                                   PE refuses it: carol is the read-only PE user viewer
+  /pe whoami                       who you are in PE (alice is operator, bob admin)
   as <alice|bob|carol> <command>   act as another user (you are alice)
   click <button> [reason]          press a button on the latest card that has it
                                    (approve, reject, stop, enforce, re-run, force-stop)
@@ -281,8 +285,32 @@ def _settings(
         "POLICY_FILE": policy_file,
         "CONNECTIONS_FILE": str(tmp / "connections.toml"),
         "LOG_LEVEL": "WARNING",
+        # Person mode (issue 15): each person's commands run as their own PE user.
+        "PE_IDENTITY": "person",
+        "PE_RBAC_URL": sim_url,
+        "TOKEN_ENCRYPTION_KEY": generate_key(),
     }
     return config.load(env)
+
+
+# Who the demo's people are in PE: signed in before the first line is read.
+PE_LOGINS = {
+    "U0ALICE": ("operator", "operator-password"),
+    "U0BOB": ("admin", "admin-password"),
+    "U0CAROL": ("viewer", "viewer-password"),
+}
+
+
+def sign_everyone_in(bot: Bot) -> str:
+    """Sign the demo's people in to the simulator's RBAC, as `/pe login` would."""
+    people = bot.deps.people
+    if people is None:
+        return ""
+    for user, (login, password) in PE_LOGINS.items():
+        outcome = people.sign_in_password(user, login, password)
+        if not outcome.ok:
+            raise RuntimeError(f"the demo could not sign {NAMES[user]} in: {outcome.message}")
+    return ", ".join(f"{NAMES[u]} as {login}" for u, (login, _) in PE_LOGINS.items())
 
 
 def run_demo(
@@ -305,6 +333,7 @@ def run_demo(
             settings = _settings(Path(tmpdir), running.url, slack, secret, database, policy_file)
             bot = build(settings)
             bot.start()
+            signed_in = sign_everyone_in(bot)
             http = httpx.Client(
                 transport=httpx.WSGITransport(app=wsgi_app(bot, Health(bot))),
                 base_url="http://bot",
@@ -312,6 +341,7 @@ def run_demo(
             console = Console(out, slack, http, secret, bot, sim_url=running.url)
             slack.subscribe(console.show)
             out.write(f"PE ChatOps demo · simulator at {running.url} · you are alice in #deploys\n")
+            out.write(f"Signed in to PE (person mode): {signed_in}\n")
             out.write(HELP if stdin.isatty() else "")
             try:
                 _loop(console, stdin, out)

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 def _current_decision(deps: Deps, row: RequestRow) -> Decision:
     """The policy now, on the reach the card shows (the launch resolves it again)."""
     requester = Asker(user_id=row.user_id, channel_id=row.channel_id)
-    subject = subject_of(row.typed(), requester, Reach.from_json(row.reach), row.via)
+    subject = subject_of(row.typed(), requester, Reach.from_json(row.reach), row.via, row.pe_login)
     return deps.policy.decide(subject, deps.groups)
 
 
@@ -111,6 +111,7 @@ def approve(deps: Deps, asker: Asker, approval_id: str) -> None:
                 request_id=row.id,
                 rule=decision.rule,
                 result=f"{count}/{required}",
+                detail=_approver_pe(deps, asker.user_id),
             )
     deps.sender.wake()
     if count < required:
@@ -127,6 +128,13 @@ def approve(deps: Deps, asker: Asker, approval_id: str) -> None:
     else:
         fresh_row = approvals.get(deps.store.db, approval.id) or approval
         _refuse(deps, asker, _already(fresh_row))
+
+
+def _approver_pe(deps: Deps, user_id: str) -> dict[str, str] | None:
+    """An approver's PE login, when they are signed in (person mode): for the audit only; the
+    request still runs as its requester."""
+    login = deps.people.login_of(user_id) if deps.people is not None else None
+    return {"pe_login": login} if login else None
 
 
 def _decide(

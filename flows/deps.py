@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from delivery.membership import Membership
 from delivery.respond import Responder
+from flows.people import People
 from flows.profiles import Profiles
 from flows.targets import Resolver
 from orchestrator.client import OrchestratorClient
@@ -57,3 +58,5 @@ class Deps:
     resolver: Resolver | None = None
     # Whether the bot is in a channel; None assumes it is.
     membership: Membership | None = None
+    # PE_IDENTITY=person: people's own PE tokens (flows/people.py); None in service mode.
+    people: People | None = None

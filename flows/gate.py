@@ -66,7 +66,9 @@ def at_send(deps: Deps, row: RequestRow, resolved: Reach | None = None) -> Verdi
     is stored); anything else is resolved again here."""
     reach = resolved if resolved is not None else resolve_again(deps, row)
     requester = Asker(user_id=row.user_id, channel_id=row.channel_id)
-    decision = deps.policy.decide(subject_of(row.typed(), requester, reach, row.via), deps.groups)
+    decision = deps.policy.decide(
+        subject_of(row.typed(), requester, reach, row.via, row.pe_login), deps.groups
+    )
     if decision.action == "run":
         return Verdict("send", decision, reach)
     if decision.action == "deny":

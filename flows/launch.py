@@ -71,6 +71,7 @@ def launched(deps: Deps, row: RequestRow, reply: Submitted) -> None:
             rule=row.rule,
             request={"endpoint": row.endpoint, "body": row.body},
             result="accepted",
+            detail={"pe_login": row.pe_login} if row.pe_login else None,
         )
         if row.endpoint in STOPS:
             _note_stop(deps, db, row, node_counts(reply), now)

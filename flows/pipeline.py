@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from flows.as_person import before_submit
 from flows.asker import Asker
 from flows.deps import Deps, new_id
 from flows.hold import hold
@@ -55,6 +56,13 @@ def submit(
     if deps.membership is not None:
         deps.membership.require(asker)
     rid = request_id or new_id()
+    # Person mode: signed in, and not refused by PE's RBAC, before anything is recorded.
+    identity = before_submit(deps, asker, request)
+    if identity is None:
+        if request_id:
+            with deps.store.write_inbox() as db:
+                inbox.done(db, request_id)
+        return rid
     request = with_marker(request, rid, asker.user_id)
     reach: Reach | None = None
     if deps.resolver is not None:
@@ -62,7 +70,9 @@ def submit(
             request, via=via, target_params=target_params, command=asker.command or "/deploy"
         )
         request, reach = resolved.request, resolved.reach
-    decision: Decision = deps.policy.decide(subject_of(request, asker, reach, via), deps.groups)
+    decision: Decision = deps.policy.decide(
+        subject_of(request, asker, reach, via, identity.login), deps.groups
+    )
     now = deps.clock()
     try:
         with deps.store.write() as db:
@@ -83,6 +93,8 @@ def submit(
                 via=via,
                 respond_replace=asker.replace,
                 reach=reach.to_json() if reach is not None else None,
+                pe_mode=identity.mode,
+                pe_login=identity.login,
             )
             audit.record(
                 db,
@@ -94,7 +106,7 @@ def submit(
                 rule=decision.rule,
                 request={"endpoint": row.endpoint, "body": row.body, "via": via},
                 result=decision.action,
-                detail={"reach": row.reach} if row.reach else None,
+                detail=_detail(row.reach, identity.login),
             )
     except AlreadyAsked as exc:
         tell_already_asked(deps, asker, exc.row)
@@ -125,3 +137,10 @@ def _refuse_repeated_stop(db: Database, request: CommandRequest) -> None:
         return
     if earlier is not None:
         raise AlreadyAsked(earlier)
+
+
+def _detail(reach: Any, pe_login: str | None) -> dict[str, Any] | None:
+    detail = {"reach": reach} if reach else {}
+    if pe_login:
+        detail["pe_login"] = pe_login
+    return detail or None

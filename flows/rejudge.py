@@ -13,7 +13,7 @@ from flows.gate import resolve_again_body
 from flows.subject import subject_of
 from orchestrator.errors import OrchestratorError
 from orchestrator.requests import ScheduleRequest
-from store import audit, posts, schedules
+from store import audit, posts, requests, schedules
 from store.schedules import ScheduleRow
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,9 @@ def _judge(deps: Deps, row: ScheduleRow) -> bool:
     request = ScheduleRequest.from_body(row.body)
     reach = resolve_again_body(deps, request, f"/{row.body.get('type') or 'deploy'}")
     requester = Asker(user_id=row.requester, channel_id=row.channel_id)
-    decision = deps.policy.decide(subject_of(request, requester, reach), deps.groups)
+    made = requests.get(deps.store.db, row.request_id) if row.request_id else None
+    pe_user = made.pe_login if made is not None else None  # person mode: who PE saw ask
+    decision = deps.policy.decide(subject_of(request, requester, reach, None, pe_user), deps.groups)
     if decision.action != "deny":
         return False
     try:

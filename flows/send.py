@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+from flows.as_person import client_for, naming_pe_user
 from flows.deps import Deps, new_id
 from flows.explain import Explanation
 from flows.gate import Verdict, at_send
@@ -15,7 +16,7 @@ from flows.launch import launched
 from flows.messages import error_message, tell
 from flows.profiles import ProfileError
 from flows.refusals import deny, fail, launch_failed
-from orchestrator.errors import OrchestratorError
+from orchestrator.errors import NotPermitted, OrchestratorError
 from orchestrator.requests import ScheduleRequest, TaskRequest
 from orchestrator.schedule_input import start_of
 from policy.reach import Reach
@@ -53,6 +54,11 @@ def execute(deps: Deps, request_id: str, *, resolved: Reach | None = None) -> bo
         return False
     if _start_passed(deps, row):
         return False
+    # Person mode: the requester's own token (never an approver's); None when they must sign
+    # in again first (the request waits, approved) or it can no longer be sent.
+    client = client_for(deps, row)
+    if client is None:
+        return False
     with deps.store.write() as db:
         if not requests.transition(db, request_id, ("new", "approved"), "launching", deps.clock()):
             return False
@@ -60,7 +66,10 @@ def execute(deps: Deps, request_id: str, *, resolved: Reach | None = None) -> bo
         typed = row.typed()
         if row.via and isinstance(typed, TaskRequest):  # only a task names a profile (--via)
             typed = replace(typed, targets=deps.profiles.targets(row.via, row.body["scope"]))
-        reply = deps.orchestrator.submit(typed)
+        reply = client.submit(typed)
+    except NotPermitted as exc:
+        launch_failed(deps, row, naming_pe_user(row, exc))
+        return False
     except (OrchestratorError, ProfileError) as exc:
         launch_failed(deps, row, exc)
         return False

@@ -31,12 +31,16 @@ MARKED = (DeployRequest, TaskRequest, PlanRunRequest, EnvironmentPlanRunRequest,
 
 
 def subject_of(
-    request: CommandRequest, asker: Asker, reach: Reach | None = None, via: str | None = None
+    request: CommandRequest,
+    asker: Asker,
+    reach: Reach | None = None,
+    via: str | None = None,
+    pe_user: str | None = None,
 ) -> Subject:
     """What policy decides on, read off the exact request and what it reaches. A schedule is
     judged as the run it stands for, marked as scheduled (and repeating, with --every)."""
     if isinstance(request, ScheduleRequest):
-        run = subject_of(run_now_of(request), asker, reach, via)
+        run = subject_of(run_now_of(request), asker, reach, via, pe_user)
         return replace(run, scheduled=True, repeats=interval_of(request) is not None)
     body = request.body()
     scope = body.get("scope") or {}
@@ -55,6 +59,7 @@ def subject_of(
         node_count=len(nodes) if isinstance(nodes, list) else None,
         reach=reach,
         via=via,
+        pe_user=pe_user,
     )
 
 

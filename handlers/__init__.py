@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from flows.deps import Deps
-from handlers import actions, approvals, commands, errors, membership, schedules
+from handlers import actions, approvals, commands, errors, membership, pe, schedules
 
 
 def register(app: App, deps: Deps) -> None:
@@ -13,5 +13,6 @@ def register(app: App, deps: Deps) -> None:
     actions.register(app, deps)
     approvals.register(app, deps)
     membership.register(app, deps)
+    pe.register(app, deps)
     schedules.register(app, deps)
     errors.register(app, deps)

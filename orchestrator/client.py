@@ -82,6 +82,18 @@ class OrchestratorClient(ScheduledJobsAPI, JobListingAPI):
     def root(self) -> str:
         return self._root
 
+    def with_token(self, token: str) -> OrchestratorClient:
+        """The same client (one connection pool) sending as another PE user: person mode sends
+        a person's commands with their own token, so PE's RBAC and job owner see them."""
+        return OrchestratorClient(
+            self._http,
+            self._root.removesuffix(API_PREFIX),
+            token,
+            attempts=self._attempts,
+            backoff=self._backoff,
+            sleep=self._sleep,
+        )
+
     def close(self) -> None:
         self._http.close()
 

@@ -135,6 +135,11 @@ def channels(value: Any) -> tuple[str, ...]:
     return items
 
 
+def pe_users(value: Any) -> tuple[str, ...]:
+    """PE logins (globs allowed), as PE's RBAC names them: `["alice", "ops-*"]`."""
+    return tuple(v.strip() for v in strings(value, '["alice", "ops-*"]'))
+
+
 def people(value: Any) -> tuple[str, ...]:
     items = strings(value, '["U012ABC", "@sre-leads"]')
     for item in items:

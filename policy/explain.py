@@ -25,7 +25,8 @@ def _request(subject: Subject) -> list[str]:
     via = f", --via {subject.via}" if subject.via else ""
     return [
         f"Request: {describe(subject)}",
-        f"  by {mention(subject.user_id)} in channel {subject.channel_id}",
+        f"  by {mention(subject.user_id)} in channel {subject.channel_id}"
+        + (f", sent as PE user {subject.pe_user}" if subject.pe_user else ""),
         f"  command {subject.verb or '(none)'}, code environment {env}, "
         f"name {subject.name or '(none)'}{via}",
         f"  {'noop' if subject.noop else 'enforcing'}{', --force' if subject.force else ''}, "
@@ -91,6 +92,8 @@ def because(rule: Rule, subject: Subject) -> list[str]:
         found.append("target size unknown (counted as large)" if size is None else f"{size} nodes")
     if rule.via is not None:
         found.append(f"--via profile {subject.via}")
+    if rule.pe_users is not None:
+        found.append(f"PE user {subject.pe_user} fits {join_or(list(rule.pe_users))}")
     return found or ["the rule sets no condition, so it matches anything"]
 
 

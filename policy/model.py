@@ -50,6 +50,9 @@ class Subject:
     # A schedule (--at/--in/--every): `repeats` when it runs again and again (--every).
     scheduled: bool = False
     repeats: bool = False
+    # Person mode (PE_IDENTITY=person): the PE user the request is sent as; None in service
+    # mode, where the service account sends everything.
+    pe_user: str | None = None
 
     @property
     def verb(self) -> str:

@@ -37,6 +37,8 @@ class Rule:
     # The plans this rule names reach only the nodes in their target parameters.
     bounded_by_targets: bool = False
     requesters: tuple[str, ...] | None = None
+    # PE logins (globs) the request is sent as (person mode); None: any, or service mode.
+    pe_users: tuple[str, ...] | None = None
     deny: tuple[str, ...] = ()
     approvers: tuple[str, ...] = ()
     approvals: int = 1
@@ -81,6 +83,15 @@ def _name_miss(rule_names: tuple[str, ...], subject: Subject, quiet: bool) -> st
     if any(fnmatchcase(name, g) for g in rule_names):
         return None
     return f"{verb} name is {name}, rule wants {join_or(rule_names)}"
+
+
+def _pe_user_miss(rule_users: tuple[str, ...], subject: Subject) -> str | None:
+    user = subject.pe_user
+    if not isinstance(user, str) or not user:
+        return f"no PE user (the service account sends it), rule wants {join_or(rule_users)}"
+    if any(fnmatchcase(user.casefold(), g.casefold()) for g in rule_users):
+        return None
+    return f"PE user is {user}, rule wants {join_or(rule_users)}"
 
 
 def _noop_miss(want: bool, subject: Subject, quiet: bool) -> str | None:
@@ -159,6 +170,8 @@ def mismatches(rule: Rule, subject: Subject) -> list[str]:
         misses.append(f"channel is {subject.channel_id}, rule wants {join_or(rule.channels)}")
     if rule.names is not None:
         misses.append(_name_miss(rule.names, subject, quiet))
+    if rule.pe_users is not None:
+        misses.append(_pe_user_miss(rule.pe_users, subject))
     if rule.noop is not None:
         misses.append(_noop_miss(rule.noop, subject, quiet))
     if rule.force is not None:

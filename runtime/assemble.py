@@ -22,12 +22,21 @@ from delivery.slack import web_client
 from flows import approval, recovery
 from flows.announce import Announcer
 from flows.deps import Deps
+from flows.people import People
 from flows.profiles import load_profiles
 from flows.rejudge import rejudge
 from flows.schedule_runs import ScheduleRuns
 from flows.targets import Resolver
+from identity.vault import TokenVault
 from orchestrator.client import OrchestratorClient
-from orchestrator.connection import connect, connect_classifier, connect_puppetdb, read_token
+from orchestrator.connection import (
+    connect,
+    connect_classifier,
+    connect_puppetdb,
+    connect_rbac,
+    read_token,
+)
+from orchestrator.rbac import RbacClient
 from policy import SlackGroups
 from policy.live import LivePolicy
 from poller.pacing import Pacing
@@ -55,6 +64,11 @@ class Bot:
         """Pick up where a previous process left off, then follow jobs and send in the
         background, each loop in its own thread."""
         warm_up(self.deps.work, self.deps.store, WORKERS)
+        if self.deps.people is not None:
+            # Key rotation: tokens stored under an older key move under the newest one.
+            moved = self.deps.people.reencrypt()
+            if moved:
+                log.info("re-encrypted %d stored PE tokens under the newest key", moved)
         recovery.resume(self.deps)
         rejudge(self.deps)  # the policy may have changed while the bot was down
         for name, loop in (("poller", self.poller.run), ("sender", self.sender.run)):
@@ -135,6 +149,7 @@ def build(
     policy_explicit: bool = False,
     work: Executor | None = None,
     renderer: Renderer | None = None,
+    rbac: RbacClient | None = None,
 ) -> Bot:
     """Every part from the settings; tests and the demo pass their own clients and clock."""
     store = Store(settings.database_path)
@@ -172,6 +187,7 @@ def build(
     responder = Responder(
         slack, clock=clock, lookup=lambda url: requests.owner_of_response_url(store.db, url)
     )
+    people = person_identity(settings, store, clock, rbac)
     deps = Deps(
         orchestrator=orchestrator,
         store=store,
@@ -189,6 +205,7 @@ def build(
         resolver=resolver,
         membership=Membership(outbox, budget=budget, clock=time.monotonic),
         responder=responder,
+        people=people,
     )
     recorder = Recorder(
         pacing=Pacing(interval=settings.poll_interval),
@@ -204,3 +221,20 @@ def build(
     )
     app = create_app(deps, signing_secret=settings.slack_signing_secret)
     return Bot(deps=deps, app=app, poller=poller, sender=sender)
+
+
+def person_identity(
+    settings: Settings, store: Store, clock: Callable[[], float], rbac: RbacClient | None
+) -> People | None:
+    """PE_IDENTITY=person: people's tokens, encrypted under TOKEN_ENCRYPTION_KEY, and PE's RBAC
+    at PE_RBAC_URL; None in service mode. Raises a ConfigError naming a bad key setting."""
+    if not settings.person_mode:
+        return None
+    vault = TokenVault.from_settings(
+        settings.token_encryption_key, settings.token_encryption_key_file
+    )
+    if rbac is None:
+        rbac = connect_rbac(
+            str(settings.pe_rbac_url), ca_cert=settings.pe_ca_cert, timeout=settings.pe_timeout
+        )
+    return People(rbac, vault, store, clock=clock, lifetime=settings.pe_token_lifetime)

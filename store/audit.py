@@ -26,6 +26,14 @@ ACTIONS = (
     "approval_void",
     # At send time the policy held or denied a request that was not held before.
     "refused_at_send",
+    # Person mode (issue 15): an approved request waits for its requester to sign in again;
+    # PE's RBAC refused a request before approval (a plan or task the person may not run).
+    "awaiting_sign_in",
+    "refused_by_pe",
+    # Signing in to PE and out (never the password or the token: the PE login and how).
+    "pe_sign_in",
+    "pe_sign_in_failed",
+    "pe_sign_out",
     "stop",
     "finished",
     "cancelled",

@@ -253,3 +253,37 @@ _M008 = [
 def m0008_schedules_and_watches(db: Database) -> None:
     for statement in _M008:
         db.execute(statement)
+
+
+_M009 = [
+    # Issue 15: a person's own PE token, encrypted (identity/vault.py); never the password.
+    # `origin` is `bot` for a token the bot made from a password (revoked on sign-out or
+    # re-sign-in) or `pasted` for one the person brought (only forgotten).
+    """CREATE TABLE pe_tokens (
+        slack_user TEXT PRIMARY KEY,
+        login TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('bot', 'pasted')),
+        label TEXT,
+        expires_at REAL,
+        created_at REAL NOT NULL
+    )""",
+    # Who PE saw make each request: `pe_mode` is `service` or `person`, and `pe_login` the PE
+    # user whose token sends it (the requester's, in person mode). Schedules and the audit read
+    # them; an approval waiting on a re-sign-in is void if the requester returns as another user.
+    "ALTER TABLE requests ADD COLUMN pe_mode TEXT",
+    "ALTER TABLE requests ADD COLUMN pe_login TEXT",
+    # Failed sign-ins counted per PE login and per Slack user (identity/limiter.py), kept so a
+    # restart does not hand out a fresh budget toward PE's lockout. No secrets: ids and times.
+    """CREATE TABLE sign_in_limits (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        state TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    )""",
+]
+
+
+@MIGRATIONS(name="0009_person_identity")
+def m0009_person_identity(db: Database) -> None:
+    for statement in _M009:
+        db.execute(statement)

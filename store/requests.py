@@ -39,6 +39,9 @@ class RequestRow:
     via: str | None = None
     respond_replace: bool = True
     reach: dict[str, Any] | None = None
+    # Issue 15: who PE sees send it (`service` or `person`) and, in person mode, as which user.
+    pe_mode: str | None = None
+    pe_login: str | None = None
 
     def typed(self) -> CommandRequest:
         return request_from_body(self.endpoint, self.body)
@@ -64,6 +67,8 @@ def _row(raw: Any) -> RequestRow:
         via=raw["via"],
         respond_replace=bool(raw["respond_replace"]),
         reach=loads(raw["reach"]),
+        pe_mode=raw["pe_mode"],
+        pe_login=raw["pe_login"],
     )
 
 
@@ -85,12 +90,15 @@ def create(
     via: str | None = None,
     respond_replace: bool = True,
     reach: dict[str, Any] | None = None,
+    pe_mode: str | None = None,
+    pe_login: str | None = None,
 ) -> RequestRow:
     body = request.body()
     db.execute(
         """INSERT INTO requests (id, created_at, updated_at, team_id, channel_id, user_id,
            command, text, endpoint, body, fingerprint, state, rule, response_url, evidence, via,
-           respond_replace, reach) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           respond_replace, reach, pe_mode, pe_login)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             id,
             now,
@@ -110,6 +118,8 @@ def create(
             via,
             int(respond_replace),
             None if reach is None else dumps(reach),
+            pe_mode,
+            pe_login,
         ],
     )
     found = get(db, id)
@@ -188,3 +198,13 @@ def launched_environments(db: Database) -> list[str]:
            WHERE state = 'launched' AND env IS NOT NULL AND env != '' ORDER BY env"""
     )
     return [str(r["env"]) for r in rows]
+
+
+def approved_for(db: Database, user_id: str) -> list[RequestRow]:
+    """A person's approved requests not yet sent: in person mode, those waiting for them to
+    sign in again (their token expired while the request waited for approval)."""
+    rows = db.execute(
+        "SELECT * FROM requests WHERE user_id = ? AND state = 'approved' ORDER BY created_at",
+        [user_id],
+    ).fetchall()
+    return [_row(r) for r in rows]

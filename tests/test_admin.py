@@ -130,3 +130,19 @@ def test_policy_check_resolves_the_targets_and_says_why(tmp_path) -> None:
         "db01.example.com (production) is in production*; an enforcing run" in out
     )
     assert 'Decision: APPROVE (rule "default: enforcing run reaching production*")' in out
+
+
+def test_policy_check_judges_a_pe_user_with_pe_users_rules(tmp_path) -> None:
+    (tmp_path / "policy.toml").write_text(
+        '[[rule]]\nname = "viewers run nothing"\npe_users = ["viewer"]\naction = "deny"\n'
+        'reason = "read-only in PE"\n'
+    )
+    check = ("policy", "check", "/deploy production --nodes a --noop", "--as", "U1")
+    as_viewer = run_bot(*check, "--pe-user", "viewer", cwd=tmp_path)
+    assert as_viewer.returncode == 0, as_viewer.stderr
+    assert "sent as PE user viewer" in as_viewer.stdout
+    assert "MATCHES: PE user viewer fits viewer" in as_viewer.stdout
+    assert 'DENY (rule "viewers run nothing")' in as_viewer.stdout
+    as_service = run_bot(*check, cwd=tmp_path)
+    assert "no PE user (the service account sends it)" in as_service.stdout
+    assert 'DENY (rule "viewers run nothing")' not in as_service.stdout

@@ -117,3 +117,36 @@ def test_resolution_can_be_pointed_elsewhere_or_turned_off() -> None:
 def test_a_service_url_is_a_base_url(value: str) -> None:
     with pytest.raises(config.ConfigError, match="PUPPETDB_URL"):
         config.load({**GOOD, "PUPPETDB_URL": value})
+
+
+def test_service_mode_is_the_default_and_rbac_defaults_to_port_4433() -> None:
+    settings = config.load(GOOD)
+    assert settings.pe_identity == "service" and not settings.person_mode
+    assert settings.pe_rbac_url == "https://puppet.example.com:4433"
+    assert settings.pe_token_lifetime == "12h"
+
+
+def test_person_mode_refuses_to_start_without_a_key_naming_the_setting() -> None:
+    with pytest.raises(config.ConfigError) as raised:
+        config.load({**GOOD, "PE_IDENTITY": "person"})
+    message = str(raised.value)
+    assert "TOKEN_ENCRYPTION_KEY" in message and "\n" not in message
+    settings = config.load(
+        {**GOOD, "PE_IDENTITY": "PERSON", "TOKEN_ENCRYPTION_KEY": "key-kept-secret"}
+    )
+    assert settings.person_mode and "key-kept-secret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "change, variable",
+    [
+        ({"PE_IDENTITY": "robot"}, "PE_IDENTITY"),
+        ({"PE_TOKEN_LIFETIME": "forever"}, "PE_TOKEN_LIFETIME"),
+        ({"PE_TOKEN_LIFETIME": "0"}, "PE_TOKEN_LIFETIME"),
+        ({"PE_RBAC_URL": "rbac:4433"}, "PE_RBAC_URL"),
+    ],
+)
+def test_identity_settings_are_checked(change, variable) -> None:
+    with pytest.raises(config.ConfigError) as raised:
+        config.load({**GOOD, **change})
+    assert str(raised.value).startswith(variable)

@@ -9,7 +9,9 @@ import jsonschema
 import yaml
 
 from commands.usage import usage
+from flows import pe_views
 from handlers.commands import COMMANDS
+from handlers.pe import PE_COMMAND
 
 ROOT = Path(__file__).resolve().parent.parent
 # Slack's published schema (slackapi/manifest-schema, MIT licence), vendored for offline tests.
@@ -26,9 +28,10 @@ def test_manifest_validates_against_slacks_schema() -> None:
 
 def test_every_manifest_command_is_registered_and_has_help() -> None:
     declared = [c["command"] for c in manifest()["features"]["slash_commands"]]
-    assert sorted(declared) == sorted(COMMANDS)
-    for command in declared:
+    assert sorted(declared) == sorted((*COMMANDS, PE_COMMAND))
+    for command in COMMANDS:
         assert usage(command).examples
+    assert "/pe login" in pe_views.USAGE  # /pe answers its own help (flows/pe_views.py)
 
 
 def test_the_scopes_cover_what_the_bot_calls() -> None:

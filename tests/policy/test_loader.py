@@ -216,7 +216,7 @@ def test_unreadable(tmp_path: Path) -> None:
 
 def test_example_file_loads_and_uses_every_key() -> None:
     p = load_policy(EXAMPLE)
-    assert p.defaults and len(p.rules) == 12
+    assert p.defaults and len(p.rules) == 13
     text = EXAMPLE.read_text()
     from policy.loader import RULE_KEYS
 

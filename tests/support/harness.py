@@ -18,6 +18,7 @@ from flows.targets import Resolver
 from orchestrator.classifier import ClassifierClient
 from orchestrator.client import OrchestratorClient
 from orchestrator.puppetdb import PuppetDBClient
+from orchestrator.rbac import RbacClient
 from runtime.assemble import Bot, build
 from runtime.slackapp import bolt_request
 from standins.orchestrator import Simulator, default_world
@@ -231,6 +232,7 @@ def make_harness(
     env: dict[str, str] | None = None,
     world: Any = None,
     renderer: Any = None,
+    person: bool = False,
 ) -> Harness:
     clock = Clock()
     sim = Simulator(world or default_world(), clock=clock, node_seconds=node_seconds)
@@ -255,6 +257,8 @@ def make_harness(
         clock=clock,
         work=InlineExecutor() if inline else None,
         renderer=renderer,
+        # Person mode (PE_IDENTITY=person in `env`): RBAC on the simulator, as PE on port 4433.
+        rbac=RbacClient(http, "http://sim.test", sleep=lambda s: None) if person else None,
     )
     harness = Harness(bot=bot, sim=sim, slack=slack, clock=clock, tmp=tmp)
     harness.sim_requests = log

@@ -49,6 +49,10 @@ class SocketModeServer:
 
     def send_command(self, fields: dict[str, Any]) -> str:
         """Deliver a slash command envelope; returns its envelope id."""
+        return self.send_envelope("slash_commands", fields)
+
+    def send_envelope(self, kind: str, fields: dict[str, Any]) -> str:
+        """Deliver an envelope of any type (`interactive` for a view_submission); its id."""
         envelope_id = str(uuid.uuid4())
         self._acks[envelope_id] = queue.Queue()
         self._send(
@@ -56,7 +60,7 @@ class SocketModeServer:
             json.dumps(
                 {
                     "envelope_id": envelope_id,
-                    "type": "slash_commands",
+                    "type": kind,
                     "accepts_response_payload": True,
                     "payload": fields,
                 }
