@@ -122,15 +122,19 @@ def _job_item(job: Job, now: float) -> dict[str, Any]:
 
 
 def _newest(deps: Deps) -> dict[str, int]:
-    jobs_page = deps.orchestrator.jobs(limit=1, order_by="timestamp", order="desc").items
+    """The highest job and plan job numbers now. PE orders by last state change, not by
+    number, so the newest page is read and its highest number taken."""
+    jobs_page = deps.orchestrator.jobs(limit=100, order_by="timestamp", order="desc").items
     plans = deps.orchestrator.plan_jobs(
-        limit=1, order_by="timestamp", order="desc", results="exclude"
+        limit=100, order_by="timestamp", order="desc", results="exclude"
     )
     newest = {"job": 0, "plan_job": 0}
     for item in jobs_page:
-        newest["job"] = max(newest["job"], int(item.name))
+        if item.name.isdigit():
+            newest["job"] = max(newest["job"], int(item.name))
     for plan in plans:
-        newest["plan_job"] = max(newest["plan_job"], int(plan.name))
+        if plan.name.isdigit():
+            newest["plan_job"] = max(newest["plan_job"], int(plan.name))
     return newest
 
 
