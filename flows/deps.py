@@ -17,7 +17,6 @@ from flows.profiles import Profiles
 from flows.targets import Resolver
 from orchestrator.client import OrchestratorClient
 from policy import GroupResolver, Policy
-from policy.live import LivePolicy
 from render import Renderer
 from store import Store
 
@@ -43,8 +42,8 @@ class Deps:
     slack: WebClient
     renderer: Renderer
     sender: Outbox
-    # The policy in force: LivePolicy reads its file again when it changes (policy/live.py).
-    policy: Policy | LivePolicy
+    # The policy in force: a LivePolicy reads its file again when it changes (policy/live.py).
+    policy: Policy
     groups: GroupResolver
     profiles: Profiles
     clock: Callable[[], float]

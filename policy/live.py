@@ -29,15 +29,23 @@ def _digest(path: str) -> str:
         return "absent"
 
 
-class LivePolicy:
-    """Decides as the policy in force does; `refresh()` picks up a changed file."""
+class LivePolicy(Policy):
+    """A Policy (usable wherever one is) that decides as the policy in force does; `refresh()`
+    picks up a changed file. Its rules, defaults and source are read from the current one."""
 
     def __init__(self, path: str, *, explicit: bool) -> None:
-        self.path = path
-        self.explicit = explicit
-        self._lock = threading.Lock()
-        self._digest = _digest(path)
-        self._policy = policy_from_settings(path, explicit=explicit)
+        # Not Policy.__init__: the frozen fields are properties here, read from `current`.
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "explicit", explicit)
+        object.__setattr__(self, "_lock", threading.Lock())
+        object.__setattr__(self, "_digest", _digest(path))
+        object.__setattr__(self, "_policy", policy_from_settings(path, explicit=explicit))
+
+    path: str
+    explicit: bool
+    _lock: threading.Lock
+    _digest: str
+    _policy: Policy
 
     @property
     def current(self) -> Policy:
@@ -49,14 +57,14 @@ class LivePolicy:
         digest = _digest(self.path)
         if digest == self._digest:
             return False
-        self._digest = digest
+        object.__setattr__(self, "_digest", digest)
         try:
             fresh = policy_from_settings(self.path, explicit=self.explicit)
         except PolicyError as exc:
             log.error("the policy file changed but cannot be used (%s); the last one stays", exc)
             return False
         with self._lock:
-            self._policy = fresh
+            object.__setattr__(self, "_policy", fresh)
         log.info("the policy file changed: %d rules now (%s)", len(fresh.rules), fresh.source)
         return True
 
