@@ -87,31 +87,53 @@ def list_jobs(
     if not allowed(deps, asker, "watch", "jobs"):
         return
     where = JobFilter(environment=environment, running=running)
-    found = deps.orchestrator.recent_jobs(where, limit=200 if mine else limit)
+    wanted = 200 if mine else limit
+    found: list[Job | PlanJob] = [
+        *deps.orchestrator.recent_jobs(where, limit=wanted),
+        *deps.orchestrator.recent_plan_jobs(where, limit=wanted),
+    ]
     if mine:
         own = {
-            r[0]
+            (str(r[0]), str(r[1]))
             for r in deps.store.db.execute(
-                "SELECT name FROM jobs WHERE kind = 'job' AND requester = ?", [asker.user_id]
+                "SELECT kind, name FROM jobs WHERE requester = ?", [asker.user_id]
             )
         }
-        found = [j for j in found if j.name in own][:limit]
+        found = [j for j in found if (_kind(j), j.name) in own]
+    found.sort(key=lambda j: j.timestamp.timestamp() if j.timestamp else 0.0, reverse=True)
     answer(
         deps,
         asker.response_url,
         "jobs_list",
         replace=asker.replace,
-        items=[_job_item(j, deps.clock()) for j in found],
+        items=[_job_item(j, deps.clock()) for j in found[:limit]],
         running=running,
         environment=environment,
         mine=mine,
     )
 
 
-def _job_item(job: Job, now: float) -> dict[str, Any]:
+def _kind(job: Job | PlanJob) -> str:
+    return "plan_job" if isinstance(job, PlanJob) else "job"
+
+
+def _job_item(job: Job | PlanJob, now: float) -> dict[str, Any]:
+    age = now - job.timestamp.timestamp() if job.timestamp else None
+    if isinstance(job, PlanJob):
+        return {
+            "name": job.name,
+            "plan": True,
+            "what": f"plan {job.plan_name}",
+            "environment": job.environment,
+            "owner": job.owner,
+            "state": job.state,
+            "counts": [],
+            "age": age,
+        }
     counts = {k: v for k, v in job.node_states.items() if v} if job.node_states else {}
     return {
         "name": job.name,
+        "plan": False,
         "what": f"task {job.options['task']}" if job.options.get("task") else "Puppet run",
         "environment": job.environment,
         "owner": job.owner,

@@ -28,10 +28,12 @@ def on_watch_click(ack: Callable[..., None], body: Mapping[str, Any], *, deps: D
     """/jobs' Watch button: the same as /watch <id>, for the clicker, in this channel."""
     ack()
     asker = Asker.from_action(body)
-    name = str((body.get("actions") or [{}])[0].get("value") or "")
+    value = str((body.get("actions") or [{}])[0].get("value") or "")
+    plan = value.startswith("plan:")
+    name = value.removeprefix("plan:")
     if not SCHEDULE_ID.match(name):
         return
-    deps.work.submit(guarded, deps, asker, partial(watch_job, deps, asker, name, plan=False))
+    deps.work.submit(guarded, deps, asker, partial(watch_job, deps, asker, name, plan=plan))
 
 
 def on_cancel_click(ack: Callable[..., None], body: Mapping[str, Any], *, deps: Deps) -> None:

@@ -589,7 +589,18 @@ CASES: dict[str, dict[str, dict[str, Any]]] = {
         "two": {
             "items": [
                 {
+                    "name": "7",
+                    "plan": True,
+                    "what": "plan canary",
+                    "environment": "production",
+                    "owner": "alice",
+                    "state": "running",
+                    "counts": [],
+                    "age": 5,
+                },
+                {
                     "name": "41",
+                    "plan": False,
                     "what": "Puppet run",
                     "environment": "production",
                     "owner": "alice",
@@ -599,6 +610,7 @@ CASES: dict[str, dict[str, dict[str, Any]]] = {
                 },
                 {
                     "name": "40",
+                    "plan": False,
                     "what": "task package",
                     "environment": "",
                     "owner": None,

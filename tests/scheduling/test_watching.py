@@ -148,3 +148,16 @@ def test_announcements_are_background_work_in_the_budget() -> None:
 
     assert post_priority(queued("announcement")) is Priority.BACKGROUND
     assert post_priority(queued("card")) is Priority.PERSON
+
+
+def test_jobs_lists_plan_jobs_too_and_their_watch_button_watches_the_plan(h: Harness) -> None:
+    plan = elsewhere(
+        h,
+        "plan_run",
+        {"plan_name": "canary", "params": {"nodes": ["web09.example.com"], "command": "id"}},
+    )
+    h.command("/jobs")
+    response = h.responses()[-1]
+    assert f"plan job `{plan}`" in block_text(response.blocks)
+    h.click("job_watch", f"plan:{plan}", user="U0BOB")
+    assert h.store.db.execute("SELECT id FROM jobs").fetchall()[0][0] == f"plan:{plan}"
