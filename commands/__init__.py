@@ -9,10 +9,12 @@ from commands.flags import TABLES
 from commands.grammar import Form, q, suggest, wants_help
 from commands.intents import Intent, ShowHelp, UsageError
 from commands.plan import parse_plan
+from commands.schedule import parse_schedule
 from commands.stop import parse_stop
 from commands.task import parse_task
 from commands.tokens import tokenize
 from commands.usage import Usage, usage
+from commands.watch import parse_jobs, parse_unwatch, parse_watch
 
 __all__ = ["Intent", "Usage", "UsageError", "parse", "parse_tokens", "usage"]
 
@@ -21,6 +23,10 @@ _PARSERS: dict[str, Callable[[Sequence[str]], Intent]] = {
     "task": parse_task,
     "plan": parse_plan,
     "stop": parse_stop,
+    "schedule": parse_schedule,
+    "watch": parse_watch,
+    "unwatch": parse_unwatch,
+    "jobs": parse_jobs,
 }
 
 
@@ -41,6 +47,6 @@ def parse(command: str, text: str) -> Intent:
 def parse_tokens(command: str, tokens: Sequence[str]) -> Intent:
     """The same, from words already split (a form's fields): no quoting or Slack escapes."""
     name = command.strip().lstrip("/").lower()
-    if wants_help(tokens, TABLES[name]):
+    if wants_help(tokens, TABLES[name]) and (tokens or name != "jobs"):
         return ShowHelp(name)
     return _PARSERS[name](tokens)

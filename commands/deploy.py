@@ -8,6 +8,7 @@ from typing import Any
 from commands.flags import DEPLOY
 from commands.grammar import Args, Form, parse_args, q
 from commands.intents import RunDeploy
+from commands.later import later_of
 from commands.names import environment
 from commands.scope import scope
 from commands.usage import form as usage_form
@@ -107,4 +108,4 @@ def parse_deploy(tokens: Sequence[str]) -> RunDeploy:
         userdata=args.get("userdata"),
         **fields,
     )
-    return RunDeploy(request)
+    return RunDeploy(request, later=later_of(args, form))

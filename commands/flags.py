@@ -18,6 +18,12 @@ USERDATA = Flag(
     "key=value",
 )
 PARAMS = Flag(("--params",), "text", "parameters as a JSON object", "'<json>'")
+# Scheduling (POST /scheduled_jobs/environment_jobs): any one of them makes the run a schedule.
+WHEN: tuple[Flag, ...] = (
+    Flag(("--at",), "text", "schedule it: start at 09:00, tomorrow 09:00 or an ISO time", "<time>"),
+    Flag(("--in",), "text", "schedule it: start after 90s, 30m, 2h or 1d", "<duration>"),
+    Flag(("--every",), "text", "schedule it: repeat every 1h, 1d or daily", "<interval>"),
+)
 
 DEPLOY: tuple[Flag, ...] = (
     NODES,
@@ -47,6 +53,7 @@ DEPLOY: tuple[Flag, ...] = (
     Flag(("--use-cached-catalog",), "switch", "run the agents with --use_cached_catalog"),
     Flag(("--usecacheonfailure",), "switch", "run the agents with --usecacheonfailure"),
     USERDATA,
+    *WHEN,
 )
 
 TASK_RUN: tuple[Flag, ...] = (
@@ -60,6 +67,7 @@ TASK_RUN: tuple[Flag, ...] = (
     PARAMS,
     USERDATA,
     Flag(("--via",), "text", "reach --nodes over SSH/WinRM with a configured profile", "<profile>"),
+    *WHEN,
 )
 TASK_TARGET: tuple[Flag, ...] = (
     Flag(("--tasks",), "list", "task-target: the tasks it grants", "a,b"),
@@ -74,6 +82,7 @@ PLAN: tuple[Flag, ...] = (
     DESCRIPTION,
     PARAMS,
     USERDATA,
+    *WHEN,
 )
 # Plans take their targets as parameters, so the scope flags of /task mislead here.
 PLAN_HINTS = {
@@ -86,4 +95,18 @@ STOP: tuple[Flag, ...] = (
     Flag(("--force",), "switch", "also end the runs already in progress (asks to confirm)"),
 )
 
+SCHEDULE: tuple[Flag, ...] = (
+    Flag(("--mine",), "switch", "list: only the schedules you asked for through the bot"),
+    Flag(("--environment", "-e"), "text", "list: only the schedules in this environment", "ENV"),
+)
+
 TABLES: dict[str, tuple[Flag, ...]] = {"deploy": DEPLOY, "task": TASK, "plan": PLAN, "stop": STOP}
+TABLES["schedule"] = SCHEDULE
+WATCH: tuple[Flag, ...] = ()
+JOBS: tuple[Flag, ...] = (
+    Flag(("--running",), "switch", "only jobs not yet finished"),
+    Flag(("--environment", "-e"), "text", "only jobs in this environment", "ENV"),
+    Flag(("--mine",), "switch", "only jobs you started through the bot"),
+    Flag(("--limit",), "int", "how many to list (default 10, at most 20)", "N"),
+)
+TABLES.update(watch=WATCH, unwatch=WATCH, jobs=JOBS)

@@ -27,10 +27,21 @@ class ShowHelp:
 
 
 @dataclass(frozen=True)
+class Later:
+    """`--at`, `--in` and `--every` as typed (their forms already checked): the run becomes a
+    schedule. When they mean is read after the ack, in the requester's Slack time zone."""
+
+    at: str | None = None
+    in_: str | None = None
+    every: str | None = None
+
+
+@dataclass(frozen=True)
 class RunDeploy:
     """`/deploy ...`: the request is complete and already checked against the documented rules."""
 
     request: DeployRequest
+    later: Later | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,7 @@ class RunTask:
     description: str | None = None
     userdata: Mapping[str, Any] | None = None
     via: str | None = None
+    later: Later | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,7 @@ class RunPlan:
     timeout: int | None = None
     description: str | None = None
     userdata: Mapping[str, Any] | None = None
+    later: Later | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,65 @@ class ShowPlan:
     environment: str = "production"
 
 
+@dataclass(frozen=True)
+class ListSchedules:
+    """`/schedule list [--mine] [-e ENV]`."""
+
+    mine: bool = False
+    environment: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowSchedule:
+    """`/schedule show <id>`."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class CancelSchedule:
+    """`/schedule cancel <id>`: PE's soft delete."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class WatchJob:
+    """`/watch <job-id>` or `/watch plan <plan-job-id>`."""
+
+    job: str
+    plan: bool = False
+
+
+@dataclass(frozen=True)
+class WatchEnvironment:
+    """`/watch environment <ENV|*>`."""
+
+    environment: str
+
+
+@dataclass(frozen=True)
+class UnwatchEnvironment:
+    """`/unwatch environment <ENV>`."""
+
+    environment: str
+
+
+@dataclass(frozen=True)
+class ListWatches:
+    """`/watch list`."""
+
+
+@dataclass(frozen=True)
+class ListJobs:
+    """`/jobs [--running] [-e ENV] [--mine] [--limit N]`."""
+
+    running: bool = False
+    environment: str | None = None
+    mine: bool = False
+    limit: int = 10
+
+
 Intent = (
     ShowHelp
     | RunDeploy
@@ -128,4 +200,12 @@ Intent = (
     | ShowTask
     | ListPlans
     | ShowPlan
+    | ListSchedules
+    | ShowSchedule
+    | CancelSchedule
+    | WatchJob
+    | WatchEnvironment
+    | UnwatchEnvironment
+    | ListWatches
+    | ListJobs
 )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from commands.flags import PLAN, PLAN_HINTS
 from commands.grammar import Args, Form, only, parse_args, q, words
 from commands.intents import Intent, ListPlans, RunPlan, ShowPlan
+from commands.later import later_of
 from commands.names import environment, task_name
 from commands.params import json_params, split_params
 from commands.usage import form as usage_form
@@ -53,6 +54,7 @@ def _run(tokens: Sequence[str]) -> RunPlan:
         timeout=args.get("timeout"),
         description=args.get("description"),
         userdata=args.get("userdata"),
+        later=later_of(args, form),
     )
 
 

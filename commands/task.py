@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from commands.flags import TASK, TASK_RUN
 from commands.grammar import Args, Form, only, parse_args, q, words
 from commands.intents import Intent, ListTasks, RunTask, ShowTask
+from commands.later import later_of
 from commands.names import environment, profile, task_name
 from commands.params import json_params, split_params
 from commands.scope import scope
@@ -77,6 +78,7 @@ def _run(tokens: Sequence[str]) -> RunTask:
         description=args.get("description"),
         userdata=args.get("userdata"),
         via=via,
+        later=later_of(args, form),
     )
 
 

@@ -22,6 +22,10 @@ FORMS: dict[str, str] = {
     "plan show": "/plan show <plan> [-e ENV]",
     "stop": "/stop <job-id> [--force]",
     "stop plan": "/stop plan <plan-job-id>",
+    "schedule": "/schedule list [--mine] [-e ENV] | show <id> | cancel <id>",
+    "watch": "/watch <job-id> | plan <plan-job-id> | environment <ENV|*> | list",
+    "unwatch": "/unwatch environment <ENV|*>",
+    "jobs": "/jobs [--running] [-e ENV] [--mine] [--limit N]",
 }
 
 
@@ -49,6 +53,12 @@ _SUMMARIES = {
     "stop": "Stop a job: no new runs start, runs in progress finish. --force ends those too. "
     "`/stop plan <id>` interrupts a plan; its running task job still finishes unless you "
     "`/stop <that job's id> --force`.",
+    "schedule": "See, show and cancel PE's scheduled jobs (make one with --at, --in or --every "
+    "on /deploy, /task or /plan). Cancelling is PE's soft delete: it never runs again.",
+    "watch": "Follow a job started anywhere (the PE console, puppet job run, a schedule) with a "
+    "status card here, or have every new job in an environment announced in this channel.",
+    "unwatch": "Stop announcing an environment's jobs in this channel.",
+    "jobs": "List recent jobs, newest first, each with a Watch button.",
 }
 
 _EXAMPLES = {
@@ -76,6 +86,15 @@ _EXAMPLES = {
         "/plan show canary::random",
     ),
     "stop": ("/stop 1234", "/stop 1234 --force", "/stop plan 77"),
+    "schedule": (
+        "/schedule list --mine",
+        "/schedule list -e production",
+        "/schedule show 3",
+        "/schedule cancel 3",
+    ),
+    "watch": ("/watch 1234", "/watch plan 77", "/watch environment production", "/watch list"),
+    "unwatch": ("/unwatch environment production",),
+    "jobs": ("/jobs --running", "/jobs -e production --limit 20", "/jobs --mine"),
 }
 
 

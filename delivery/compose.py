@@ -53,7 +53,7 @@ class Composer:
         """The message for a queued post, and the version of the card it shows (1 for a
         reply)."""
         db = self.store.db
-        if row.kind == "card" and row.ref:
+        if row.kind in ("card", "announcement") and row.ref:
             job = jobs.get(db, row.ref)
             if job is not None:
                 return self.job_card(job), job.card_version

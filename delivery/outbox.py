@@ -11,8 +11,14 @@ METADATA_TYPE = "chatops_post"
 
 
 def thread_ts(db: Database, thread_of: str | None) -> str | None:
-    """The ts of the job card a thread hangs off (None until it is posted)."""
-    return jobs.card_ts(db, thread_of) if thread_of else None
+    """The ts of the card a thread hangs off (None until it is posted): a job's card, or a
+    schedule's (`schedule:<n>`, posted from the outbox as `schedule:<n>/card`)."""
+    if not thread_of:
+        return None
+    if thread_of.startswith("schedule:"):
+        parent = posts.get(db, f"{thread_of}/card")
+        return parent.ts if parent is not None and parent.state == "sent" else None
+    return jobs.card_ts(db, thread_of)
 
 
 def record_sent(store: Store, row: PostRow, ts: str, version: int, now: float) -> None:
@@ -20,7 +26,7 @@ def record_sent(store: Store, row: PostRow, ts: str, version: int, now: float) -
     showed (a crash's orphan found in Slack passes 1: an edit then brings it up to date)."""
     with store.write() as db:
         posts.settle(db, row.seq, state="sent", now=now, ts=ts)
-        if row.kind == "card" and row.ref:
+        if row.kind in ("card", "announcement") and row.ref:
             jobs.update(db, row.ref, card_ts=ts)
             jobs.card_sent(db, row.ref, version, now)
         elif row.kind == "approval_card" and row.ref:

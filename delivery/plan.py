@@ -20,6 +20,8 @@ FINAL_SUFFIXES = ("/finished", "/forgotten")
 
 def post_priority(row: Queued) -> Priority:
     """A queued post's priority, from its kind and its key (`job:7/finished`, …)."""
+    if row.kind == "announcement":  # a job started outside the bot: nobody waits for it
+        return Priority.BACKGROUND
     if row.kind in ("card", "approval_card"):
         return Priority.PERSON
     if "/stop/" in row.key:

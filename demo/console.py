@@ -45,6 +45,9 @@ Other lines:
   as <alice|bob|carol> <command>   act as another user (you are alice)
   click <button> [reason]          press a button on the latest card that has it
                                    (approve, reject, stop, enforce, re-run, force-stop)
+  elsewhere /deploy|/task ...      start a job outside the bot, as PE user alice (the PE
+                                   console); `$last` in a later line is its job id
+                                   (e.g. /watch $last)
   wait                             wait until every followed job is done
   help, quit
 """
@@ -55,8 +58,16 @@ class Console:
     """Prints what the bot posts; turns typed lines into signed requests."""
 
     def __init__(
-        self, out: TextIO, slack: FakeSlack, http: httpx.Client, secret: str, bot: Bot
+        self,
+        out: TextIO,
+        slack: FakeSlack,
+        http: httpx.Client,
+        secret: str,
+        bot: Bot,
+        sim_url: str = "",
     ) -> None:
+        self.sim_url = sim_url
+        self.last_elsewhere = ""
         self.out = out
         self.slack = slack
         self.http = http
@@ -110,10 +121,13 @@ class Console:
             return True
         if text in ("quit", "exit"):
             return False
+        text = text.replace("$last", self.last_elsewhere)
         if text == "help":
             self._print(HELP)
         elif text == "wait":
             self.wait()
+        elif text.startswith("elsewhere "):
+            self.elsewhere(text[len("elsewhere ") :])
         elif text.startswith("as "):
             _, who, rest = (text.split(None, 2) + ["", ""])[:3]
             self.act(USERS.get(who.lower(), who), rest)
@@ -132,6 +146,39 @@ class Console:
             (self.forms.submit if text == "submit" else self.forms.home)(user)
         else:
             self._print(f"  ? {text!r}: type a slash command, `click <button>`, `wait` or `help`")
+
+    def elsewhere(self, text: str) -> None:
+        """A job started outside the bot: the same command, sent to PE as another user."""
+        from commands import parse
+        from commands.intents import RunDeploy, RunTask, UsageError
+
+        name, _, rest = text.partition(" ")
+        try:
+            intent = parse(name, rest)
+        except UsageError as exc:
+            self._print(f"  ? {exc.message}")
+            return
+        if isinstance(intent, RunDeploy):
+            path, body = "deploy", intent.request.body()
+        elif isinstance(intent, RunTask):
+            path = "task"
+            body = {
+                "environment": intent.environment,
+                "task": intent.task,
+                "params": dict(intent.raw_params),
+                "scope": intent.scope.body(),
+            }
+        else:
+            self._print("  ? elsewhere takes a /deploy or /task command")
+            return
+        reply = httpx.post(
+            f"{self.sim_url}/_sim/as/alice/orchestrator/v1/command/{path}", json=body, timeout=10
+        )
+        if reply.status_code != 202:
+            self._print(f"  ! PE refused it: {reply.text[:200]}")
+            return
+        self.last_elsewhere = str(reply.json()["job"]["name"])
+        self._print(f"  (alice starts job {self.last_elsewhere} in the PE console, not in Slack)")
 
     def command(self, user: str, text: str) -> None:
         name, _, rest = text.partition(" ")
@@ -218,7 +265,12 @@ class Console:
             "SELECT count(*) FROM jobs WHERE card_ts IS NOT NULL AND "
             "card_version > card_sent_version"
         ).fetchone()[0]
-        return bool(open_requests or unsent or stale_cards or jobs.followed_count(db))
+        # A one-off schedule from chat is owed a run (and so a card) until it ends.
+        due_once = db.execute(
+            "SELECT count(*) FROM schedules WHERE state = 'enabled' AND "
+            "json_extract(body, '$.schedule.interval') IS NULL"
+        ).fetchone()[0]
+        return bool(open_requests or unsent or stale_cards or due_once or jobs.followed_count(db))
 
     def wait(self, limit: float = WAIT_LIMIT) -> None:
         deadline = time.monotonic() + limit
@@ -299,7 +351,7 @@ def run_demo(
                 transport=httpx.WSGITransport(app=wsgi_app(bot, Health(bot))),
                 base_url="http://bot",
             )
-            console = Console(out, slack, http, secret, bot)
+            console = Console(out, slack, http, secret, bot, sim_url=running.url)
             slack.subscribe(console.show)
             out.write(f"PE ChatOps demo · simulator at {running.url} · you are alice in #deploys\n")
             out.write(f"Signed in to PE (person mode): {signed_in}\n")

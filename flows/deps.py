@@ -42,6 +42,7 @@ class Deps:
     slack: WebClient
     renderer: Renderer
     sender: Outbox
+    # The policy in force: a LivePolicy reads its file again when it changes (policy/live.py).
     policy: Policy
     groups: GroupResolver
     profiles: Profiles

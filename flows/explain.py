@@ -58,6 +58,24 @@ def explain_rejection(exc: oe.Rejected, *, environments: Sequence[str] = ()) -> 
             "That plan does not exist in that environment.",
             "See what exists with /plan list -e <environment>.",
         ),
+        oe.InvalidTime: (
+            "The orchestrator refused the schedule's start time: it is in the past by its clock.",
+            "Nothing was scheduled. Give a later --at (or a longer --in), and check that the PE "
+            "server's clock is right.",
+        ),
+        oe.SchedulingUnsupported: (
+            "This PE cannot schedule jobs from the bot: scheduling needs PE 2021.7 or later.",
+            "Nothing was scheduled. Run it now (leave out --at, --in and --every), or schedule it "
+            "in the PE console.",
+        ),
+        oe.DisabledScheduledJob: (
+            "That schedule is cancelled (disabled) and can no longer be changed.",
+            "Nothing was changed. Make a new schedule if it is still needed.",
+        ),
+        oe.UnknownScheduledJob: (
+            "The orchestrator has no such schedule.",
+            "Schedule ids are the numbers on the schedule cards; see /schedule list.",
+        ),
         oe.UnknownJob: (
             "The orchestrator has no such job.",
             "Job ids are the numbers on the status cards; plan jobs are stopped "

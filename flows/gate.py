@@ -12,6 +12,7 @@ from typing import Literal
 from flows.asker import Asker
 from flows.deps import Deps
 from flows.subject import subject_of
+from orchestrator.requests import CommandRequest
 from policy import Decision
 from policy.reach import Reach, moved_into_production
 from store import approvals, requests
@@ -50,6 +51,13 @@ def resolve_again(deps: Deps, row: RequestRow) -> Reach:
         command=f"/{row.command}",
     )
     return resolved.reach
+
+
+def resolve_again_body(deps: Deps, request: CommandRequest, command: str) -> Reach:
+    """What a request reaches now, from its body alone (a schedule judged again)."""
+    if deps.resolver is None:
+        return NOT_RESOLVED
+    return deps.resolver.resolve(request, command=command).reach
 
 
 def at_send(deps: Deps, row: RequestRow, resolved: Reach | None = None) -> Verdict:

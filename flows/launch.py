@@ -8,12 +8,15 @@ from typing import Any
 from sqlite_utils import Database
 
 from flows.deps import Deps
+from flows.drift import drift_note
 from flows.messages import answer
+from flows.schedule_card import record_schedule
 from model.snapshot import Snapshot
 from orchestrator.catalog import CreatedRef
 from orchestrator.refs import JobRef, PlanJobRef, StopResult, Submitted
+from orchestrator.requests import ScheduleRequest
 from orchestrator.schedules import ScheduledRef
-from render.views import subject
+from render.views import schedule_times, subject
 from store import approvals, audit, jobs, posts, requests
 from store.requests import RequestRow
 
@@ -53,6 +56,8 @@ def launched(deps: Deps, row: RequestRow, reply: Submitted) -> None:
             # stop_plan answers with the plan job it stops: that one is followed already.
             case JobRef() | PlanJobRef() if row.endpoint not in STOPS:
                 job_key = _follow(deps, db, row, reply, now)
+            case ScheduledRef():
+                record_schedule(db, row, reply, now)
         name = name_of(reply)
         requests.transition(db, row.id, ("launching",), "launched", now, job_id=job_key or name)
         audit.record(
@@ -144,7 +149,12 @@ def _note_stop(
 
 
 def _sent_data(row: RequestRow, reply: Submitted, job_key: str | None) -> Mapping[str, Any]:
+    typed = row.typed()
+    scheduled = isinstance(typed, ScheduleRequest)
     return {
+        "schedule": schedule_times(typed) if isinstance(typed, ScheduleRequest) else None,
+        "drift": drift_note(typed) if isinstance(typed, ScheduleRequest) else None,
+        "scheduled": scheduled,
         "subject": _subject_line(row),
         "endpoint": row.endpoint,
         "name": name_of(reply),

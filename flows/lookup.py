@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from orchestrator.client import OrchestratorClient
 from orchestrator.models import Job, JobRef, PlanJob, PlanJobRef
+from orchestrator.schedules import ScheduledRef
 from store.requests import RequestRow
 
 Found = TypeVar("Found", Job, PlanJob)
@@ -27,6 +28,7 @@ PAGE = 200
 CLOCK_SLACK = 600.0
 MAX_SCANNED = 100_000
 MARKER = "chatops_request"
+SCHEDULES = "scheduled_jobs/environment_jobs"
 # Request keys a job's `options` echo (when that PE version echoes them at all).
 ECHOED = {
     "deploy": ("environment", "scope", "noop", "no_noop", "concurrency", "description"),
@@ -38,7 +40,7 @@ ECHOED = {
 class Lookup:
     """What the orchestrator knows of a request: its job, nothing, or several look-alikes."""
 
-    ref: JobRef | PlanJobRef | None = None
+    ref: JobRef | PlanJobRef | ScheduledRef | None = None
     lookalikes: tuple[str, ...] = ()
     scanned: int = 0
 
@@ -57,7 +59,21 @@ def find_launched(
         return _pick(
             row, plans, lambda p: not followed("plan_job", p.name), _plan_matches, _plan_ref
         )
+    if row.endpoint == SCHEDULES:
+        return find_schedule(client, row.id)
     return Lookup()
+
+
+def find_schedule(client: OrchestratorClient, request_id: str) -> Lookup:
+    """The schedule a request created, by the marker in its userdata (PE 2021.7+ keeps
+    userdata on every scheduled job, disabled ones included): found, or certainly not made."""
+    every = client.all_scheduled_jobs()
+    for scheduled in every:
+        if scheduled.userdata.get(MARKER) == request_id:
+            return Lookup(
+                ref=ScheduledRef(name=scheduled.name, id=scheduled.id), scanned=len(every)
+            )
+    return Lookup(scanned=len(every))
 
 
 def _job_ref(job: Job) -> JobRef:

@@ -9,7 +9,7 @@ from commands.intents import UsageError
 from flows.asker import Asker
 from flows.deps import Deps
 from flows.launch import launched
-from flows.lookup import find_launched
+from flows.lookup import SCHEDULES, find_launched
 from flows.messages import answer
 from flows.run import run_intent
 from flows.send import execute
@@ -100,9 +100,10 @@ def _settle_launching(deps: Deps, row: RequestRow) -> None:
             f"{len(found.lookalikes)} jobs that fit it ({names}); the bot cannot tell which one "
             "is this request's, so check them in the PE console",
         )
-    elif row.endpoint in ("stop", "stop_plan"):
-        # Idempotent by the documentation: sending it again is safe. It goes back to where it
-        # was before the send, so the gate finds its approval if it had one.
+    elif row.endpoint in ("stop", "stop_plan", SCHEDULES):
+        # A stop is idempotent by the documentation; a schedule was looked up by its marker
+        # among every scheduled job and is certainly not there: sending either again is safe.
+        # It goes back to where it was before the send, so the gate finds its approval.
         back = "approved" if approvals.for_request(deps.store.db, row.id) else "new"
         with deps.store.write() as db:
             requests.transition(db, row.id, ("launching",), back, deps.clock())

@@ -9,10 +9,11 @@ from typing import Any
 from commands import intents as i
 from commands.intents import UsageError
 from delivery.membership import NotMember
-from flows import build, reads
+from flows import build, reads, schedule_cmds, watching
 from flows.asker import Asker
 from flows.deps import Deps, new_id
 from flows.explain import Explanation, explain
+from flows.later import submit_later
 from flows.messages import answer, error_message, tell
 from flows.pipeline import submit
 from flows.profiles import ProfileError
@@ -22,7 +23,17 @@ from store import inbox
 
 log = logging.getLogger(__name__)
 
-READS = (i.ListTasks, i.ShowTask, i.ListPlans, i.ShowPlan, i.ShowHelp)
+READS = (
+    i.ListTasks,
+    i.ShowTask,
+    i.ListPlans,
+    i.ShowPlan,
+    i.ShowHelp,
+    i.ListSchedules,
+    i.ShowSchedule,
+    i.ListWatches,
+    i.ListJobs,
+)
 
 
 def run_intent(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None = None) -> None:
@@ -80,8 +91,13 @@ def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None
         # Before anything reaches PE: a card posted where the bot is not would be lost.
         deps.membership.require(asker)
     match intent:
+        case i.RunDeploy(request=request, later=later) if later is not None:
+            submit_later(deps, asker, request, later, request_id=command_id)
         case i.RunDeploy(request=request) | i.CreateTaskTarget(request=request):
             submit(deps, asker, request, request_id=command_id)
+        case i.RunTask(later=later) if later is not None:
+            task = build.task_request(deps.orchestrator, intent)
+            submit_later(deps, asker, task, later, request_id=command_id)
         case i.RunTask():
             if intent.via:
                 # Before anything is read or sent: every target must be one of its hosts.
@@ -96,7 +112,12 @@ def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None
             )
         case i.RunPlan():
             plan, targets = build.plan(deps.orchestrator, intent)
-            submit(deps, asker, plan, request_id=command_id, target_params=targets)
+            if intent.later is not None:
+                submit_later(
+                    deps, asker, plan, intent.later, request_id=command_id, target_params=targets
+                )
+            else:
+                submit(deps, asker, plan, request_id=command_id, target_params=targets)
         case i.StopJob(job=job, force=True):
             # Shown only to the requester (ephemeral); the click goes through policy again.
             answer(deps, asker.response_url, "stop_confirm", replace=asker.replace, job=job)
@@ -112,5 +133,23 @@ def _dispatch(deps: Deps, asker: Asker, intent: i.Intent, command_id: str | None
             reads.list_all(deps, asker, "plan", env)
         case i.ShowPlan(plan=name, environment=env):
             reads.show(deps, asker, "plan", name, env)
+        case i.ListSchedules(mine=mine, environment=env):
+            schedule_cmds.list_schedules(deps, asker, mine=mine, environment=env)
+        case i.ShowSchedule(name=name):
+            schedule_cmds.show_schedule(deps, asker, name)
+        case i.CancelSchedule(name=name):
+            schedule_cmds.cancel_schedule(deps, asker, name)
+        case i.WatchJob(job=job, plan=plan):
+            watching.watch_job(deps, asker, job, plan=plan)
+        case i.WatchEnvironment(environment=env):
+            watching.watch_environment(deps, asker, env)
+        case i.UnwatchEnvironment(environment=env):
+            watching.unwatch_environment(deps, asker, env)
+        case i.ListWatches():
+            watching.list_watches(deps, asker)
+        case i.ListJobs(running=running, environment=env, mine=mine, limit=limit):
+            watching.list_jobs(
+                deps, asker, running=running, environment=env, mine=mine, limit=limit
+            )
         case _:
             raise TypeError(f"no flow for {intent!r}")

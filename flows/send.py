@@ -17,8 +17,10 @@ from flows.messages import error_message, tell
 from flows.profiles import ProfileError
 from flows.refusals import deny, fail, launch_failed
 from orchestrator.errors import NotPermitted, OrchestratorError
-from orchestrator.requests import TaskRequest
+from orchestrator.requests import ScheduleRequest, TaskRequest
+from orchestrator.schedule_input import start_of
 from policy.reach import Reach
+from render import fmt
 from store import requests
 from store.requests import RequestRow
 
@@ -49,6 +51,8 @@ def execute(deps: Deps, request_id: str, *, resolved: Reach | None = None) -> bo
         return False
     if verdict.action != "send":
         _not_sent(deps, row, verdict)
+        return False
+    if _start_passed(deps, row):
         return False
     # Person mode: the requester's own token (never an approver's); None when they must sign
     # in again first (the request waits, approved) or it can no longer be sent.
@@ -110,6 +114,30 @@ def _not_sent(deps: Deps, row: RequestRow, verdict: Verdict) -> None:
         action="approval_void" if verdict.void else "refused_at_send",
         hint="Nothing was run. Ask again to have the request judged as it stands now.",
     )
+
+
+def _start_passed(deps: Deps, row: RequestRow) -> bool:
+    """A schedule whose start time passed while it waited (for an approval, or a restart) is
+    not created: PE would refuse it, and a run at another time than asked is not what was
+    approved. Its requester is told."""
+    typed = row.typed()
+    if not isinstance(typed, ScheduleRequest):
+        return False
+    start = start_of(typed)
+    if start is not None and start.timestamp() > deps.clock():
+        return False
+    fail(
+        deps,
+        row,
+        ("new", "approved"),
+        title="The schedule's start time passed before it could be created, so nothing was "
+        "scheduled.",
+        detail=f"it was to start at {fmt.slack_date(start.timestamp()) if start else '?'}",
+        error="the start time passed before it was sent",
+        action="start_passed",
+        hint="Nothing was scheduled. Ask again with a later --at (or --in).",
+    )
+    return True
 
 
 def _plain(exc: Exception) -> str:

@@ -11,8 +11,10 @@ from orchestrator.requests import (
     DeployRequest,
     EnvironmentPlanRunRequest,
     PlanRunRequest,
+    ScheduleRequest,
     TaskRequest,
 )
+from orchestrator.schedule_input import interval_of, run_now_of
 from policy import Subject
 from policy.reach import Reach
 
@@ -25,7 +27,7 @@ COMMAND_OF = {
     "stop_plan": "stop",
     "task_target": "task_target",
 }
-MARKED = (DeployRequest, TaskRequest, PlanRunRequest, EnvironmentPlanRunRequest)
+MARKED = (DeployRequest, TaskRequest, PlanRunRequest, EnvironmentPlanRunRequest, ScheduleRequest)
 
 
 def subject_of(
@@ -35,7 +37,11 @@ def subject_of(
     via: str | None = None,
     pe_user: str | None = None,
 ) -> Subject:
-    """What policy decides on, read off the exact request and what it reaches."""
+    """What policy decides on, read off the exact request and what it reaches. A schedule is
+    judged as the run it stands for, marked as scheduled (and repeating, with --every)."""
+    if isinstance(request, ScheduleRequest):
+        run = subject_of(run_now_of(request), asker, reach, via, pe_user)
+        return replace(run, scheduled=True, repeats=interval_of(request) is not None)
     body = request.body()
     scope = body.get("scope") or {}
     nodes = scope.get("nodes")

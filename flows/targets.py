@@ -23,14 +23,21 @@ from orchestrator.requests import (
     DeployRequest,
     EnvironmentPlanRunRequest,
     PlanRunRequest,
+    ScheduleRequest,
     Scope,
     TaskRequest,
 )
+from orchestrator.schedule_input import interval_of, run_now_of, start_of
+from orchestrator.schedules import schedule_request
 from policy.reach import NodeFacts, Reach, Reached, of_nodes, reached_over
 
 log = logging.getLogger(__name__)
 
 OFF = "target resolution is off (PUPPETDB_URL=off)"
+REPEATS_SCOPE = (
+    "PE resolves {target} again at every run of a repeating schedule, so the nodes it reaches "
+    "later are not known now"
+)
 GROUPS_OFF = "node groups are not resolved (PE_CLASSIFIER_URL=off)"
 SHOWN_QUERY = 200
 
@@ -92,7 +99,40 @@ class Resolver:
             return Resolved(reach, request)
         if isinstance(request, PlanRunRequest | EnvironmentPlanRunRequest):
             return self._plan(request, target_params, command)
+        if isinstance(request, ScheduleRequest):
+            return self._schedule(request, via, target_params, command)
         return Resolved(Reach(target="no nodes"), request)
+
+    def _schedule(
+        self,
+        request: ScheduleRequest,
+        via: str | None,
+        target_params: Sequence[str],
+        command: str,
+    ) -> Resolved:
+        """A schedule reaches what the run it stands for reaches. A one-off is pinned like a run
+        now; a repeating one is not (PE runs its query or group again each time), so what a
+        query or group will reach later counts as unknown, which counts as production."""
+        run = self.resolve(
+            run_now_of(request), via=via, target_params=target_params, command=command
+        )
+        reach = run.reach
+        if interval_of(request) is None:
+            start = start_of(request)
+            if not reach.pinned or start is None:
+                return Resolved(reach, request)
+            pinned = schedule_request(
+                run.request,  # type: ignore[arg-type]
+                start=start,
+                description=request.description,
+                userdata=request.userdata or {},
+            )
+            return Resolved(reach, pinned)
+        if reach.pinned:
+            why = REPEATS_SCOPE.format(target=reach.target)
+            unknown = f"{reach.unknown}; {why}" if reach.unknown else why
+            reach = replace(reach, pinned=False, unknown=unknown)
+        return Resolved(reach, request)
 
     def _plan(
         self,

@@ -7,7 +7,7 @@ from functools import partial
 from slack_bolt import App
 
 from flows.deps import Deps
-from handlers import actions, approvals, commands, errors, forms, home, membership, pe
+from handlers import actions, approvals, commands, errors, forms, home, membership, pe, schedules
 
 
 def register(app: App, deps: Deps) -> None:
@@ -19,4 +19,5 @@ def register(app: App, deps: Deps) -> None:
     membership.register(app, deps)
     home.register(app, deps)
     pe.register(app, deps)
+    schedules.register(app, deps)
     errors.register(app, deps)

@@ -19,8 +19,17 @@ from store import inbox
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/deploy", "/task", "/plan", "/stop")
-READS = ("ListTasks", "ShowTask", "ListPlans", "ShowPlan")
+COMMANDS = ("/deploy", "/task", "/plan", "/stop", "/schedule", "/watch", "/unwatch", "/jobs")
+READS = (
+    "ListTasks",
+    "ShowTask",
+    "ListPlans",
+    "ShowPlan",
+    "ListSchedules",
+    "ShowSchedule",
+    "ListWatches",
+    "ListJobs",
+)
 
 
 FORMS = ("/deploy", "/task", "/plan")  # alone, they open a form (handlers/forms.py)

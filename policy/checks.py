@@ -245,8 +245,9 @@ def conflicts(
         return
     never = (
         ("environments", ENV_COMMANDS, "only deploy, task and plan have an environment"),
-        ("names", NAMED_COMMANDS, "only task and plan have a name"),
+        ("names", NAMED_COMMANDS, "only task, plan, schedule and watch have a name"),
         ("noop", ENV_COMMANDS, "only deploy, task and plan are runs"),
+        ("repeating", ENV_COMMANDS, "only deploy, task and plan can be scheduled"),
         ("node_environments", ENV_COMMANDS, "only deploy, task and plan reach nodes"),
         ("via", ("task",), "only task has --via"),
         ("force", ("stop",), "only stop has --force"),

@@ -85,6 +85,8 @@ def because(rule: Rule, subject: Subject) -> list[str]:
         found.append("a noop run" if subject.noop else "an enforcing run")
     if rule.force is not None:
         found.append("/stop --force" if subject.force else "a /stop without --force")
+    if rule.repeating is not None:
+        found.append("a repeating schedule" if subject.repeats else "not a repeating schedule")
     if rule.min_nodes is not None or rule.max_nodes is not None:
         size = subject.size
         found.append("target size unknown (counted as large)" if size is None else f"{size} nodes")

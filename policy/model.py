@@ -11,11 +11,12 @@ from policy.reach import Reach, Reached
 Action = Literal["run", "deny", "approve"]
 ACTIONS: tuple[Action, ...] = ("run", "deny", "approve")
 
-COMMANDS = ("deploy", "task", "plan", "stop", "task_target")
+COMMANDS = ("deploy", "task", "plan", "stop", "task_target", "schedule", "watch")
+# /schedule list, show and cancel; /watch, /unwatch and /jobs: no environment, no nodes.
 # Only these carry an environment; a rule on environments never matches /stop or a task target.
 ENV_COMMANDS = ("deploy", "task", "plan")
 # Only tasks and plans have a name to match.
-NAMED_COMMANDS = ("task", "plan")
+NAMED_COMMANDS = ("task", "plan", "schedule", "watch")
 
 DEFAULT_EXPIRY = 1800.0
 UNRESOLVED = Reach(unknown="the targets were not resolved")
@@ -46,6 +47,9 @@ class Subject:
     reach: Reach | None = None
     # The SSH/WinRM connection profile of a `/task --via`.
     via: str | None = None
+    # A schedule (--at/--in/--every): `repeats` when it runs again and again (--every).
+    scheduled: bool = False
+    repeats: bool = False
     # Person mode (PE_IDENTITY=person): the PE user the request is sent as; None in service
     # mode, where the service account sends everything.
     pe_user: str | None = None
@@ -109,14 +113,22 @@ class Unresolved(frozenset[str]):
 
 
 def describe(subject: Subject) -> str:
-    """The request as a phrase for sentences: "deploy to production", "force-stop a job"."""
+    """The request as a phrase for sentences: "deploy to production", "force-stop a job",
+    "deploy to production on a repeating schedule"."""
+    phrase = _describe_run(subject)
+    if subject.scheduled is True:
+        return phrase + (" on a repeating schedule" if subject.repeats is True else " later")
+    return phrase
+
+
+def _describe_run(subject: Subject) -> str:
     verb = subject.verb
     env = subject.environment
     where = "the agents' own environments" if subject.own_environment else str(env)
     name = subject.name if isinstance(subject.name, str) and subject.name else None
     if verb == "deploy":
         return f"{'noop-' if subject.noop else ''}deploy to {where}"
-    if verb in NAMED_COMMANDS:
+    if verb in ("task", "plan"):
         label = f"{verb} {name}" if name else verb
         article = "a noop " if subject.noop else ("" if name else "a ")
         return f"run {article}{label} in {where}"
@@ -124,4 +136,8 @@ def describe(subject: Subject) -> str:
         return "force-stop a job" if subject.force else "stop a job"
     if verb == "task_target":
         return "create a task target"
+    if verb == "schedule":
+        return f"{subject.name or 'use'} schedules" if subject.name else "use /schedule"
+    if verb == "watch":
+        return "watch jobs"
     return f"run {verb or 'an unnamed command'}"

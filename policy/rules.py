@@ -28,6 +28,8 @@ class Rule:
     names: tuple[str, ...] | None = None
     noop: bool | None = None
     force: bool | None = None
+    # true: only schedules that repeat (--every); false: anything else.
+    repeating: bool | None = None
     min_nodes: int | None = None
     max_nodes: int | None = None
     node_environments: tuple[str, ...] | None = None
@@ -101,6 +103,15 @@ def _noop_miss(want: bool, subject: Subject, quiet: bool) -> str | None:
     return f"this is {'a noop' if subject.noop else 'an enforcing'} run, rule wants {wanted}"
 
 
+def _repeating_miss(want: bool, subject: Subject, quiet: bool) -> str | None:
+    if subject.verb not in ENV_COMMANDS:
+        return None if quiet else f"{subject.verb or 'this'} is not a run, rule wants a schedule"
+    if bool(subject.repeats) == want:
+        return None
+    said = "a repeating schedule" if subject.repeats else "not a repeating schedule"
+    return f"this is {said}, rule wants {'one' if want else 'anything else'}"
+
+
 def _force_miss(want: bool, subject: Subject, quiet: bool) -> str | None:
     wanted = "/stop --force" if want else "a /stop without --force"
     if subject.verb != "stop":
@@ -165,6 +176,8 @@ def mismatches(rule: Rule, subject: Subject) -> list[str]:
         misses.append(_noop_miss(rule.noop, subject, quiet))
     if rule.force is not None:
         misses.append(_force_miss(rule.force, subject, quiet))
+    if rule.repeating is not None:
+        misses.append(_repeating_miss(rule.repeating, subject, quiet))
     misses.extend(_size_miss(rule, subject))
     return [m for m in misses if m]
 
@@ -203,6 +216,28 @@ DEFAULT_RULES: tuple[Rule, ...] = (
             f"enforcing runs that reach production* nodes (or nodes that count as production) "
             f"need {_SOMEONE_ELSE}"
         ),
+    ),
+    Rule(
+        # A repeating enforcing schedule is a standing permission: it runs again and again,
+        # long after anyone looked at it.
+        name="default: repeating enforcing schedule",
+        commands=ENV_COMMANDS,
+        noop=False,
+        repeating=True,
+        action="approve",
+        reason=(
+            "a repeating enforcing schedule is a standing permission to change nodes; it needs "
+            f"{_SOMEONE_ELSE}"
+        ),
+    ),
+    Rule(
+        # Task output can hold anything a job printed; a job someone started outside the bot
+        # did not choose to show it in a channel.
+        name="default: output of jobs started outside the bot",
+        commands=("watch",),
+        names=("output",),
+        action="deny",
+        reason="the task output of jobs started outside the bot stays out of the channel",
     ),
     Rule(
         name="default: everything else runs at once",

@@ -97,7 +97,12 @@ class Recorder:
             )
         if seen.final:
             snapshot = self._finish(
-                db, job, snapshot, now, outputs=outputs_of(job, settled), details=seen.details
+                db,
+                job,
+                snapshot,
+                now,
+                outputs=() if job.withheld else outputs_of(job, settled),
+                details=seen.details,
             )
             pending = []
             fields.update(done=True, finished_at=now)
@@ -144,7 +149,7 @@ class Recorder:
                     job=step.job,
                     nodes=step.nodes,
                 )
-        if seen.progress.messages:
+        if seen.progress.messages and not job.withheld:
             self._post(
                 db,
                 job,

@@ -21,6 +21,24 @@ def duration(seconds: float | None) -> str:
     return f"{secs}s"
 
 
+def every(seconds: int) -> str:
+    """`1d`, `2h`, `1h30m`, `90s`: an interval as --every takes it."""
+    parts, rest = [], int(seconds)
+    for unit, size in (("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
+        if rest >= size:
+            parts.append(f"{rest // size}{unit}")
+            rest %= size
+    return "".join(parts) or "0s"
+
+
+def slack_date(epoch: float | None) -> str:
+    """A time each reader sees in their own zone (Slack's `<!date>`), then the same in UTC."""
+    if epoch is None:
+        return "?"
+    utc = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(epoch)}^{{date_short_pretty}} at {{time}}|{utc}> ({utc})"
+
+
 def progress_bar(done: int, total: int, width: int = 20) -> str:
     if total <= 0:
         return "░" * width

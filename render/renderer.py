@@ -137,6 +137,7 @@ class Renderer:
             code=code,
             duration=fmt.duration,
             clock=fmt.clock,
+            slackdate=lambda epoch: Safe(fmt.slack_date(epoch)),
             compact=fmt.compact_json,
             literal=literal,
         )

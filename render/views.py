@@ -7,9 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from model.snapshot import NODE_END_STATES, Snapshot
-from render.fmt import duration
+from orchestrator.requests import ScheduleRequest
+from orchestrator.schedule_input import interval_of, run_now_of, start_of
+from render.fmt import duration, every
 
-MARKER_KEYS = ("chatops_request", "chatops_slack_user")
+MARKER_KEYS = ("chatops_request", "chatops_slack_user", "chatops_tz")
+SCHEDULE = "scheduled_jobs/environment_jobs"
 STATE_EMOJI = {
     "new": "⏳",
     "ready": "⏳",
@@ -158,6 +161,9 @@ def _plain(value: Any) -> str:
 
 def subject(endpoint: str, body: Mapping[str, Any]) -> str:
     """`Puppet run in production`, `Task package in production`, `Plan canary`."""
+    if endpoint == SCHEDULE:
+        run = run_now_of(ScheduleRequest.from_body(body))
+        return f"{subject(run.ENDPOINT, run.body())}, scheduled"
     title = TITLES.get(endpoint, endpoint)
     if endpoint == "deploy":
         env = body.get("environment")
@@ -179,6 +185,8 @@ def subject(endpoint: str, body: Mapping[str, Any]) -> str:
 def request_view(endpoint: str, body: Mapping[str, Any], via: str | None = None) -> dict[str, Any]:
     """The exact request, as cards show it: subject, target, options, parameters. User text
     (a query, parameters, userdata, the description) is kept apart for `literal`."""
+    if endpoint == SCHEDULE:
+        return _schedule_view(body, via)
     scope = body.get("scope") or {}
     query = scope.get("query") if isinstance(scope, Mapping) else None
     target = describe_scope(body.get("scope")) if "scope" in body and query is None else None
@@ -194,6 +202,31 @@ def request_view(endpoint: str, body: Mapping[str, Any], via: str | None = None)
         "userdata": describe_userdata(body),
         "description": body.get("description"),
         "via": via,
+    }
+
+
+def _schedule_view(body: Mapping[str, Any], via: str | None) -> dict[str, Any]:
+    """A schedule shows the run it stands for, when it starts and how often."""
+    request = ScheduleRequest.from_body(body)
+    run = run_now_of(request)
+    view = request_view(run.ENDPOINT, run.body(), via)
+    view.update(
+        subject=subject(SCHEDULE, body),
+        userdata=describe_userdata(body),
+        description=body.get("description"),
+        schedule=schedule_times(request),
+    )
+    return view
+
+
+def schedule_times(request: ScheduleRequest) -> dict[str, Any]:
+    """`start` (epoch seconds, or None), `interval` (seconds, or None) and `every` ("1d")."""
+    start = start_of(request)
+    interval = interval_of(request)
+    return {
+        "start": start.timestamp() if start else None,
+        "interval": interval,
+        "every": every(interval) if interval else None,
     }
 
 

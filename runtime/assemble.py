@@ -21,9 +21,12 @@ from delivery.respond import Responder
 from delivery.sender import Sender
 from delivery.slack import web_client
 from flows import approval, recovery
+from flows.announce import Announcer
 from flows.deps import Deps
 from flows.people import People
 from flows.profiles import load_profiles
+from flows.rejudge import rejudge
+from flows.schedule_runs import ScheduleRuns
 from flows.targets import Resolver
 from identity.vault import TokenVault
 from orchestrator.client import OrchestratorClient
@@ -35,7 +38,8 @@ from orchestrator.connection import (
     read_token,
 )
 from orchestrator.rbac import RbacClient
-from policy import SlackGroups, policy_from_settings
+from policy import SlackGroups
+from policy.live import LivePolicy
 from poller.pacing import Pacing
 from poller.poller import Poller
 from poller.record import Recorder
@@ -67,6 +71,7 @@ class Bot:
             if moved:
                 log.info("re-encrypted %d stored PE tokens under the newest key", moved)
         recovery.resume(self.deps)
+        rejudge(self.deps)  # the policy may have changed while the bot was down
         for name, loop in (("poller", self.poller.run), ("sender", self.sender.run)):
             thread = threading.Thread(target=loop, args=(self.stop,), name=name, daemon=True)
             thread.start()
@@ -95,16 +100,28 @@ class Housekeeping:
     posted; now and then, forget old replay signatures and finished inbox entries."""
 
     def __init__(
-        self, deps: Deps, *, cleanup_every: float = 300.0, homes: HomeTabs | None = None
+        self,
+        deps: Deps,
+        *,
+        cleanup_every: float = 300.0,
+        schedule_every: float = 5.0,
+        homes: HomeTabs | None = None,
     ) -> None:
         self.deps = deps
         self.cleanup_every = cleanup_every
         self.homes = homes
         self._last_cleanup = 0.0
+        # The bot's schedules are read as often as a job is polled: a fired run is found then.
+        self.schedule_runs = ScheduleRuns(deps, every=schedule_every)
+        self.announcer = Announcer(deps, every=schedule_every, before=self.schedule_runs.check_all)
 
     def __call__(self, now: float) -> None:
         approval.expire_due(self.deps, now)
         approval.fail_lost_cards(self.deps)
+        self.schedule_runs(now)
+        self.announcer(now)
+        if isinstance(self.deps.policy, LivePolicy) and self.deps.policy.refresh():
+            rejudge(self.deps)
         if self.homes is not None:
             # Home tabs of people who looked recently, at the lowest priority of the budget.
             self.homes.refresh(now)
@@ -187,7 +204,7 @@ def build(
         slack=slack,
         renderer=renderer,
         sender=sender,
-        policy=policy_from_settings(settings.policy_file, explicit=policy_explicit),
+        policy=LivePolicy(settings.policy_file, explicit=policy_explicit),
         groups=SlackGroups(slack, clock=clock),
         profiles=load_profiles(settings.connections_file),
         clock=clock,
@@ -211,7 +228,7 @@ def build(
         recorder,
         sender,
         clock=clock,
-        housekeeping=Housekeeping(deps, homes=homes),
+        housekeeping=Housekeeping(deps, schedule_every=settings.poll_interval, homes=homes),
     )
     app = create_app(deps, signing_secret=settings.slack_signing_secret)
     return Bot(deps=deps, app=app, poller=poller, sender=sender)

@@ -37,6 +37,11 @@ ACTIONS = (
     "stop",
     "finished",
     "cancelled",
+    # Schedules (issue 14): its start passed before it could be created; a schedule cancelled
+    # (PE's soft delete) by a person or disabled because the policy now denies it.
+    "start_passed",
+    "schedule_cancelled",
+    "schedule_disabled",
 )
 
 

@@ -50,6 +50,8 @@ class JobRow:
     failures_pending: tuple[NodeFailure, ...]
     last_failure_post_at: float | None
     failure_posts: int
+    # A job started outside the bot whose task output is withheld from the channel.
+    withheld: bool = False
 
 
 def _row(raw: Any) -> JobRow:
@@ -60,6 +62,7 @@ def _row(raw: Any) -> JobRow:
         NodeFailure.from_json(f) for f in loads(data["failures_pending"], [])
     )
     data["done"] = bool(data["done"])
+    data["withheld"] = bool(data.get("withheld") or 0)
     return JobRow(**data)
 
 
@@ -77,12 +80,13 @@ def create(
     snapshot: Snapshot,
     now: float,
     card_ts: str | None = None,
+    withheld: bool = False,
 ) -> JobRow:
     key = job_key(kind, name)
     db.execute(
         """INSERT INTO jobs (id, kind, name, command, request_id, channel_id, card_ts, requester,
-           endpoint, body, state, snapshot, created_at, next_poll_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           endpoint, body, state, snapshot, created_at, next_poll_at, withheld)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             key,
             kind,
@@ -98,6 +102,7 @@ def create(
             dumps(snapshot.to_json()),
             now,
             now,
+            int(withheld),
         ],
     )
     found = get(db, key)

@@ -220,6 +220,41 @@ def m0007_posts_say_what(db: Database) -> None:
         db.execute(statement)
 
 
+_M008 = [
+    # Schedules made from chat (issue 14): where each one's card is, who asked and approved,
+    # and the last run of it the bot has seen, so a fired run is announced once.
+    """CREATE TABLE schedules (
+        name TEXT PRIMARY KEY,
+        request_id TEXT,
+        channel_id TEXT NOT NULL,
+        requester TEXT NOT NULL,
+        approvers TEXT NOT NULL DEFAULT '[]',
+        body TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'enabled',
+        reason TEXT, ended_by TEXT,
+        last_run_at TEXT, last_job TEXT,
+        created_at REAL NOT NULL, updated_at REAL NOT NULL
+    )""",
+    "CREATE INDEX schedules_state ON schedules(state)",
+    # Channels watching an environment (`*`: all) for jobs started outside the bot, and the
+    # newest job and plan job already looked at, so a job is never announced twice.
+    """CREATE TABLE watches (
+        channel_id TEXT NOT NULL, environment TEXT NOT NULL,
+        user_id TEXT NOT NULL, created_at REAL NOT NULL,
+        PRIMARY KEY (channel_id, environment)
+    )""",
+    "CREATE TABLE watch_cursor (kind TEXT PRIMARY KEY, last_seen INTEGER NOT NULL)",
+    # 1: a job someone started outside the bot whose task output stays out of the channel.
+    "ALTER TABLE jobs ADD COLUMN withheld INTEGER NOT NULL DEFAULT 0",
+]
+
+
+@MIGRATIONS(name="0008_schedules_and_watches")
+def m0008_schedules_and_watches(db: Database) -> None:
+    for statement in _M008:
+        db.execute(statement)
+
+
 _M009 = [
     # Issue 15: a person's own PE token, encrypted (identity/vault.py); never the password.
     # `origin` is `bot` for a token the bot made from a password (revoked on sign-out or

@@ -17,7 +17,8 @@ from sqlite_utils import Database
 from store.db import dumps, loads
 
 # A status card (ref: the job), a reply in a job's thread, an approval card (ref: the approval).
-KINDS = ("card", "reply", "approval_card")
+# An announcement is a status card for a job started outside the bot, sent as background work.
+KINDS = ("card", "reply", "approval_card", "announcement")
 
 
 @dataclass(frozen=True)

@@ -106,9 +106,17 @@ class FakeSlack(InspectionMixin, DispatchMixin, ViewsMixin):
                 channel_id, name, is_archived, bot_is_member, is_private
             )
 
-    def add_user(self, user_id: str, name: str, real_name: str = "", is_bot: bool = False) -> None:
+    def add_user(
+        self, user_id: str, name: str, real_name: str = "", is_bot: bool = False, tz: str = "UTC"
+    ) -> None:
         with self._lock:
-            self._state.users[user_id] = User(user_id, name, real_name, is_bot)
+            self._state.users[user_id] = User(user_id, name, real_name, is_bot, tz)
+
+    def set_timezone(self, user_id: str, tz: str) -> None:
+        """The person's Slack time zone (users.info `tz`); "" leaves it out."""
+        with self._lock:
+            user = self._state.users[user_id]
+            self._state.users[user_id] = User(user.id, user.name, user.real_name, user.is_bot, tz)
 
     def add_usergroup(self, group_id: str, handle: str, users: list[str] | tuple[str, ...]) -> None:
         with self._lock:

@@ -154,7 +154,7 @@ def users_info(state: State, params: dict[str, Any]) -> Outcome:
         "real_name": real_name,
         "deleted": False,
         "is_bot": user.is_bot,
-        "tz": "UTC",
+        **({"tz": user.tz} if user.tz else {}),
         "profile": profile,
     }
     return Outcome({"ok": True, "user": body})

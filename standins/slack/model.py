@@ -37,6 +37,7 @@ class User:
     name: str
     real_name: str = ""
     is_bot: bool = False
+    tz: str = "UTC"  # users.info `tz`: an IANA zone name ("" for a profile without one)
 
 
 @dataclass(frozen=True)

@@ -80,3 +80,35 @@ def test_the_demo_fills_and_submits_forms_and_shows_the_home_tab(tmp_path) -> No
     assert "Waiting for your approval" in home and "Task package in production" in home
     assert "Your recent requests" in out and "waiting for approval" in out
     assert "Traceback" not in out + result.stderr
+
+
+SCHEDULE_SCRIPT = """\
+/deploy development --nodes web09.example.com --noop --in 3s
+wait
+elsewhere /deploy development --nodes web09.example.com --noop
+/watch $last
+wait
+"""
+
+
+def test_the_demo_schedules_a_run_that_ends_in_a_summary_and_watches_an_outside_job(
+    tmp_path,
+) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "demo"],
+        input=SCHEDULE_SCRIPT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "POLICY_FILE": ""},
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "scheduled as schedule `1`" in out and "Schedule 1: Puppet run in development" in out
+    assert "Schedule `1` started job `1`" in out
+    assert "Puppet run in development: Finished* (job `1`)" in out
+    assert "alice starts job 2 in the PE console" in out
+    assert "started outside the bot by `alice`" in out
+    assert "Puppet run in development: Finished* (job `2`)" in out
+    assert "Traceback" not in out + result.stderr

@@ -170,7 +170,7 @@ def test_min_above_max() -> None:
     ("keys", "why"),
     [
         ('commands = ["stop"]\nenvironments = ["prod*"]', "only deploy, task and plan have an"),
-        ('commands = ["deploy"]\nnames = ["x"]', "only task and plan have a name"),
+        ('commands = ["deploy"]\nnames = ["x"]', "only task, plan, schedule and watch have a name"),
         ('commands = ["task_target"]\nnoop = true', "only deploy, task and plan are runs"),
         ('commands = ["deploy", "task"]\nforce = true', "only stop has --force"),
     ],
@@ -216,7 +216,7 @@ def test_unreadable(tmp_path: Path) -> None:
 
 def test_example_file_loads_and_uses_every_key() -> None:
     p = load_policy(EXAMPLE)
-    assert p.defaults and len(p.rules) == 12
+    assert p.defaults and len(p.rules) == 13
     text = EXAMPLE.read_text()
     from policy.loader import RULE_KEYS
 

@@ -44,6 +44,7 @@ def test_migrations_apply_once_and_use_wal(tmp_path: Path) -> None:
         "0004_reach_fingerprints_and_views",
         "0006_delivery_indexes",
         "0007_posts_say_what",
+        "0008_schedules_and_watches",
         "0009_person_identity",
         "0010_home_tabs",
         "inbox/0001_inbox_and_replays",
