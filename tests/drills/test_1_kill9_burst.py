@@ -314,6 +314,9 @@ def test_kill_9_while_the_commands_arrive(drill_dir: Path, slack: FakeSlack) -> 
             f"{len(fates['told'])} answered privately without a job, "
             f"{len(fates['silent'])} never heard of again (no request row, no answer)"
         )
+        for i in fates["told"]:
+            said = [str(r.body.get("text", ""))[:160] for r in slack.responses() if r.url == urls[i]]
+            drill.found(f"told without a job: request state {states.get(urls[i])}; answers {said}")
         per_card = sorted({len(s) for s in found.values()})
         drill.found(
             f"orchestrator: {route_requests(sim, 'POST /command/deploy')} deploys; "
