@@ -258,7 +258,9 @@ def test_only_a_user_who_could_make_it_may_disable_it(sim: Simulator, client: ht
     assert client.get(f"{JOBS}/{sched}").json()["enabled"] is False
 
 
-def test_a_task_schedule_needs_the_task_to_be_disabled(sim: Simulator, client: httpx.Client) -> None:
+def test_a_task_schedule_needs_the_task_to_be_disabled(
+    sim: Simulator, client: httpx.Client
+) -> None:
     sched = create(client, "task", {"name": "exec", "parameters": {"command": "id"}, "scope": NODE})
     with client_for(sim, "operator-token") as operator:  # may run package, service, facts only
         assert_error(
