@@ -26,7 +26,7 @@ from orchestrator.schedules import schedule_request
 from runtime.assemble import build
 from standins.orchestrator import world_from_dict
 from standins.orchestrator.default_world import default_world_data
-from store import audit
+from store import audit, schedules
 from tests.flows.person_support import KEY, person_harness, sign_in
 from tests.support.harness import (
     BOT_TOKEN,
@@ -122,6 +122,7 @@ def test_schedules_made_before_person_mode_are_marked_and_the_persons_own_are_no
     assert made_as_person["token"] == person_token != SERVICE_TOKEN
     pe = h.bot.deps.orchestrator
     assert pe.scheduled_job("1").owner == "admin" and pe.scheduled_job("2").owner == "operator"
+    assert schedules.made_as(h.store.db) == {"1": "service", "2": "person"}
     # One PE lists as the service account's that the bot never made (the console, a script).
     start = datetime.fromtimestamp(h.clock(), UTC) + timedelta(hours=2)
     run = DeployRequest(environment="development", scope=Scope.nodes(["web09.example.com"]))
