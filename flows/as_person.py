@@ -26,6 +26,7 @@ from orchestrator.requests import (
     CommandRequest,
     EnvironmentPlanRunRequest,
     PlanRunRequest,
+    ScheduleRequest,
     TaskRequest,
 )
 from store import audit
@@ -86,12 +87,19 @@ def before_submit(deps: Deps, asker: Asker, request: CommandRequest) -> Identity
 
 def pe_refuses(client: OrchestratorClient, login: str, request: CommandRequest) -> str:
     """Why PE would refuse the request as `login`, from what PE reports ("" when it does not
-    say no): a plan's `permitted` in GET /plans, a task's where GET /tasks gives it."""
+    say no): a plan's `permitted` in GET /plans, a task's where GET /tasks gives it; for a
+    schedule, of the task or plan it will run."""
     match request:
         case PlanRunRequest() | EnvironmentPlanRunRequest():
             kind, name, env = "plan", request.plan_name, request.environment or "production"
         case TaskRequest():
             kind, name, env = "task", request.task, request.environment
+        case ScheduleRequest(type="task" | "plan"):  # a schedule: what it will run
+            kind, name, env = (
+                request.type,
+                str(request.input.get("name") or ""),
+                request.environment,
+            )
         case _:
             return ""
     try:

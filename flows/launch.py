@@ -57,7 +57,7 @@ def launched(deps: Deps, row: RequestRow, reply: Submitted) -> None:
             case JobRef() | PlanJobRef() if row.endpoint not in STOPS:
                 job_key = _follow(deps, db, row, reply, now)
             case ScheduledRef():
-                record_schedule(db, row, reply, now)
+                record_schedule(db, row, reply, now, person_mode=deps.people is not None)
         name = name_of(reply)
         requests.transition(db, row.id, ("launching",), "launched", now, job_id=job_key or name)
         audit.record(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from flows.pe_words import DEAD, dead, limited, plain, when
 from identity.limiter import SignInLimiter
 from identity.vault import TokenVault, UndecryptableToken
+from orchestrator.client import OrchestratorClient
 from orchestrator.errors import (
     AccountLocked,
     BadCredentials,
@@ -81,6 +82,7 @@ class People:
         self.lifetime = lifetime
         # A restart keeps the failed-sign-in counts: PE's own count toward lockout does.
         self.limiter.restore(pe_tokens.limits(store.db))
+        self._service_login: str | None = None  # asked of RBAC once (service_login)
 
     def __repr__(self) -> str:
         return f"People({self.rbac!r}, {self.vault!r}, lifetime={self.lifetime})"
@@ -227,6 +229,16 @@ class People:
                 self._forget(row)
                 raise SignInNeeded(f"your PE token {dead(exc)}") from None
         return Signed(row.login, token, row.expires_at, row.origin)
+
+    def service_login(self, service: OrchestratorClient) -> str | None:
+        """The PE login of the service account (PE_RBAC_TOKEN), asked of RBAC once; None while
+        RBAC cannot say (asked again next time)."""
+        if self._service_login is None:
+            try:
+                self._service_login = service.login_with(self.rbac)
+            except OrchestratorError as exc:
+                log.info("RBAC: cannot tell who the service account is (%s)", type(exc).__name__)
+        return self._service_login
 
     def _forget(self, row: StoredToken) -> None:
         with self.store.write() as db:

@@ -11,7 +11,7 @@ from flows.asker import Asker
 from flows.deps import Deps
 from flows.gate import resolve_again_body
 from flows.subject import subject_of
-from orchestrator.errors import OrchestratorError
+from orchestrator.errors import NotPermitted, OrchestratorError
 from orchestrator.requests import ScheduleRequest
 from store import audit, posts, requests, schedules
 from store.schedules import ScheduleRow
@@ -40,8 +40,15 @@ def _judge(deps: Deps, row: ScheduleRow) -> bool:
     decision = deps.policy.decide(subject_of(request, requester, reach, None, pe_user), deps.groups)
     if decision.action != "deny":
         return False
+    # The service token, in person mode too: disabling is the bot's own safety action, not a
+    # person's command. It must work whoever asked for the schedule and whether or not they are
+    # signed in now (a person's token lasts hours; a denied schedule must stop at once), and the
+    # audit names the policy as its actor, not a person.
     try:
         deps.orchestrator.disable_scheduled_job(row.name)
+    except NotPermitted as exc:
+        _refused(deps, row, decision.reason, decision.rule, exc)
+        return False
     except OrchestratorError as exc:
         log.warning("schedule %s is denied now but could not be disabled: %s", row.name, exc)
         return False
@@ -80,3 +87,42 @@ def _judge(deps: Deps, row: ScheduleRow) -> bool:
     deps.sender.wake()
     log.info("schedule %s disabled: the policy now denies it (%s)", row.name, decision.rule)
     return True
+
+
+def _refused(
+    deps: Deps, row: ScheduleRow, reason: str, rule: str | None, exc: NotPermitted
+) -> None:
+    """PE would not let the service account disable it: said once in its thread (it still runs),
+    and tried again at each judgment."""
+    log.warning("schedule %s is denied now, but PE refused to disable it: %s", row.name, exc.msg)
+    now = deps.clock()
+    with deps.store.write() as db:
+        said = posts.enqueue(
+            db,
+            key=f"{row.key}/disable_refused",
+            channel_id=row.channel_id,
+            kind="reply",
+            template="schedule_note",
+            data={
+                "event": "disable_refused",
+                "name": row.name,
+                "reason": reason,
+                "rule": rule,
+                "error": exc.msg or exc.short_kind,
+            },
+            thread_of=row.key,
+            now=now,
+        )
+        if said:
+            audit.record(
+                db,
+                now=now,
+                actor="policy",
+                action="schedule_disable_refused",
+                channel_id=row.channel_id,
+                request_id=row.request_id,
+                job_id=f"schedule:{row.name}",
+                rule=rule,
+                result=exc.msg or exc.short_kind,
+            )
+    deps.sender.wake()

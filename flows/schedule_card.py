@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from flows.as_person import PERSON
 from flows.drift import drift_note
 from orchestrator.requests import ScheduleRequest
 from orchestrator.schedules import ScheduledRef
@@ -15,7 +16,11 @@ from store import approvals, posts, schedules
 from store.requests import RequestRow
 
 
-def card_data(name: str, row: RequestRow, approvers: list[str]) -> dict[str, Any]:
+def card_data(
+    name: str, row: RequestRow, approvers: list[str], *, person_mode: bool = False
+) -> dict[str, Any]:
+    """`person_mode`: the bot runs commands as each person (PE_IDENTITY=person), so a schedule
+    sent as the service account (asked for before the switch) is marked."""
     typed = ScheduleRequest.from_body(row.body)
     req = request_view(row.endpoint, row.body, row.via)
     req.pop("schedule", None)  # the card says when itself
@@ -26,10 +31,13 @@ def card_data(name: str, row: RequestRow, approvers: list[str]) -> dict[str, Any
         "requester": row.user_id,
         "approvers": approvers,
         "drift": drift_note(typed),
+        "as_service": person_mode and row.pe_mode != PERSON,
     }
 
 
-def record_schedule(db: Database, row: RequestRow, ref: ScheduledRef, now: float) -> None:
+def record_schedule(
+    db: Database, row: RequestRow, ref: ScheduledRef, now: float, *, person_mode: bool = False
+) -> None:
     """Record it and queue its card, once (an adopted schedule is recorded already)."""
     approval = approvals.for_request(db, row.id)
     voters = approvals.votes(db, approval.id) if approval is not None else []
@@ -50,6 +58,6 @@ def record_schedule(db: Database, row: RequestRow, ref: ScheduledRef, now: float
             channel_id=row.channel_id,
             kind="reply",
             template="schedule_card",
-            data=card_data(ref.name, row, list(voters)),
+            data=card_data(ref.name, row, list(voters), person_mode=person_mode),
             now=now,
         )

@@ -10,6 +10,8 @@ from flows.asker import Asker
 from flows.deps import Deps
 from flows.messages import answer
 from flows.policy_reads import allowed
+from flows.schedule_owner import acting_client, run_as_service
+from orchestrator.errors import NotPermitted
 from orchestrator.schedules import ScheduledJob, iso_utc
 from render.fmt import every
 from render.views import SCHEDULE, subject
@@ -34,10 +36,12 @@ def scheduled_subject(job: ScheduledJob) -> str:
         return f"{job.type} in {job.environment}, scheduled"
 
 
-def _item(job: ScheduledJob) -> dict[str, Any]:
+def _item(job: ScheduledJob, as_service: bool = False) -> dict[str, Any]:
     last = job.last_run
     return {
         "name": job.name,
+        # Person mode: it runs as the service account, not as the person who asked for it.
+        "as_service": as_service,
         "subject": scheduled_subject(job),
         "environment": job.environment,
         "enabled": job.enabled,
@@ -72,12 +76,14 @@ def list_schedules(deps: Deps, asker: Asker, *, mine: bool, environment: str | N
             if s.name in own or s.userdata.get("chatops_slack_user") == asker.user_id
         ]
     found.sort(key=lambda s: (s.next_run is None, s.next_run.timestamp() if s.next_run else 0))
+    shown = found[:LISTED]
+    service = run_as_service(deps, shown)
     answer(
         deps,
         asker.response_url,
         "schedule_list",
         replace=asker.replace,
-        items=[_item(s) for s in found[:LISTED]],
+        items=[_item(s, s.name in service) for s in shown],
         more=max(0, len(found) - LISTED),
         mine=mine,
         environment=environment,
@@ -88,7 +94,8 @@ def show_schedule(deps: Deps, asker: Asker, name: str) -> None:
     if not allowed(deps, asker, "schedule", "show"):
         return
     job = deps.orchestrator.scheduled_job(name)
-    answer(deps, asker.response_url, "schedule_show", replace=asker.replace, **_item(job))
+    service = bool(run_as_service(deps, [job]))
+    answer(deps, asker.response_url, "schedule_show", replace=asker.replace, **_item(job, service))
 
 
 def cancel_schedule(deps: Deps, asker: Asker, name: str, *, from_card: bool = False) -> None:
@@ -109,7 +116,15 @@ def cancel_schedule(deps: Deps, asker: Asker, name: str, *, from_card: bool = Fa
         return
     if not allowed(deps, asker, "schedule", "cancel", owner=row.requester if row else ""):
         return
-    changed = deps.orchestrator.disable_scheduled_job(name)
+    acting = acting_client(deps, asker)  # person mode: their own token, so PE's RBAC decides
+    if acting is None:
+        return
+    client, login = acting
+    try:
+        changed = client.disable_scheduled_job(name)
+    except NotPermitted as exc:
+        _refused(deps, asker, name, login, exc)
+        return
     now = deps.clock()
     with deps.store.write() as db:
         ended = row is not None and schedules.end(
@@ -125,6 +140,7 @@ def cancel_schedule(deps: Deps, asker: Asker, name: str, *, from_card: bool = Fa
                 request_id=row.request_id if row else None,
                 job_id=f"schedule:{name}",
                 result="cancelled" if changed else "already disabled in PE",
+                detail={"pe_login": login} if login else None,
             )
         if ended and row is not None:
             posts.enqueue(
@@ -146,4 +162,30 @@ def cancel_schedule(deps: Deps, asker: Asker, name: str, *, from_card: bool = Fa
         event="cancelled" if changed else "already_cancelled",
         name=name,
         user=asker.user_id,
+    )
+
+
+def _refused(deps: Deps, asker: Asker, name: str, login: str | None, exc: NotPermitted) -> None:
+    """PE's RBAC said no to this person's cancel: said privately, naming the PE user."""
+    who = f"PE says {login}" if login else "PE says the bot's service account"
+    with deps.store.write() as db:
+        audit.record(
+            db,
+            now=deps.clock(),
+            actor=asker.user_id,
+            action="refused_by_pe",
+            channel_id=asker.channel_id,
+            job_id=f"schedule:{name}",
+            result=f"{who} may not cancel schedule {name}",
+            detail={"pe_login": login} if login else None,
+        )
+    answer(
+        deps,
+        asker.response_url,
+        "error",
+        replace=asker.replace,
+        title=f"{who} may not cancel schedule {name}, so it was not cancelled.",
+        detail=exc.msg or "",
+        kind=exc.short_kind,
+        hint="It still runs. Ask its owner or a PE administrator to cancel it.",
     )

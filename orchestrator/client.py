@@ -16,6 +16,7 @@ from orchestrator import models
 from orchestrator.errors import Unavailable, rejection
 from orchestrator.lenient import shaped
 from orchestrator.listing import JobListingAPI
+from orchestrator.rbac import RbacClient
 from orchestrator.refs import Submitted
 from orchestrator.requests import (
     CommandRequest,
@@ -96,6 +97,11 @@ class OrchestratorClient(ScheduledJobsAPI, JobListingAPI):
 
     def close(self) -> None:
         self._http.close()
+
+    def login_with(self, rbac: RbacClient) -> str:
+        """The PE login this client's token stands for, as RBAC says (`authenticate`): person
+        mode tells the service account's schedules apart. The token goes to RBAC only."""
+        return rbac.authenticate(self._token).login
 
     # -- commands -------------------------------------------------------------------------------
 

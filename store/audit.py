@@ -42,6 +42,7 @@ ACTIONS = (
     "start_passed",
     "schedule_cancelled",
     "schedule_disabled",
+    "schedule_disable_refused",
 )
 
 

@@ -126,3 +126,13 @@ def saw_run(db: Database, name: str, run_at: str, job: str | None, now: float) -
         [run_at, job, now, name, run_at],
     )
     return cursor.rowcount == 1
+
+
+def made_as(db: Database) -> dict[str, str]:
+    """Who PE saw make each of the bot's schedules: `person` or `service` (requests from before
+    person identity existed, migration 0009, were all sent as the service account)."""
+    rows = db.execute(
+        """SELECT s.name, COALESCE(r.pe_mode, 'service') FROM schedules s
+           JOIN requests r ON r.id = s.request_id"""
+    ).fetchall()
+    return {str(r[0]): str(r[1]) for r in rows}

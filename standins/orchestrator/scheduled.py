@@ -16,7 +16,7 @@ from typing import Any
 
 from . import commands, plan_commands
 from .context import Ctx, iso, parse_iso
-from .errors import ORCH, ApiError, unknown_job, validation_error
+from .errors import ORCH, ApiError, not_permitted, unknown_job, validation_error
 from .state import ScheduledJob
 from .validation import check_types, parse_int, required
 
@@ -185,6 +185,7 @@ def update(ctx: Ctx, sched_id: str) -> Reply:
             key=unknown[0],
         )
     check_types(body, EDITABLE)
+    _may_edit(ctx, job)
     if not job.enabled:
         raise ApiError(
             400,
@@ -213,6 +214,24 @@ def update(ctx: Ctx, sched_id: str) -> Reply:
         job.enabled = False
         ctx.engine.reschedule(job, None)  # never runs again; next_run shows null
     return 200, _reply(ctx, number)
+
+
+def _may_edit(ctx: Ctx, job: ScheduledJob) -> None:
+    """The PUT page lists POST's errors among its own: a caller who could not have made the
+    job (may not run what it stands for, in its environment) may not edit or disable it
+    either, 403 not-permitted. Who owns it is not checked (PE's documents do not say)."""
+    perms, login = ctx.user.permissions, ctx.user.login
+    name = str(job.input.get("name") or "")
+    may = perms.allows("environments", job.environment) and (
+        perms.deploy
+        if job.type == "deploy"
+        else perms.allows("tasks" if job.type == "task" else "plans", name)
+    )
+    if not may:
+        what = "Puppet runs" if job.type == "deploy" else f"the {job.type} {name}"
+        raise not_permitted(
+            f"{login} may not edit or disable the scheduled job {job.id} ({what})", id=str(job.id)
+        )
 
 
 def delete_deprecated(ctx: Ctx, sched_id: str) -> Reply:

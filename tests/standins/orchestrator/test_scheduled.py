@@ -242,3 +242,27 @@ def test_acting_as_another_user_still_meets_puppetdb_down(sim: Simulator) -> Non
             json={"environment": "production", "scope": {"query": "nodes[certname] { }"}},
         )
     assert_error(reply, 400, ORCH + "puppetdb-error")  # JSON: the transport fault is skipped
+
+
+def test_only_a_user_who_could_make_it_may_disable_it(sim: Simulator, client: httpx.Client) -> None:
+    """The PUT page lists POST's errors: a viewer is refused the soft delete, an operator who may
+    run Puppet is not (owner or not), and a refused PUT changes nothing."""
+    sched = deploy(client)
+    with client_for(sim, "viewer-token") as viewer:
+        refused = viewer.put(f"{JOBS}/{sched}", json={"enabled": False})
+    assert_error(refused, 403, ORCH + "not-permitted")
+    assert "viewer may not edit or disable" in refused.json()["msg"]
+    assert client.get(f"{JOBS}/{sched}").json()["enabled"] is True
+    with client_for(sim, "operator-token") as operator:
+        assert operator.put(f"{JOBS}/{sched}", json={"enabled": False}).status_code == 200
+    assert client.get(f"{JOBS}/{sched}").json()["enabled"] is False
+
+
+def test_a_task_schedule_needs_the_task_to_be_disabled(
+    sim: Simulator, client: httpx.Client
+) -> None:
+    sched = create(client, "task", {"name": "exec", "parameters": {"command": "id"}, "scope": NODE})
+    with client_for(sim, "operator-token") as operator:  # may run package, service, facts only
+        assert_error(
+            operator.put(f"{JOBS}/{sched}", json={"enabled": False}), 403, ORCH + "not-permitted"
+        )
