@@ -126,3 +126,12 @@ def saw_run(db: Database, name: str, run_at: str, job: str | None, now: float) -
         [run_at, job, now, name, run_at],
     )
     return cursor.rowcount == 1
+
+
+def enabled_by(db: Database, requester: str) -> list[ScheduleRow]:
+    """This person's schedules PE may still run, oldest first (their Home tab)."""
+    rows = db.execute(
+        "SELECT * FROM schedules WHERE requester = ? AND state = 'enabled' ORDER BY created_at",
+        [requester],
+    ).fetchall()
+    return [_row(r) for r in rows]
