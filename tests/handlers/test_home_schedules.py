@@ -71,6 +71,11 @@ def test_home_shows_a_schedule_once_made_and_drops_it_once_cancelled(h: Harness)
     assert f"next <!date^{int(asked_at) + 3600}^" in mine
     assert "<#C0DEPLOYS>" in mine
     assert "No schedules" in schedules_section(h, "U0BOB"), "only the requester's own"
+    # Among her recent requests it is a schedule, not a job (there is no job 1 yet).
+    view = h.slack.home("U0ALICE")
+    assert view is not None
+    recent = block_text(view.view["blocks"]).split("Your recent requests")[1]
+    assert "🗓️ scheduled" in recent and "job `" not in recent.split("Your schedules")[0]
 
     (name,) = [r[0] for r in h.store.db.execute("SELECT name FROM schedules")]
     h.command(f"/schedule cancel {name}")
