@@ -18,7 +18,7 @@ from orchestrator.requests import ScheduleRequest
 from orchestrator.schedule_input import interval_of, start_of
 from render.fmt import every
 from render.home import ScheduleLine
-from store import requests, schedules
+from store import schedules
 from store.schedules import ScheduleRow
 
 
@@ -36,15 +36,14 @@ def next_run(start: float | None, interval: int | None, now: float) -> float | N
 
 def schedule_lines(db: Database, user: str, now: float) -> list[ScheduleLine]:
     """The person's enabled schedules, soonest next run first (those with none last)."""
-    lines = [_line(db, row, now) for row in schedules.enabled_by(db, user)]
+    lines = [_line(row, asked, now) for row, asked in schedules.enabled_by(db, user)]
     return sorted(lines, key=lambda s: (s.next_at is None, s.next_at or 0.0))
 
 
-def _line(db: Database, row: ScheduleRow, now: float) -> ScheduleLine:
+def _line(row: ScheduleRow, asked: str | None, now: float) -> ScheduleLine:
     typed = ScheduleRequest.from_body(row.body)
     start, interval = start_of(typed), interval_of(typed)
-    asked = requests.get(db, row.request_id) if row.request_id else None
-    text = asked.text if asked is not None else str(row.body.get("description") or row.name)
+    text = asked or str(row.body.get("description") or row.name)
     return ScheduleLine(
         id=row.name,
         text=text,

@@ -128,10 +128,12 @@ def saw_run(db: Database, name: str, run_at: str, job: str | None, now: float) -
     return cursor.rowcount == 1
 
 
-def enabled_by(db: Database, requester: str) -> list[ScheduleRow]:
-    """This person's schedules PE may still run, oldest first (their Home tab)."""
+def enabled_by(db: Database, requester: str) -> list[tuple[ScheduleRow, str | None]]:
+    """This person's schedules PE may still run, oldest first, each with the text of the
+    request that made it (their Home tab): one query, however many there are."""
     rows = db.execute(
-        "SELECT * FROM schedules WHERE requester = ? AND state = 'enabled' ORDER BY created_at",
+        """SELECT s.*, r.text AS asked FROM schedules s LEFT JOIN requests r ON r.id = s.request_id
+           WHERE s.requester = ? AND s.state = 'enabled' ORDER BY s.created_at""",
         [requester],
     ).fetchall()
-    return [_row(r) for r in rows]
+    return [(_row(r), r["asked"]) for r in rows]
