@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from delivery.budget import Budget, Priority
 from delivery.slack import error_of, retry_after
+from orchestrator.requests import ScheduleRequest
 from policy import GroupResolver
 from render.home import (
     HomeData,
@@ -96,6 +97,12 @@ class HomeTabs:
         ]  # fmt: skip
         recent = []
         for r in requests.recent_for(db, user):
+            if r.endpoint == ScheduleRequest.ENDPOINT:  # what it made is a schedule, not a job
+                state = "scheduled" if r.state == "launched" else r.state
+                recent.append(
+                    RecentRequest(r.id, r.text, state, r.created_at, None, r.channel_id, None)
+                )
+                continue
             job = jobs.get(db, r.job_id) if r.job_id else None
             outcome = job.state if job is not None else None
             recent.append(

@@ -1,6 +1,7 @@
 """What the forms offer, cached per environment: the names of GET /tasks and GET /plans for
 type-ahead (answered within Slack's 3 seconds), each task's or plan's metadata for the form it
-builds and the submission it reads, and the environments (PuppetDB, else those already used).
+builds and the submission it reads, the environments (PuppetDB, else those already used), and
+each person's Slack time zone (for the times typed in a form's schedule fields).
 
 Everything here is read on the worker pool or, for type-ahead and submissions, from the cache;
 a cold entry is fetched once however many ask for it at the same time.
@@ -153,6 +154,18 @@ class Catalog:
             if stale is not None:
                 return list(stale[1])
         return _ready(future)
+
+    # -- the person's time zone ------------------------------------------------------------
+
+    def warm_zone(self, user_id: str, lookup: Callable[[], str | None]) -> None:
+        """Start reading a person's Slack time zone (`lookup`: users.info) as their form opens,
+        so the times they type in it are read in their zone on the ack path."""
+        self._get(("zone", user_id), lookup)
+
+    def zone(self, user_id: str) -> str | None:
+        """The person's zone name if it was read (even a while ago), else None; never waits."""
+        found = self._kept_any(("zone", user_id))
+        return found if isinstance(found, str) else None
 
     # -- the cache -------------------------------------------------------------------------
 

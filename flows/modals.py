@@ -12,15 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from commands.intents import RunDeploy, RunPlan, RunTask
+from commands.intents import RunDeploy, RunPlan, RunTask, UsageError
+from commands.when import parse_when, zone_named
 from flows.asker import Asker
 from flows.catalog import Catalog
 from flows.deps import Deps, new_id
+from flows.later import requester_zone
 from flows.messages import answer
 from flows.run import run_intent
 from forms import (
@@ -40,8 +42,8 @@ from forms import (
 )
 from forms import blocks as bk
 from forms.common import read_environment, read_subject
-from forms.ids import AT, CHANNEL, SUBJECT, Kind
-from forms.result import Values, conversation_of
+from forms.ids import AT, CHANNEL, EVERY, SUBJECT, Kind
+from forms.result import Values, conversation_of, text_of
 from orchestrator.errors import OrchestratorError
 from store import inbox, views
 
@@ -50,10 +52,14 @@ log = logging.getLogger(__name__)
 VIEW_KIND = "form"
 KINDS: dict[str, Kind] = {"/task": "task", "/plan": "plan", "/deploy": "deploy"}
 BY_CALLBACK: dict[str, Kind] = {callback: kind for kind, callback in CALLBACKS.items()}
-# Until scheduled runs are wired in (issue 14), a form asking for --at/--every is refused
-# inline rather than run now; the command text the form reads already carries the flags.
-SCHEDULES = False
-NOT_YET = "Scheduled runs from the form are not available yet: leave both empty to run now."
+# When the requester's time zone is not known on the ack path (Slack has not answered or gave
+# none, or the bot restarted while the form was open), a time is refused inline only when it is
+# wrong at every UTC offset people live at (-12:00 to +14:00, by quarter hours). The schedule's
+# own path reads it in their zone after the ack, as for the slash command, and answers privately
+# if it is wrong there.
+OFFSETS: tuple[tzinfo, ...] = tuple(
+    timezone(timedelta(minutes=m)) for m in range(-12 * 60, 14 * 60 + 1, 15)
+)
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,7 @@ def open_form(
             now=deps.clock(),
         )
     log.info("opened a %s form %s for %s", kind, view_id, opener.user_id)
+    warm_zone(deps, catalog, opener.user_id)
     if kind != "deploy":
         catalog.warm(kind, environment)
         if prefill is not None and prefill.subject:
@@ -145,6 +152,17 @@ def open_form(
             elif problem:
                 update(deps, view_id, shown.get("hash"), _with_note(view, problem))
     return view_id
+
+
+def warm_zone(deps: Deps, catalog: Catalog, user_id: str) -> None:
+    """Read the person's Slack zone (users.info, through the budget) while they fill the form,
+    as the schedule's path reads it; none kept when Slack gives none (or cannot be asked)."""
+
+    def lookup() -> str | None:
+        name, fallback = requester_zone(deps, user_id)
+        return None if fallback else name
+
+    catalog.warm_zone(user_id, lookup)
 
 
 def rebuild(deps: Deps, catalog: Catalog, user_id: str, view: Mapping[str, Any]) -> None:
@@ -213,33 +231,65 @@ def read(
     except ValueError:
         return None
     values: Values = ((view.get("state") or {}).get("values")) or {}
-    now = datetime.fromtimestamp(deps.clock(), UTC)
-    if kind == "deploy":
-        result = read_deploy_form(values, now=now, zone=UTC)
-    elif not context.subject or context.kind != kind:
+    if kind != "deploy" and (not context.subject or context.kind != kind):
         return Read(errors=FormErrors({SUBJECT: f"Choose a {kind} first."}), kind=kind)
+    now = datetime.fromtimestamp(deps.clock(), UTC)
+    known = catalog.zone(user_id)
+    if known is not None:
+        zone = zone_named(known)
     else:
-        environment = context.environment or "production"
-        try:
-            if kind == "task":
-                task = catalog.shown_task(context.subject, environment)
-                options = FormOptions(profiles=deps.profiles.names())  # all reading needs
-                result = read_task_form(values, task, options=options, now=now, zone=UTC)
-            else:
-                plan = catalog.shown_plan(context.subject, environment)
-                result = read_plan_form(values, plan, now=now, zone=UTC)
-        except OrchestratorError as exc:
-            why = bk.clip(f"Could not read the {kind} from PE: {exc}", 300)
-            return Read(errors=FormErrors({SUBJECT: why}), kind=kind)
+        zone = _a_zone_that_reads(values, now)
+        if text_of(values, AT) or text_of(values, EVERY):
+            warm_zone(deps, catalog, user_id)  # for the next submission
+    try:
+        result = _read(deps, catalog, kind, context, values, zone, now)
+    except OrchestratorError as exc:
+        why = bk.clip(f"Could not read the {kind} from PE: {exc}", 300)
+        return Read(errors=FormErrors({SUBJECT: why}), kind=kind)
     if isinstance(result, FormErrors):
         return Read(errors=result, kind=kind)
-    if result.when is not None and not SCHEDULES:
-        return Read(errors=FormErrors({AT: NOT_YET}), kind=kind)
     member = deps.membership.known(result.channel or "") if deps.membership else None
     if member is False:
         invite = "I am not in that channel: invite me there (/invite), or choose another."
         return Read(errors=FormErrors({CHANNEL: invite}), kind=kind)
     return Read(submission=result, kind=kind)
+
+
+def _a_zone_that_reads(values: Values, now: datetime) -> tzinfo:
+    """The requester's zone is unknown: the first offset at which the form's times read (UTC
+    first), else UTC, whose complaint is then shown."""
+    at, every = text_of(values, AT), text_of(values, EVERY)
+    if at is None:
+        return UTC  # --every alone and no time: nothing depends on the zone
+    for zone in (UTC, *OFFSETS):
+        try:
+            parse_when(at=at, every=every, now=now, zone=zone)
+        except UsageError:
+            continue
+        return zone
+    return UTC
+
+
+def _read(
+    deps: Deps,
+    catalog: Catalog,
+    kind: Kind,
+    context: FormContext,
+    values: Values,
+    zone: tzinfo,
+    now: datetime,
+) -> Submission | FormErrors:
+    """The form's fields read back, its times in `zone` (a schedule's intent carries them as
+    typed: its path reads them again in the requester's zone, as for the slash command)."""
+    if kind == "deploy":
+        return read_deploy_form(values, now=now, zone=zone)
+    environment = context.environment or "production"
+    if kind == "task":
+        task = catalog.shown_task(context.subject or "", environment)
+        options = FormOptions(profiles=deps.profiles.names())  # all reading needs
+        return read_task_form(values, task, options=options, now=now, zone=zone)
+    plan = catalog.shown_plan(context.subject or "", environment)
+    return read_plan_form(values, plan, now=now, zone=zone)
 
 
 def run(

@@ -30,6 +30,8 @@ from forms.result import FormOptions, Values, choice_of, choices_of, conversatio
 Errors = dict[str, str]
 _FORM = Form("task", "")
 DEFAULT_ENVIRONMENT = "production"
+# Where the parser's complaints about the schedule's flags are shown.
+SCHEDULE_FLAGS = {"--at": AT, "--every": EVERY}
 
 
 def channel_block(options: FormOptions) -> bk.Block:

@@ -161,8 +161,9 @@ def read_deploy_form(
         "--no-noop": MODE,
         "environment": ENVIRONMENT,
         **{flag: deploy_block(key) for key, (flag, _) in NUMBERS.items()},
+        **common.SCHEDULE_FLAGS,
     }
-    intent = parse("deploy", tokens, flag_blocks, CHANNEL)
+    intent = parse("deploy", tokens + schedule, flag_blocks, CHANNEL)
     if isinstance(intent, dict):
         return FormErrors(intent)
     assert isinstance(intent, RunDeploy)

@@ -164,7 +164,8 @@ def read_plan_form(
         tokens.append(f"--description={description}")
     if given_json:
         tokens.append("--params=" + json.dumps(given_json, separators=(",", ":")))
-    intent = parse("plan", tokens, {"--timeout": TIMEOUT}, SUBJECT)
+    flag_blocks = {"--timeout": TIMEOUT, **common.SCHEDULE_FLAGS}
+    intent = parse("plan", tokens + schedule, flag_blocks, SUBJECT)
     if isinstance(intent, dict):
         return FormErrors(intent)
     assert isinstance(intent, RunPlan)

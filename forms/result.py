@@ -40,9 +40,10 @@ class FormOptions:
 
 @dataclass(frozen=True)
 class Submission:
-    """A form read back: the same intent the slash command `command` parses to, the channel
-    chosen, and when to run (None: now). `command` is what a person would have typed (with
-    --at/--every appended for display when a schedule was asked)."""
+    """A form read back: the same intent the slash command `command` parses to (a schedule's
+    --at/--every included, as `intent.later`), the channel chosen, and when the times were read
+    to mean (None: now; the schedule's path reads them again in the requester's zone).
+    `command` is what a person would have typed."""
 
     intent: RunTask | RunPlan | RunDeploy
     channel: str | None

@@ -145,8 +145,10 @@ def read_task_form(
         "--timeout": TIMEOUT,
         "--via": VIA,
         "--noop": NOOP,
+        **common.SCHEDULE_FLAGS,
     }
-    intent = parse("task", tokens, flag_blocks, SUBJECT)
+    # With the schedule's flags, so the intent carries them (commands.later) as /task would.
+    intent = parse("task", tokens + schedule, flag_blocks, SUBJECT)
     if isinstance(intent, dict):
         return FormErrors(intent)
     assert isinstance(intent, RunTask)

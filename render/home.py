@@ -29,6 +29,7 @@ REQUEST_WORDS = {
     "awaiting_approval": "✋ waiting for approval",
     "approved": "⏳ approved, sending",
     "launched": "🚀 launched",
+    "scheduled": "🗓️ scheduled",
     "denied": "🚫 refused by policy",
     "rejected": "🚫 rejected",
     "expired": "⌛ approval expired",

@@ -16,6 +16,7 @@ from config import Settings
 from delivery.budget import Budget
 from delivery.compose import Composer
 from delivery.home import HomeTabs
+from delivery.home_schedules import schedule_lines
 from delivery.membership import Membership
 from delivery.respond import Responder
 from delivery.sender import Sender
@@ -221,7 +222,16 @@ def build(
         pacing=Pacing(interval=settings.poll_interval),
         console_url=settings.pe_console_url,
     )
-    homes = HomeTabs(store, outbox, budget, deps.groups, clock=clock, recent=settings.home_recent)
+    homes = HomeTabs(
+        store,
+        outbox,
+        budget,
+        deps.groups,
+        clock=clock,
+        recent=settings.home_recent,
+        # The person's enabled schedules from the store (issue 14's `schedules` table).
+        schedules=lambda user: schedule_lines(store.db, user, clock()),
+    )
     poller = Poller(
         store,
         orchestrator,

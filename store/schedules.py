@@ -136,3 +136,14 @@ def made_as(db: Database) -> dict[str, str]:
            JOIN requests r ON r.id = s.request_id"""
     ).fetchall()
     return {str(r[0]): str(r[1]) for r in rows}
+
+
+def enabled_by(db: Database, requester: str) -> list[tuple[ScheduleRow, str | None]]:
+    """This person's schedules PE may still run, oldest first, each with the text of the
+    request that made it (their Home tab): one query, however many there are."""
+    rows = db.execute(
+        """SELECT s.*, r.text AS asked FROM schedules s LEFT JOIN requests r ON r.id = s.request_id
+           WHERE s.requester = ? AND s.state = 'enabled' ORDER BY s.created_at""",
+        [requester],
+    ).fetchall()
+    return [(_row(r), r["asked"]) for r in rows]

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from commands import parse
+from commands.intents import Later
 from forms import (
     FormContext,
     FormErrors,
@@ -149,6 +151,31 @@ def test_schedule_fields_are_read_with_the_command_grammar() -> None:
     assert isinstance(result, Submission), result
     assert result.when is not None and result.when.interval == 86_400
     assert result.when.start == (NOW + timedelta(days=1)).replace(hour=8)  # 09:00 in Paris, UTC+1
+
+
+def test_the_schedule_is_in_the_intent_as_the_slash_command_carries_it() -> None:
+    filled, info = package(
+        target__nodes="web01.example.com", opt__at="tomorrow 09:00", opt__every="daily"
+    )
+
+    result = read(filled, info)
+
+    assert isinstance(result, Submission), result
+    assert result.intent.later == Later(at="tomorrow 09:00", every="daily")
+    assert parse("/task", result.command.removeprefix("/task ")) == result.intent
+
+
+@pytest.mark.parametrize(
+    ("block", "words"),
+    [("opt:timeout", "--timeout cannot be scheduled"), ("opt:via", "--via cannot be scheduled")],
+)
+def test_what_a_schedule_cannot_carry_is_refused_beside_its_field(block: str, words: str) -> None:
+    filled, info = package(target__nodes="web01.example.com", opt__every="1h")
+    filled.set(block, 60 if block == "opt:timeout" else "lab-ssh")
+
+    result = read(filled, info)
+
+    assert isinstance(result, FormErrors) and words in result.errors.get(block, ""), result
 
 
 @pytest.mark.parametrize(

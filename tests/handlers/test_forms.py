@@ -166,16 +166,6 @@ def test_deploy_form_and_slash_command_send_the_same_body(h: Harness) -> None:
     assert without_marker(first) == without_marker(second)
 
 
-def test_a_schedule_in_the_form_is_refused_inline_until_scheduling_is_wired(h: Harness) -> None:
-    alice = Person(h)
-    alice.type("/task")
-    alice.choose("facts")
-    alice.fill("target:nodes", "web01.example.com").fill("opt:at", "tomorrow 09:00")
-    assert alice.submit() == "errors"
-    assert "opt:at" in alice.errors()
-    assert not h.requests_seen("/command/task")
-
-
 def test_a_global_shortcut_opens_the_form_without_a_channel(h: Harness) -> None:
     trigger = h.slack.new_trigger_id(user="U0BOB")
     body = shortcut_body("run_plan", "U0BOB", trigger)
