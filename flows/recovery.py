@@ -24,11 +24,18 @@ log = logging.getLogger(__name__)
 RELAUNCH_WITHIN = 300.0
 
 
+# A send the crash cut off may still be on its way: PE can create the job after the bot is back
+# (a busy PE finishes a POST it has received). Such a request is looked up only once the client
+# would have given up waiting for the answer (10 s, and a margin), so that "the orchestrator has no
+# record of it" is true when the requester is told so.
+SETTLE_AFTER = 15.0
+
+
 def resume(deps: Deps) -> None:
-    """Send requests a crash left unsent, and settle those caught mid-send."""
+    """Send requests a crash left unsent, and settle those caught mid-send long enough ago
+    (`settle_interrupted` settles the others once their send is surely over)."""
     now = deps.clock()
-    for row in requests.in_states(deps.store.db, ("launching",), older_than=now):
-        _settle_launching(deps, row)
+    settle_interrupted(deps, now, started=now)
     for row in requests.in_states(deps.store.db, ("new", "approved"), older_than=now):
         if now - row.created_at <= RELAUNCH_WITHIN:
             # execute asks the policy again: a held request is held (its card posted now), a
@@ -43,6 +50,14 @@ def resume(deps: Deps) -> None:
                 inbox.done(db, command_id)
             continue
         _resume_command(deps, command_id, now - received_at, Asker(**payload))
+
+
+def settle_interrupted(deps: Deps, now: float, *, started: float) -> None:
+    """Settle requests a crash caught mid-send (before `started`, this process's start) whose
+    send began at least SETTLE_AFTER ago."""
+    since = min(started - 0.001, now - SETTLE_AFTER)  # never a send of this process
+    for row in requests.in_states(deps.store.db, ("launching",), older_than=since):
+        _settle_launching(deps, row)
 
 
 def _resume_command(deps: Deps, command_id: str, age: float, asker: Asker) -> None:
@@ -76,7 +91,7 @@ def _settle_launching(deps: Deps, row: RequestRow) -> None:
         found = find_launched(deps.orchestrator, row, lambda kind, n: _followed(deps, kind, n))
     except OrchestratorError as exc:
         log.warning(
-            "cannot check request %s against the orchestrator (%s); will retry at the next start",
+            "cannot check request %s against the orchestrator (%s); will try again shortly",
             row.id,
             exc,
         )

@@ -112,6 +112,8 @@ class Housekeeping:
         self.cleanup_every = cleanup_every
         self.homes = homes
         self._last_cleanup = 0.0
+        self._started = deps.clock()
+        self._last_settle = 0.0
         # The bot's schedules are read as often as a job is polled: a fired run is found then.
         self.schedule_runs = ScheduleRuns(deps, every=schedule_every)
         self.announcer = Announcer(deps, every=schedule_every, before=self.schedule_runs.check_all)
@@ -119,6 +121,10 @@ class Housekeeping:
     def __call__(self, now: float) -> None:
         approval.expire_due(self.deps, now)
         approval.fail_lost_cards(self.deps)
+        if now - self._last_settle >= 5.0:
+            # Requests a crash caught mid-send, once their send is surely over.
+            recovery.settle_interrupted(self.deps, now, started=self._started)
+            self._last_settle = now
         self.schedule_runs(now)
         self.announcer(now)
         if isinstance(self.deps.policy, LivePolicy) and self.deps.policy.refresh():

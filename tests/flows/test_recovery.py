@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.recovery import resume
+from flows.recovery import SETTLE_AFTER, resume
 from flows.subject import with_marker
 from orchestrator.requests import DeployRequest, Scope
 from standins.orchestrator import world_from_dict
@@ -31,7 +31,7 @@ def launching(h: Harness, rid: str, request: DeployRequest, *, send: bool) -> De
         requests.create(
             db,
             id=rid,
-            now=h.clock(),
+            now=h.clock() - SETTLE_AFTER,  # the crash cut its send off long enough ago
             channel_id=CHANNEL,
             user_id=USER,
             command="deploy",
@@ -170,3 +170,59 @@ def test_on_pe_2016_which_lists_only_the_most_recent_n_the_search_asks_for_more(
         assert limits == ["200", "200", "1000"]  # offset ignored, then the most recent 1,000
     finally:
         close_harness(h)
+
+
+def test_a_send_cut_off_moments_ago_is_looked_up_once_it_is_surely_over(harness: Harness) -> None:
+    """A busy PE may create the job after the bot is back: the bot does not tell the requester
+    "no record of it" until the send it lost would have timed out (drill 1b found this)."""
+    h = harness
+    marked = with_marker(deploy("web01.example.com"), "req-late", USER)
+    url = h.slack.new_response_url(channel=CHANNEL, user=USER)
+    with h.store.write() as db:
+        requests.create(
+            db,
+            id="req-late",
+            now=h.clock() - 1.0,  # cut off a second before this start
+            channel_id=CHANNEL,
+            user_id=USER,
+            command="deploy",
+            text="/deploy production",
+            request=marked,
+            state="launching",
+            response_url=url,
+        )
+    resume(h.bot.deps)
+    assert state(h, "req-late") == "launching"  # not yet judged lost
+    h.tick(5.0)
+    assert state(h, "req-late") == "launching"
+    h.bot.deps.orchestrator.deploy(marked)  # PE finishes the POST it had received
+    h.tick(SETTLE_AFTER)
+    assert state(h, "req-late") == "launched"
+    row = requests.get(h.store.db, "req-late")
+    assert row is not None and row.job_id is not None
+    assert jobs.get(h.store.db, row.job_id) is not None  # followed, with its card
+    said = [str(r.body.get("text", "")) for r in h.slack.responses() if r.url == url]
+    assert said and not any("not sent" in s for s in said), said
+
+
+def test_a_send_that_never_arrived_is_reported_once_it_is_surely_over(harness: Harness) -> None:
+    h = harness
+    marked = with_marker(deploy("web01.example.com"), "req-lost", USER)
+    with h.store.write() as db:
+        requests.create(
+            db,
+            id="req-lost",
+            now=h.clock() - 1.0,
+            channel_id=CHANNEL,
+            user_id=USER,
+            command="deploy",
+            text="/deploy production",
+            request=marked,
+            state="launching",
+            response_url=h.slack.new_response_url(channel=CHANNEL, user=USER),
+        )
+    resume(h.bot.deps)
+    assert state(h, "req-lost") == "launching"
+    h.tick(SETTLE_AFTER)
+    assert state(h, "req-lost") == "failed"
+    assert "A request was not sent." in h.last_response_text()
