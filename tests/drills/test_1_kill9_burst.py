@@ -16,6 +16,7 @@ import pytest
 
 from standins.orchestrator import Simulator, default_world, serve
 from standins.slack import FakeSlack
+from standins.slack.model import ResponsePost
 from tests.drills.support import (
     JOB_NAME,
     SUCCEEDED,
@@ -229,6 +230,10 @@ KILL_AFTER_FIRST_ACK = 0.1
 
 
 @pytest.mark.timeout(300)
+def answers_to(slack: FakeSlack, url: str) -> list[ResponsePost]:
+    return [r for r in slack.responses() if r.url == url]
+
+
 def test_kill_9_while_the_commands_arrive(drill_dir: Path, slack: FakeSlack) -> None:
     """The same burst, but the kill lands while the slash commands are still coming in: every
     command that was acked must end with a job or a private answer, never in silence."""
@@ -315,8 +320,8 @@ def test_kill_9_while_the_commands_arrive(drill_dir: Path, slack: FakeSlack) -> 
             f"{len(fates['silent'])} never heard of again (no request row, no answer)"
         )
         for i in fates["told"]:
-            said = [str(r.body.get("text", ""))[:160] for r in slack.responses() if r.url == urls[i]]
-            drill.found(f"told without a job: request state {states.get(urls[i])}; answers {said}")
+            said = [str(r.body.get("text", ""))[:160] for r in answers_to(slack, urls[i])]
+            drill.found(f"told without a job: request {states.get(urls[i])}; answers {said}")
         per_card = sorted({len(s) for s in found.values()})
         drill.found(
             f"orchestrator: {route_requests(sim, 'POST /command/deploy')} deploys; "
