@@ -47,6 +47,8 @@ class Composer:
         self.store = store
         self.clock = clock
         self.console_url = console_url
+        # The workspace's address (auth.test's `url`), for links to messages; set at start.
+        self.workspace_url: str | None = None
         self._origins: dict[str, tuple[str | None, Approved | None]] = {}
 
     def post(self, row: PostRow) -> tuple[Message, int]:
@@ -62,11 +64,20 @@ class Composer:
             if approval is not None:
                 return self.approval_card(approval), approval.card_version
         elif row.template and row.rendered is None:
-            return self._render(row.template, row.data), 1
+            return self._render(row.template, self._linked(row.data, row.channel_id)), 1
         rendered = row.rendered
         if rendered is None:  # a card whose job or approval is gone: nothing left to show
             raise RenderFailed(row.template or row.kind, f"{row.kind} {row.ref} is not known")
         return Message(rendered["text"], tuple(rendered.get("blocks") or ())), 1
+
+    def _linked(self, data: Mapping[str, Any], channel: str) -> Mapping[str, Any]:
+        """A post that points at a job's card (`card_of`) gets the card's link, as it is when
+        sent: the card is usually posted by then (cards go first); if not, no link."""
+        key = data.get("card_of")
+        ts = jobs.card_ts(self.store.db, str(key)) if key else None
+        if not ts or not self.workspace_url:
+            return data
+        return {**data, "url": permalink(self.workspace_url, channel, ts)}
 
     def job_card(self, job: JobRow) -> Message:
         via, approved = self._origin(job)
@@ -122,3 +133,9 @@ class Composer:
             self._origins.clear()
         self._origins[job.id] = origin
         return origin
+
+
+def permalink(workspace_url: str, channel: str, ts: str) -> str:
+    """A message's link, as chat.getPermalink gives it: the workspace's address, the channel,
+    and the ts without its dot (docs.slack.dev/reference/methods/chat.getPermalink)."""
+    return f"{workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"

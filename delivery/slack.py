@@ -63,6 +63,14 @@ class BudgetedClient(WebClient):
     def __init__(self, *args: Any, budget: Budget, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.budget = budget
+        self._identity: SlackResponse | None = None
+
+    def auth_test(self, **kwargs: Any) -> SlackResponse:
+        """Who the bot is, in which workspace: the same for the process's life, so Slack is
+        asked once (Bolt asks at start; the workspace's address for links reads that answer)."""
+        if self._identity is None:
+            self._identity = super().auth_test(**kwargs)
+        return self._identity
 
     def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
         channel = _channel_of(kwargs)

@@ -176,6 +176,7 @@ def _take(db: Database, row: ScheduleRow, kind: str, name: str, now: float) -> N
             "plan_job": kind == "plan_job",
             "channel": row.channel_id,
             "url": None,
+            "card_of": key,  # the sender links the job's card when it sends this
         },
         thread_of=row.key,
         now=now,

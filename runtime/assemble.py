@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from config import Settings
 from delivery.budget import Budget
@@ -247,6 +248,7 @@ def build(
         housekeeping=Housekeeping(deps, schedule_every=settings.poll_interval, homes=homes),
     )
     app = create_app(deps, signing_secret=settings.slack_signing_secret)
+    composer.workspace_url = workspace_url(slack)
     return Bot(deps=deps, app=app, poller=poller, sender=sender)
 
 
@@ -265,3 +267,14 @@ def person_identity(
             str(settings.pe_rbac_url), ca_cert=settings.pe_ca_cert, timeout=settings.pe_timeout
         )
     return People(rbac, vault, store, clock=clock, lifetime=settings.pe_token_lifetime)
+
+
+def workspace_url(slack: WebClient) -> str | None:
+    """The workspace's address (auth.test's `url`), for links to messages; None (no links) if
+    Slack cannot say now."""
+    try:
+        url = slack.auth_test().get("url")
+    except (SlackApiError, OSError) as exc:
+        log.warning("cannot ask Slack for the workspace's address (%s); no message links", exc)
+        return None
+    return str(url) if url else None

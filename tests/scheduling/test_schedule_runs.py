@@ -46,6 +46,8 @@ def test_a_fired_run_is_carded_noted_in_the_thread_and_followed_to_its_summary(h
     assert [(r["id"], r["done"]) for r in followed] == [(f"job:{job}", 1)]
     status = [m for m in h.slack.messages(CHANNEL) if m.ts != card.ts]
     assert len(status) == 1
+    # The note links the run's status card (its permalink, as chat.getPermalink gives it).
+    assert f"slack.com/archives/{CHANNEL}/p{status[0].ts.replace('.', '')}|here>" in fired[0]
     summary = [block_text(r.blocks or []) for r in h.slack.thread(CHANNEL, status[0].ts)]
     assert summary, "the fired job's card has its thread and summary"
     # A one-off is over once it ran; reading again announces nothing more.
