@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -30,12 +29,12 @@ from orchestrator.requests import (
     TaskTargetRequest,
 )
 from orchestrator.scheduling import ScheduledJobsAPI
+from orchestrator.service import retried
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 API_PREFIX = "/orchestrator/v1"
-RETRY_STATUSES = frozenset({502, 503, 504})
 # The documentation calls these two idempotent; every other command POST creates something.
 IDEMPOTENT_COMMANDS = frozenset({StopRequest.ENDPOINT, StopPlanRequest.ENDPOINT})
 
@@ -253,18 +252,13 @@ class OrchestratorClient(ScheduledJobsAPI, JobListingAPI):
         body: Any = None,
         retry: bool,
     ) -> Any:
-        attempts = self._attempts if retry else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                return self._once(method, path, params, body)
-            except Unavailable as exc:
-                retriable = exc.status is None or exc.status in RETRY_STATUSES
-                if attempt == attempts or not retriable:
-                    raise
-                delay = self._backoff * 2 ** (attempt - 1) * (1 + random.random() / 2)
-                log.info("%s %s: %s; retry %d in %.2fs", method, path, exc, attempt, delay)
-                self._sleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return retried(
+            lambda: self._once(method, path, params, body),
+            attempts=self._attempts if retry else 1,
+            backoff=self._backoff,
+            sleep=self._sleep,
+            what=f"{method} {path}",
+        )
 
     def _once(self, method: str, path: str, params: Any, body: Any) -> Any:
         headers = {"X-Authentication": self._token, "Accept": "application/json"}

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import re
 import secrets
 import time
@@ -34,12 +33,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from orchestrator.errors import Rejected, Unavailable, UnexpectedShape, rbac_rejection
+from orchestrator.service import retried
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/rbac-api"
 DEFAULT_PORT = 4433  # PE's console services: RBAC, the classifier, the activity service
-RETRY_STATUSES = frozenset({502, 503, 504})
 REDACTED = "[redacted]"
 MAX_LABEL = 200
 _LIFETIME = re.compile(r"^(\d+)([ydhms]?)$")
@@ -233,18 +232,13 @@ class RbacClient:
         *,
         retry: bool,
     ) -> Any:
-        attempts = self._attempts if retry else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                return self._once(method, path, body, auth, hidden)
-            except Unavailable as exc:
-                retriable = exc.status is None or exc.status in RETRY_STATUSES
-                if attempt == attempts or not retriable:
-                    raise
-                delay = self._backoff * 2 ** (attempt - 1) * (1 + random.random() / 2)
-                log.info("%s %s: %s; retry %d in %.2fs", method, path, exc, attempt, delay)
-                self._sleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return retried(
+            lambda: self._once(method, path, body, auth, hidden),
+            attempts=self._attempts if retry else 1,
+            backoff=self._backoff,
+            sleep=self._sleep,
+            what=f"{method} {path}",
+        )
 
     def _once(
         self, method: str, path: str, body: Any, auth: str | None, hidden: tuple[str, ...]

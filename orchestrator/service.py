@@ -9,7 +9,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -18,6 +18,31 @@ from orchestrator.errors import QueryError, Unavailable, rejection
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({502, 503, 504})
+
+T = TypeVar("T")
+
+
+def retried(
+    call: Callable[[], T],
+    *,
+    attempts: int,
+    backoff: float,
+    sleep: Callable[[float], None],
+    what: str,
+) -> T:
+    """`call`, tried again (up to `attempts` times in all, with jittered exponential backoff)
+    when it fails on the network, a timeout or 502/503/504; any other error at once."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except Unavailable as exc:
+            retriable = exc.status is None or exc.status in RETRY_STATUSES
+            if attempt == attempts or not retriable:
+                raise
+            delay = backoff * 2 ** (attempt - 1) * (1 + random.random() / 2)
+            log.info("%s: %s; retry %d in %.2fs", what, exc, attempt, delay)
+            sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class ServiceClient:
@@ -61,17 +86,13 @@ class ServiceClient:
         body: Any = None,
     ) -> Any:
         """A read (GET, or a query POST): retried on network errors and 502/503/504."""
-        for attempt in range(1, self._attempts + 1):
-            try:
-                return self._once(method, path, params, body)
-            except Unavailable as exc:
-                retriable = exc.status is None or exc.status in RETRY_STATUSES
-                if attempt == self._attempts or not retriable:
-                    raise
-                delay = self._backoff * 2 ** (attempt - 1) * (1 + random.random() / 2)
-                log.info("%s %s: %s; retry %d in %.2fs", method, path, exc, attempt, delay)
-                self._sleep(delay)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return retried(
+            lambda: self._once(method, path, params, body),
+            attempts=self._attempts,
+            backoff=self._backoff,
+            sleep=self._sleep,
+            what=f"{method} {path}",
+        )
 
     def _once(self, method: str, path: str, params: Any, body: Any) -> Any:
         headers = {"X-Authentication": self._token, "Accept": "application/json"}
