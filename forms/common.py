@@ -23,8 +23,10 @@ from forms.ids import (
     TIMEOUT,
     VALUE,
     VIA,
+    FormContext,
     Kind,
 )
+from forms.prefill import Prefill
 from forms.result import FormOptions, Values, choice_of, choices_of, conversation_of, text_of
 
 Errors = dict[str, str]
@@ -70,6 +72,27 @@ def environment_block(options: FormOptions, current: str | None, *, dispatch: bo
 
 def subject_option(name: str) -> dict[str, Any]:
     return bk.option(name)
+
+
+def opening(
+    kind: Kind,
+    chosen: str | None,
+    *,
+    environment: str,
+    options: FormOptions,
+    prefill: Prefill | None,
+    extra: dict[str, Any] | None,
+) -> tuple[FormContext, list[bk.Block]]:
+    """What a task or plan form starts with: its context (the `chosen` task or plan, if any),
+    and the channel, environment and subject blocks (the subject as chosen, or as prefilled)."""
+    subject = chosen or (prefill.subject if prefill else None)
+    context = FormContext(kind, chosen, environment, dict(extra or {}))
+    blocks = [
+        channel_block(options),
+        environment_block(options, environment, dispatch=True),
+        subject_block(kind, subject),
+    ]
+    return context, blocks
 
 
 def subject_block(kind: Kind, subject: str | None) -> bk.Block:

@@ -16,7 +16,7 @@ from forms import blocks as bk
 from forms import common, layout, targets
 from forms.assemble import check_params, command_text, parse
 from forms.fields import MISSING, ParamField, param_fields
-from forms.ids import CALLBACKS, DESCRIPTION, SUBJECT, TIMEOUT, FormContext
+from forms.ids import CALLBACKS, DESCRIPTION, SUBJECT, TIMEOUT
 from forms.layout import read_params
 from forms.prefill import Prefill
 from forms.result import FormErrors, FormOptions, Submission, Values
@@ -39,13 +39,14 @@ def plan_form(
     """The modal: channel, environment and plan; with `info`, its parameters (targets as
     nodes/query/group), timeout, description and schedule."""
     options = options or FormOptions()
-    name = info.name if info else (prefill.subject if prefill else None)
-    context = FormContext("plan", name if info else None, environment, dict(extra or {}))
-    head = [
-        common.channel_block(options),
-        common.environment_block(options, environment, dispatch=True),
-        common.subject_block("plan", name),
-    ]
+    context, head = common.opening(
+        "plan",
+        info.name if info else None,
+        environment=environment,
+        options=options,
+        prefill=prefill,
+        extra=extra,
+    )
     if info is None:
         head.append(bk.context("Choose a plan: its parameters appear here."))
         return bk.modal(TITLE, head, callback_id=CALLBACK, private_metadata=context.encode())

@@ -12,7 +12,7 @@ from forms import blocks as bk
 from forms import common, layout, targets
 from forms.assemble import check_params, command_text, parse
 from forms.fields import MISSING, ParamField, param_fields
-from forms.ids import CALLBACKS, DESCRIPTION, NOOP, SUBJECT, TIMEOUT, VIA, FormContext
+from forms.ids import CALLBACKS, DESCRIPTION, NOOP, SUBJECT, TIMEOUT, VIA
 from forms.layout import read_params
 from forms.prefill import Prefill
 from forms.result import FormErrors, FormOptions, Submission, Values
@@ -33,13 +33,14 @@ def task_form(
     """The modal: channel, environment and task first; with `info`, the task's parameters,
     where it runs and its options. Without `info`, only the first three (choose a task)."""
     options = options or FormOptions()
-    name = info.name if info else (prefill.subject if prefill else None)
-    context = FormContext("task", name if info else None, environment, dict(extra or {}))
-    blocks = [
-        common.channel_block(options),
-        common.environment_block(options, environment, dispatch=True),
-        common.subject_block("task", name),
-    ]
+    context, blocks = common.opening(
+        "task",
+        info.name if info else None,
+        environment=environment,
+        options=options,
+        prefill=prefill,
+        extra=extra,
+    )
     if info is None:
         blocks.append(bk.context("Choose a task: its parameters appear here."))
         return bk.modal(TITLE, blocks, callback_id=CALLBACK, private_metadata=context.encode())
