@@ -26,9 +26,14 @@ RELAUNCH_WITHIN = 300.0
 
 # A send the crash cut off may still be on its way: PE can create the job after the bot is back
 # (a busy PE finishes a POST it has received). Such a request is looked up only once the client
-# would have given up waiting for the answer (10 s, and a margin), so that "the orchestrator has no
-# record of it" is true when the requester is told so.
-SETTLE_AFTER = 15.0
+# would have given up waiting for the answer (PE_TIMEOUT) and a margin, so that "the orchestrator
+# has no record of it" is true when the requester is told so.
+SETTLE_MARGIN = 5.0
+
+
+def settle_after(deps: Deps) -> float:
+    """Seconds after a send began by which PE has answered it or the client has given up."""
+    return deps.orchestrator.timeout + SETTLE_MARGIN
 
 
 def resume(deps: Deps) -> None:
@@ -54,8 +59,8 @@ def resume(deps: Deps) -> None:
 
 def settle_interrupted(deps: Deps, now: float, *, started: float) -> None:
     """Settle requests a crash caught mid-send (before `started`, this process's start) whose
-    send began at least SETTLE_AFTER ago."""
-    since = min(started - 0.001, now - SETTLE_AFTER)  # never a send of this process
+    send began at least `settle_after` ago."""
+    since = min(started - 0.001, now - settle_after(deps))  # never a send of this process
     for row in requests.in_states(deps.store.db, ("launching",), older_than=since):
         _settle_launching(deps, row)
 

@@ -82,6 +82,12 @@ class OrchestratorClient(ScheduledJobsAPI, JobListingAPI):
     def root(self) -> str:
         return self._root
 
+    @property
+    def timeout(self) -> float:
+        """Seconds one request waits for PE's answer (PE_TIMEOUT); a minute if none is set."""
+        read = self._http.timeout.read
+        return 60.0 if read is None else float(read)
+
     def with_token(self, token: str) -> OrchestratorClient:
         """The same client (one connection pool) sending as another PE user: person mode sends
         a person's commands with their own token, so PE's RBAC and job owner see them."""

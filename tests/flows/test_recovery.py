@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.recovery import SETTLE_AFTER, resume
+from flows.recovery import resume, settle_after
 from flows.subject import with_marker
 from orchestrator.requests import DeployRequest, Scope
 from standins.orchestrator import world_from_dict
@@ -31,7 +31,7 @@ def launching(h: Harness, rid: str, request: DeployRequest, *, send: bool) -> De
         requests.create(
             db,
             id=rid,
-            now=h.clock() - SETTLE_AFTER,  # the crash cut its send off long enough ago
+            now=h.clock() - settle_after(h.bot.deps),  # the crash cut its send off long enough ago
             channel_id=CHANNEL,
             user_id=USER,
             command="deploy",
@@ -196,7 +196,7 @@ def test_a_send_cut_off_moments_ago_is_looked_up_once_it_is_surely_over(harness:
     h.tick(5.0)
     assert state(h, "req-late") == "launching"
     h.bot.deps.orchestrator.deploy(marked)  # PE finishes the POST it had received
-    h.tick(SETTLE_AFTER)
+    h.tick(settle_after(h.bot.deps))
     assert state(h, "req-late") == "launched"
     row = requests.get(h.store.db, "req-late")
     assert row is not None and row.job_id is not None
@@ -223,6 +223,6 @@ def test_a_send_that_never_arrived_is_reported_once_it_is_surely_over(harness: H
         )
     resume(h.bot.deps)
     assert state(h, "req-lost") == "launching"
-    h.tick(SETTLE_AFTER)
+    h.tick(settle_after(h.bot.deps))
     assert state(h, "req-lost") == "failed"
     assert "A request was not sent." in h.last_response_text()

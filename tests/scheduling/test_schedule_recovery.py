@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.recovery import SETTLE_AFTER, resume
+from flows.recovery import resume, settle_after
 from flows.subject import with_marker
 from orchestrator.requests import DeployRequest, ScheduleRequest, Scope
 from orchestrator.schedules import schedule_request
@@ -43,7 +43,7 @@ def launching(h: Harness, rid: str, *, send: bool) -> ScheduleRequest:
         requests.create(
             db,
             id=rid,
-            now=h.clock() - SETTLE_AFTER,  # the crash cut its send off long enough ago
+            now=h.clock() - settle_after(h.bot.deps),  # the crash cut its send off long enough ago
             channel_id=CHANNEL,
             user_id=USER,
             command="deploy",
