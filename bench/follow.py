@@ -29,7 +29,9 @@ from bench.measure import (
     done_count,
     end_times,
     job_ends,
+    job_spans,
     percentile,
+    share_between,
     share_until,
 )
 from bench.stage import (
@@ -141,6 +143,9 @@ def figures(
     waits = delays(ends, _updates(calls, card_of))
     fetched = {n: stats["jobs"].get(n, {}).get("bytes", 0) for n in names}
     own = _own_event_bytes(sim_url, names)
+    last_end = max(job_ends(events).values(), default=0)
+    # The last job's first node event: every command has been launched by then.
+    launched = max((start for start, _ in job_spans(events).values()), default=0)
     threads = _replies(calls, card_of)
     over_budget = [j for j in names if threads.get(j, 0) > 5 + failed.get(j, 0) / 25]
     jobs = len(names)
@@ -158,9 +163,13 @@ def figures(
         "jobs_over_message_budget": len(over_budget),
         "cpu_cores": usage.cpu_share,
         # While jobs ran (until the last one ended): the part of the run the poller is busy.
-        "cpu_cores_running": share_until(usage.samples, max(job_ends(events).values(), default=0))
+        "cpu_cores_running": share_until(usage.samples, last_end)
         if usage.samples
         else usage.cpu_share,
+        # The two parts of that: launching the jobs (with polling the first), then only polling.
+        "cpu_cores_launching": share_until(usage.samples, launched),
+        "cpu_cores_following": share_between(usage.samples, launched, last_end),
+        "launch_s": launched - usage.samples[0][0] if usage.samples else 0.0,
         "peak_rss_mb": usage.peak_rss / 2**20,
         "wall_s": usage.wall,
         **delivery(events, SlackRecord.read(calls, card_of), names),

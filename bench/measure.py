@@ -107,7 +107,12 @@ class Sampler:
 
 def share_until(samples: Sequence[tuple[float, float]], until: float) -> float:
     """Cores used on average from the first sample to `until` (a wall-clock time)."""
-    within = [s for s in samples if s[0] <= until]
+    return share_between(samples, 0.0, until)
+
+
+def share_between(samples: Sequence[tuple[float, float]], start: float, until: float) -> float:
+    """Cores used on average between two wall-clock times, from the samples within them."""
+    within = [s for s in samples if start <= s[0] <= until]
     if len(within) < 2:
         return 0.0
     (t0, c0), (t1, c1) = within[0], within[-1]

@@ -193,6 +193,12 @@ def follow_table(run: dict[str, Any]) -> list[str]:
             bot["cpu_cores_running"] < 0.5,
         ),
         row(
+            "… of which: launching the jobs (first command to the last job's first event); "
+            "following them after",
+            f"{bot.get('cpu_cores_launching', 0):.2f} ({bot.get('launch_s', 0):.0f} s); "
+            f"{bot.get('cpu_cores_following', 0):.2f}",
+        ),
+        row(
             "CPU (cores) over the whole run",
             pair("cpu_cores", "{:.2f}"),
             "< 0.5",

@@ -189,6 +189,12 @@ class Budget:
             keys = self._keys(method, channel)
             return self._start(method, keys, [self._bucket(k) for k in keys], now, priority)
 
+    def spacing(self, method: str) -> float:
+        """Seconds between two calls of `method` the workspace allows as the budget assumes now
+        (its published rate, lowered after 429s)."""
+        with self._lock:
+            return self._bucket((method, "*")).interval
+
     def done(self, ticket: Ticket, *, retry_after: float | None = None) -> None:
         """The call returned (`retry_after` when Slack answered 429)."""
         with self._lock:

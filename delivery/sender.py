@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from delivery.budget import Budget
+from delivery.budget import POST_MESSAGE, Budget
 from delivery.compose import Composer
 from delivery.edits import CardEditor
 from delivery.posting import MIN_PASS_GAP, PostLane
@@ -119,6 +119,12 @@ class Sender:
         before = self.posts.sent
         self.posts.send()
         return self.posts.sent - before + self.editor.edit_count()
+
+    def behind(self) -> float:
+        """Seconds Slack needs to take the posts already waiting, at the workspace's post rate
+        as the budget assumes it now: news found now reaches a channel no sooner (the poller
+        paces itself by it, poller/pacing.py)."""
+        return posts.waiting(self.store.db) * self.budget.spacing(POST_MESSAGE)
 
     def backlog(self) -> dict[str, Any]:
         """What waits: posts, cards behind their job, and the age of the oldest post."""

@@ -33,6 +33,8 @@ class Outbox(Protocol):
 
     def flush(self) -> int: ...
 
+    def behind(self) -> float: ...
+
 
 class Poller:
     """`tick(now)` is one pass (tests call it with their own clock); `run()` loops."""
@@ -74,29 +76,30 @@ class Poller:
         started = []
         with self._lock:
             self._inflight = {k: f for k, f in self._inflight.items() if not f.done()}
-            for key in jobs.due(self.store.db, now):
-                if key in self._inflight:
-                    continue
-                future = self._pool.submit(self.poll_key, key, now)
+            due = [k for k in jobs.due(self.store.db, now) if k not in self._inflight]
+            # Read once a pass: how long Slack needs for what already waits (poller/pacing.py).
+            behind = self.sender.behind() if due else 0.0
+            for key in due:
+                future = self._pool.submit(self.poll_key, key, now, behind)
                 self._inflight[key] = future
                 started.append(future)
         return started
 
-    def poll_key(self, key: str, now: float) -> None:
+    def poll_key(self, key: str, now: float, behind: float = 0.0) -> None:
         job = jobs.get(self.store.db, key)
         if job is not None and not job.done:
-            self.poll(job, now)
+            self.poll(job, now, behind=behind)
 
-    def poll(self, job: JobRow, now: float) -> None:
+    def poll(self, job: JobRow, now: float, *, behind: float = 0.0) -> None:
         try:
             if job.kind == "plan_job":
                 plan = observe_plan(self.orchestrator, job)
                 with self.store.write() as db:
-                    self.recorder.plan(db, job, plan, now)
+                    self.recorder.plan(db, job, plan, now, behind=behind)
             else:
                 seen = observe_job(self.orchestrator, job)
                 with self.store.write() as db:
-                    self.recorder.job(db, job, seen, now)
+                    self.recorder.job(db, job, seen, now, behind=behind)
         except UnknownJob as exc:
             log.warning(
                 "%s is unknown to the orchestrator (%s); no longer following it", job.id, exc.msg

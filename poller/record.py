@@ -76,7 +76,9 @@ class Recorder:
         )
         return {"contact": "ok"}
 
-    def job(self, db: Database, job: JobRow, seen: JobObservation, now: float) -> None:
+    def job(
+        self, db: Database, job: JobRow, seen: JobObservation, now: float, *, behind: float = 0.0
+    ) -> None:
         snapshot = merge_details(seen.progress.snapshot, seen.details)
         # Node records read at the end are the orchestrator's final word on each node.
         noop = bool(job.body.get("noop"))
@@ -119,7 +121,14 @@ class Recorder:
             fields.update(failure_posts=number, last_failure_post_at=now)
             pending = []
         self._save(
-            db, job, snapshot, now, cursor=seen.next_cursor, failures_pending=pending, **fields
+            db,
+            job,
+            snapshot,
+            now,
+            behind,
+            cursor=seen.next_cursor,
+            failures_pending=pending,
+            **fields,
         )
 
     def _failures_due(self, job: JobRow, count: int, now: float) -> bool:
@@ -130,7 +139,9 @@ class Recorder:
         last = job.last_failure_post_at or 0.0
         return now - last >= self.pacing.failure_gap
 
-    def plan(self, db: Database, job: JobRow, seen: PlanObservation, now: float) -> None:
+    def plan(
+        self, db: Database, job: JobRow, seen: PlanObservation, now: float, *, behind: float = 0.0
+    ) -> None:
         snapshot = merge_details(seen.progress.snapshot, seen.details)
         steps = tuple(with_child(step, seen.children.get(step.job)) for step in snapshot.steps)
         snapshot = replace(snapshot, steps=steps)
@@ -161,7 +172,7 @@ class Recorder:
         if seen.final:
             snapshot = self._finish(db, job, snapshot, now, outputs=(), details=seen.details)
             fields.update(done=True, finished_at=now)
-        self._save(db, job, snapshot, now, cursor=seen.next_cursor, **fields)
+        self._save(db, job, snapshot, now, behind, cursor=seen.next_cursor, **fields)
 
     def _finish(
         self,
@@ -215,7 +226,13 @@ class Recorder:
         return snapshot
 
     def _save(
-        self, db: Database, job: JobRow, snapshot: Snapshot, now: float, **fields: Any
+        self,
+        db: Database,
+        job: JobRow,
+        snapshot: Snapshot,
+        now: float,
+        behind: float,
+        **fields: Any,
     ) -> None:
         snapshot = replace(snapshot, shape=None)  # PE answered in a shape the bot understands
         if snapshot.visible() != job.snapshot.visible():
@@ -226,7 +243,9 @@ class Recorder:
             snapshot=snapshot,
             state=snapshot.state,
             poll_errors=0,
-            next_poll_at=next_poll(job, now, self.pacing, started=fields.get("cursor", 0) > 0),
+            next_poll_at=next_poll(
+                job, now, self.pacing, started=fields.get("cursor", 0) > 0, behind=behind
+            ),
             **fields,
         )
 

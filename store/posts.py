@@ -172,6 +172,15 @@ def get(db: Database, key: str) -> PostRow | None:
     return None if raw is None else _row(raw)
 
 
+def waiting(db: Database) -> int:
+    """Posts waiting to be sent that someone waits for: all but announcements (background)."""
+    raw = db.execute(
+        "SELECT count(*) FROM posts WHERE state IN ('pending', 'sending') "
+        "AND kind != 'announcement'"
+    ).fetchone()
+    return int(raw[0])
+
+
 def backlog(db: Database) -> tuple[int, float | None]:
     """How many posts wait to be sent, and when the oldest of them was queued."""
     raw = db.execute(
