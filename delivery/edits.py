@@ -26,8 +26,9 @@ from store.approvals import ApprovalRow
 log = logging.getLogger(__name__)
 
 METHOD = "chat.update"
-# The job whose card is edited next is polled this long before its turn, so that the edit shows
-# what happened up to then rather than up to its last regular poll (up to POLL_INTERVAL ago).
+# The job whose card is edited next is polled just before its turn, so that the edit shows what
+# happened up to then rather than up to its last regular poll (up to POLL_INTERVAL ago): as long
+# before as the poller says its polls take (Poller.lead), this long until it knows.
 FRESH_BEFORE_EDIT = 0.3
 GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
@@ -52,6 +53,10 @@ class CardEditor:
         self.budget = budget
         self.gap = gap
         self.made = 0
+        # Set by the runtime once the poller exists (runtime/assemble.py): how long before an
+        # edit to poll, and how to ask for that poll (without a poller, through the store).
+        self.lead: Callable[[], float] = lambda: FRESH_BEFORE_EDIT
+        self.ask_poll: Callable[[str, float], None] = self._poll_by
 
     def due(self) -> list[CardDue]:
         db, now = self.store.db, self.clock()
@@ -92,8 +97,11 @@ class CardEditor:
         """Ask for a poll of the next card's job just before its turn comes."""
         if card.kind != "job" or card.done or wait == float("inf"):
             return
+        self.ask_poll(card.id, self.clock() + max(0.0, wait - self.lead()))
+
+    def _poll_by(self, key: str, at: float) -> None:
         with self.store.write() as db:
-            jobs.poll_by(db, card.id, self.clock() + max(0.0, wait - FRESH_BEFORE_EDIT))
+            jobs.poll_by(db, key, at)
 
     def edit_count(self) -> int:
         """One pass (for `Sender.flush`): the number of edits it made."""

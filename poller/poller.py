@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Protocol
@@ -17,6 +18,7 @@ from orchestrator.errors import (
     UnknownJob,
 )
 from poller.observe import observe_job, observe_plan
+from poller.pacing import lead_time
 from poller.record import Recorder
 from store import Store, jobs
 from store.jobs import JobRow
@@ -24,6 +26,8 @@ from store.jobs import JobRow
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 60.0
+TIMED_POLLS = 50  # the polls `lead()` looks back on
+MIN_PASS_GAP = 0.05  # passes no closer than this: polls falling due together start together
 
 
 class Outbox(Protocol):
@@ -59,6 +63,9 @@ class Poller:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="poll")
         self._inflight: dict[str, Future[None]] = {}
         self._lock = threading.Lock()
+        self._durations: deque[float] = deque(maxlen=TIMED_POLLS)
+        # Polls asked for by a coming card edit (`ask`), by job key: when each should start.
+        self._asked: dict[str, float] = {}
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -76,7 +83,15 @@ class Poller:
         started = []
         with self._lock:
             self._inflight = {k: f for k, f in self._inflight.items() if not f.done()}
-            due = [k for k in jobs.due(self.store.db, now) if k not in self._inflight]
+            asked = [k for k, at in self._asked.items() if at <= now]
+            due = [
+                k
+                for k in dict.fromkeys([*asked, *jobs.due(self.store.db, now)])
+                if k not in self._inflight
+            ]
+            # A poll in flight began before it was asked for: the ask waits for the next one.
+            for key in due:
+                self._asked.pop(key, None)
             # Read once a pass: how long Slack needs for what already waits (poller/pacing.py).
             behind = self.sender.behind() if due else 0.0
             for key in due:
@@ -89,6 +104,26 @@ class Poller:
         job = jobs.get(self.store.db, key)
         if job is not None and not job.done:
             self.poll(job, now, behind=behind)
+            self._durations.append(max(0.0, self.clock() - now))
+
+    def ask(self, key: str, at: float) -> None:
+        """Poll this job at `at` (its card is to be edited just after): kept apart from the
+        store's schedule, so that a poll already in flight, which began earlier and writes the
+        next regular time when it lands, cannot cancel it."""
+        with self._lock:
+            self._asked[key] = min(at, self._asked.get(key, at))
+
+    def next_wake(self, now: float) -> float | None:
+        """When the next poll falls due: a job's regular time after `now`, or an asked one."""
+        with self._lock:  # an ask still waiting for a poll in flight to land: as soon as can be
+            asked = [max(at, now) for at in self._asked.values()]
+        regular = jobs.next_due(self.store.db, now)
+        times = [*asked, *([regular] if regular is not None else [])]
+        return min(times) if times else None
+
+    def lead(self) -> float:
+        """How long before a card's edit to poll its job (poller/pacing.py, delivery/edits.py)."""
+        return lead_time(tuple(self._durations))
 
     def poll(self, job: JobRow, now: float, *, behind: float = 0.0) -> None:
         try:
@@ -140,18 +175,24 @@ class Poller:
 
     def run(self, stop: threading.Event, *, period: float = 0.25) -> None:
         """Start polls as they fall due until `stop` is set. Sending has a thread of its own
-        (Sender.run), so a slow round of Slack calls never delays the next polls."""
+        (Sender.run), so a slow round of Slack calls never delays the next polls. Between passes
+        it sleeps until the next job falls due, `period` at most (a card's edit may ask for a
+        poll meanwhile): a poll asked for just before an edit starts on time."""
         last_housekeeping = 0.0
         while not stop.is_set():
             now = self.clock()
+            wait = period
             try:
                 if self.housekeeping and now - last_housekeeping >= 1.0:
                     self.housekeeping(now)
                     last_housekeeping = now
                 self.poll_due(now)
+                due = self.next_wake(now)
+                if due is not None:
+                    wait = min(period, max(MIN_PASS_GAP, due - self.clock()))
             except Exception:
                 log.exception("poller pass failed; carrying on")
-            stop.wait(period)
+            stop.wait(wait)
 
 
 def _reason(exc: Exception) -> str:

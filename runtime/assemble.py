@@ -247,6 +247,9 @@ def build(
         clock=clock,
         housekeeping=Housekeeping(deps, schedule_every=settings.poll_interval, homes=homes),
     )
+    # A card's job is polled just before its edit: as long before as the poller's polls take.
+    sender.editor.lead = poller.lead
+    sender.editor.ask_poll = poller.ask
     app = create_app(deps, signing_secret=settings.slack_signing_secret)
     composer.workspace_url = workspace_url(slack)
     return Bot(deps=deps, app=app, poller=poller, sender=sender)

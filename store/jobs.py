@@ -124,6 +124,14 @@ def due(db: Database, now: float, limit: int = 1000) -> list[str]:
     return [r["id"] for r in rows]
 
 
+def next_due(db: Database, after: float) -> float | None:
+    """When the next running job falls due for a poll, later than `after` (None: none will)."""
+    raw = db.execute(
+        "SELECT min(next_poll_at) FROM jobs WHERE done = 0 AND next_poll_at > ?", [after]
+    ).fetchone()
+    return None if raw is None or raw[0] is None else float(raw[0])
+
+
 def poll_by(db: Database, key: str, at: float) -> None:
     """Have a running job polled no later than `at` (its card is about to be edited)."""
     db.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import wait
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from delivery.budget import POST_MESSAGE
 from model.snapshot import Snapshot
-from poller.pacing import Pacing, next_poll
+from poller.pacing import Pacing, lead_time, next_poll
 from store import jobs, posts
 from store.jobs import JobRow
 from tests.support.harness import Harness, close_harness, make_harness
@@ -154,3 +155,63 @@ def test_a_job_is_polled_less_often_while_slack_is_behind_and_at_its_interval_af
         harness.tick(1.0)
     assert harness.bot.sender.behind() == 0.0
     assert event_polls(harness, 20) == 10
+
+
+@pytest.mark.parametrize(
+    ("durations", "lead"),
+    [
+        ((), 0.3),  # nothing timed yet: enough for a PE answering in a few hundred ms
+        ((0.0, 0.0), 0.1),  # never closer than 0.1 s
+        (tuple([0.06] * 45 + [0.9] * 5), 0.14),  # twice the 90th percentile, plus 20 ms
+        (tuple([0.2] * 50), 0.42),  # a PE taking 200 ms to answer
+        ((9.0,), 2.0),  # never further ahead than 2 s
+    ],
+)
+def test_a_card_s_job_is_polled_as_long_before_its_edit_as_polls_take(
+    durations: tuple[float, ...], lead: float
+) -> None:
+    assert lead_time(durations) == pytest.approx(lead)
+
+
+def test_the_job_whose_card_is_next_is_polled_just_before_its_turn(harness: Harness) -> None:
+    harness.command(
+        "/deploy production --nodes web01.example.com,web02.example.com --concurrency 1 --noop"
+    )
+    for _ in range(5):
+        harness.tick(1.0)
+    db, poller = harness.store.db, harness.bot.poller
+    budget, editor = harness.bot.sender.budget, harness.bot.sender.editor
+    # The next edit is 1.2 s away (chat.update: 50 a minute), and the card has news to show; its
+    # job's regular poll is far off.
+    budget.done(budget.take("chat.update"))
+    job = jobs.get(db, "job:1")
+    assert job is not None and job.card_ts
+    with harness.store.write() as w:
+        jobs.update(w, job.id, card_version=job.card_sent_version + 1, next_poll_at=1e12)
+    assert editor.edit() == pytest.approx(1.2)
+    # Polls take no time on the harness's clock: the poll is asked for 0.1 s before the edit.
+    assert poller.lead() == pytest.approx(0.1)
+    start = harness.clock()
+    assert poller.next_wake(start) == pytest.approx(start + 1.2 - 0.1)
+
+    def polls_at(at: float) -> int:
+        harness.clock.advance(at - harness.clock())
+        before = len(harness.sim_requests)
+        wait(poller.poll_due(harness.clock()))
+        return len([r for r in harness.sim_requests[before:] if "/jobs/1/" in r["path"]])
+
+    assert polls_at(start + 1.09) == 0
+    assert polls_at(start + 1.1001) == 1
+    assert polls_at(start + 1.15) == 0  # asked once, polled once
+
+
+def test_the_poller_knows_when_the_next_job_falls_due(harness: Harness) -> None:
+    db = harness.store.db
+    assert jobs.next_due(db, harness.clock()) is None
+    harness.command("/deploy production --nodes web01.example.com --noop")
+    harness.tick(1.0)
+    now = harness.clock()
+    # Polled fast while young: due again in a second.
+    assert jobs.next_due(db, now) == pytest.approx(now + 1.0)
+    harness.run_until_quiet()
+    assert jobs.next_due(db, harness.clock()) is None
