@@ -104,7 +104,8 @@ class Poller:
         job = jobs.get(self.store.db, key)
         if job is not None and not job.done:
             self.poll(job, now, behind=behind)
-            self._durations.append(max(0.0, self.clock() - now))
+            with self._lock:
+                self._durations.append(max(0.0, self.clock() - now))
 
     def ask(self, key: str, at: float) -> None:
         """Poll this job at `at` (its card is to be edited just after): kept apart from the
@@ -123,7 +124,9 @@ class Poller:
 
     def lead(self) -> float:
         """How long before a card's edit to poll its job (poller/pacing.py, delivery/edits.py)."""
-        return lead_time(tuple(self._durations))
+        with self._lock:
+            durations = tuple(self._durations)
+        return lead_time(durations)
 
     def poll(self, job: JobRow, now: float, *, behind: float = 0.0) -> None:
         try:

@@ -120,16 +120,8 @@ class Recorder:
             )
             fields.update(failure_posts=number, last_failure_post_at=now)
             pending = []
-        self._save(
-            db,
-            job,
-            snapshot,
-            now,
-            behind,
-            cursor=seen.next_cursor,
-            failures_pending=pending,
-            **fields,
-        )
+        fields.update(cursor=seen.next_cursor, failures_pending=pending)
+        self._save(db, job, snapshot, now, behind, **fields)
 
     def _failures_due(self, job: JobRow, count: int, now: float) -> bool:
         # The first failure is news at once; after that, full batches or a quiet gap, so that a
@@ -226,15 +218,9 @@ class Recorder:
         return snapshot
 
     def _save(
-        self,
-        db: Database,
-        job: JobRow,
-        snapshot: Snapshot,
-        now: float,
-        behind: float,
-        **fields: Any,
+        self, db: Database, job: JobRow, snap: Snapshot, now: float, behind: float, **fields: Any
     ) -> None:
-        snapshot = replace(snapshot, shape=None)  # PE answered in a shape the bot understands
+        snapshot = replace(snap, shape=None)  # PE answered in a shape the bot understands
         if snapshot.visible() != job.snapshot.visible():
             fields["card_version"] = job.card_version + 1
         jobs.update(
