@@ -26,10 +26,6 @@ from store.approvals import ApprovalRow
 log = logging.getLogger(__name__)
 
 METHOD = "chat.update"
-# The job whose card is edited next is polled just before its turn, so that the edit shows what
-# happened up to then rather than up to its last regular poll (up to POLL_INTERVAL ago): as long
-# before as the poller says its polls take (Poller.lead), this long until it knows.
-FRESH_BEFORE_EDIT = 0.3
 GONE_MESSAGE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
 
@@ -53,10 +49,11 @@ class CardEditor:
         self.budget = budget
         self.gap = gap
         self.made = 0
-        # Set by the runtime once the poller exists (runtime/assemble.py): how long before an
-        # edit to poll, and how to ask for that poll (without a poller, through the store).
-        self.lead: Callable[[], float] = lambda: FRESH_BEFORE_EDIT
-        self.ask_poll: Callable[[str, float], None] = self._poll_by
+        # The job whose card is edited next is polled just before its turn, so that the edit
+        # shows what happened up to then rather than up to its last regular poll (up to
+        # POLL_INTERVAL ago): `poll_before(job key, edit time)`, the poller's `ask_before` once
+        # the runtime has wired it (runtime/assemble.py).
+        self.poll_before: Callable[[str, float], None] = lambda key, at: None
 
     def due(self) -> list[CardDue]:
         db, now = self.store.db, self.clock()
@@ -97,11 +94,7 @@ class CardEditor:
         """Ask for a poll of the next card's job just before its turn comes."""
         if card.kind != "job" or card.done or wait == float("inf"):
             return
-        self.ask_poll(card.id, self.clock() + max(0.0, wait - self.lead()))
-
-    def _poll_by(self, key: str, at: float) -> None:
-        with self.store.write() as db:
-            jobs.poll_by(db, key, at)
+        self.poll_before(card.id, self.clock() + wait)
 
     def edit_count(self) -> int:
         """One pass (for `Sender.flush`): the number of edits it made."""

@@ -64,7 +64,7 @@ class Poller:
         self._inflight: dict[str, Future[None]] = {}
         self._lock = threading.Lock()
         self._durations: deque[float] = deque(maxlen=TIMED_POLLS)
-        # Polls asked for by a coming card edit (`ask`), by job key: when each should start.
+        # Polls asked for by a coming card edit (`ask_before`), by job key: when each starts.
         self._asked: dict[str, float] = {}
 
     def close(self) -> None:
@@ -107,10 +107,11 @@ class Poller:
             with self._lock:
                 self._durations.append(max(0.0, self.clock() - now))
 
-    def ask(self, key: str, at: float) -> None:
-        """Poll this job at `at` (its card is to be edited just after): kept apart from the
+    def ask_before(self, key: str, edit_at: float) -> None:
+        """Poll this job `lead()` before its card's edit at `edit_at`: kept apart from the
         store's schedule, so that a poll already in flight, which began earlier and writes the
         next regular time when it lands, cannot cancel it."""
+        at = edit_at - self.lead()
         with self._lock:
             self._asked[key] = min(at, self._asked.get(key, at))
 

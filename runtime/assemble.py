@@ -248,8 +248,7 @@ def build(
         housekeeping=Housekeeping(deps, schedule_every=settings.poll_interval, homes=homes),
     )
     # A card's job is polled just before its edit: as long before as the poller's polls take.
-    sender.editor.lead = poller.lead
-    sender.editor.ask_poll = poller.ask
+    sender.editor.poll_before = poller.ask_before
     app = create_app(deps, signing_secret=settings.slack_signing_secret)
     composer.workspace_url = workspace_url(slack)
     return Bot(deps=deps, app=app, poller=poller, sender=sender)

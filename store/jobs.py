@@ -132,13 +132,6 @@ def next_due(db: Database, after: float) -> float | None:
     return None if raw is None or raw[0] is None else float(raw[0])
 
 
-def poll_by(db: Database, key: str, at: float) -> None:
-    """Have a running job polled no later than `at` (its card is about to be edited)."""
-    db.execute(
-        "UPDATE jobs SET next_poll_at = min(next_poll_at, ?) WHERE id = ? AND done = 0", [at, key]
-    )
-
-
 def card_ts(db: Database, key: str) -> str | None:
     """Where a job's card is (None until it is posted), without reading the whole row."""
     raw = db.execute("SELECT card_ts FROM jobs WHERE id = ?", [key]).fetchone()
